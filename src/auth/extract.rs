@@ -1,0 +1,72 @@
+//! `AuthUser`: the caller, from a bearer access token checked against the user's current state.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::{dev::Payload, http::header, web, FromRequest, HttpRequest};
+
+use super::policy::Role;
+use crate::db::{run_db, users};
+use crate::error::AppError;
+use crate::startup::AppState;
+
+#[derive(Debug, Clone)]
+pub struct AuthUser {
+    pub id: String,
+    pub role: Role,
+    pub email: String,
+    pub name: String,
+    /// The route pattern (never the concrete path), for log lines about this caller.
+    pub route: String,
+}
+
+fn unauthorized(route: &str, reason: &str, user_id: Option<&str>) -> AppError {
+    tracing::warn!(
+        event = "authentication",
+        outcome = "refused",
+        user_id = user_id.unwrap_or("-"),
+        route,
+        reason,
+    );
+    AppError::Unauthorized("a valid access token is required".to_string())
+}
+
+impl FromRequest for AuthUser {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<AuthUser, AppError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let route = req.match_pattern().unwrap_or_else(|| "-".to_string());
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let token = req
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+            .map(|t| t.trim().to_string());
+        Box::pin(async move {
+            let state = state.ok_or_else(|| AppError::internal("application state missing"))?;
+            let token = token.ok_or_else(|| unauthorized(&route, "no bearer token", None))?;
+            let claims = state
+                .jwt
+                .verify(&token)
+                .map_err(|e| unauthorized(&route, &format!("token rejected: {e}"), None))?;
+            let sub = claims.sub.clone();
+            let user = run_db(&state.pool, move |conn| users::find(conn, &sub)).await?;
+            let user = match user {
+                Some(u) if u.active && u.token_version == claims.ver => u,
+                Some(u) if !u.active => return Err(unauthorized(&route, "user deactivated", Some(&u.id))),
+                Some(u) => return Err(unauthorized(&route, "token version revoked", Some(&u.id))),
+                None => return Err(unauthorized(&route, "unknown subject", None)),
+            };
+            let role = Role::parse(&user.role).ok_or_else(|| AppError::internal("stored role unknown"))?;
+            Ok(AuthUser {
+                id: user.id,
+                role,
+                email: user.email,
+                name: user.name,
+                route,
+            })
+        })
+    }
+}

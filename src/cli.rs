@@ -1,0 +1,144 @@
+//! The commands: `serve`, `migrate`, `create-admin`.
+
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::Settings;
+use crate::db::{self, run_db, users};
+use crate::error::{AppError, AppResult};
+use crate::{accounts, startup::Application, telemetry};
+
+#[derive(Parser)]
+#[command(name = "asylum-tracker", version, about = "Tracks asylum cases, deadlines and reminders")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Run pending migrations, then serve HTTP (and the reminder worker).
+    Serve {
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+    /// Run pending migrations and exit.
+    Migrate {
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+    /// Create an active admin. Password from ASYLUM_TRACKER_ADMIN_PASSWORD, else from stdin.
+    CreateAdmin {
+        #[arg(long)]
+        config: Option<PathBuf>,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+    },
+}
+
+pub fn main(cli: Cli) -> ExitCode {
+    telemetry::init();
+    let config = match &cli.command {
+        Command::Serve { config } | Command::Migrate { config } | Command::CreateAdmin { config, .. } => config.clone(),
+    };
+    let settings = match Settings::load(config.as_deref()) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = actix_web::rt::System::new();
+    let result = runtime.block_on(async move {
+        match cli.command {
+            Command::Serve { .. } => serve(settings).await,
+            Command::Migrate { .. } => migrate(settings).await,
+            Command::CreateAdmin { email, name, .. } => create_admin(settings, email, name).await,
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {}", describe(&e));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The one line a person at a terminal needs.
+fn describe(e: &AppError) -> String {
+    match e {
+        AppError::Validation { errors, .. } => errors
+            .iter()
+            .map(|f| format!("{} {}", f.field, f.message))
+            .collect::<Vec<_>>()
+            .join("; "),
+        AppError::Conflict { detail, .. } => detail.clone(),
+        other => other.to_string(),
+    }
+}
+
+async fn serve(settings: Settings) -> AppResult<()> {
+    let app = Application::build(settings).await?;
+    bootstrap_admin(&app).await?;
+    tracing::info!("listening on http://{}", app.address());
+    app.run_until_stopped().await.map_err(AppError::internal)
+}
+
+async fn migrate(settings: Settings) -> AppResult<()> {
+    let pool = db::build_pool(&settings.database.url, Some(1))?;
+    run_db(&pool, db::migrate).await?;
+    tracing::info!("migrations are up to date");
+    Ok(())
+}
+
+/// First run: with no user at all, create `admin@localhost` and leave its password in a file
+/// only the owner can read. The password itself is never logged.
+async fn bootstrap_admin(app: &Application) -> AppResult<()> {
+    let pool = app.state.pool.clone();
+    let tz = app.state.settings.reminders.time_zone.clone();
+    let path = Path::new("data/initial-admin-password");
+    let created = run_db(&pool, move |conn| {
+        if users::count(conn)? > 0 {
+            return Ok(None);
+        }
+        let (secret, _) = crate::auth::refresh::new_secret();
+        let password = secret[..24].to_string();
+        let account = accounts::prepare("admin@localhost", "Administrator", "admin", &password, &tz)?;
+        accounts::create(conn, None, &account)?;
+        Ok(Some(password))
+    })
+    .await?;
+    if let Some(password) = created {
+        crate::fsutil::write_private(path, &format!("{password}\n"))?;
+        tracing::info!(path = %path.display(), "first run: created admin@localhost; its password is in this file");
+    }
+    Ok(())
+}
+
+async fn create_admin(settings: Settings, email: String, name: String) -> AppResult<()> {
+    let password = match std::env::var("ASYLUM_TRACKER_ADMIN_PASSWORD") {
+        Ok(p) => p,
+        Err(_) => {
+            eprintln!("password for {email} (one line on stdin):");
+            let mut line = String::new();
+            std::io::stdin().lock().read_line(&mut line).map_err(AppError::internal)?;
+            line.trim_end_matches(['\r', '\n']).to_string()
+        }
+    };
+    let pool = db::build_pool(&settings.database.url, Some(1))?;
+    run_db(&pool, db::migrate).await?;
+    let tz = settings.reminders.time_zone.clone();
+    let user = run_db(&pool, move |conn| {
+        let account = accounts::prepare(&email, &name, "admin", &password, &tz)?;
+        accounts::create(conn, None, &account)
+    })
+    .await?;
+    println!("created admin {} ({})", user.email, user.id);
+    Ok(())
+}

@@ -1,0 +1,275 @@
+//! Settings: the layered load (embedded default, `--config` file, environment) and its validation.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveTime;
+use chrono_tz::Tz;
+use serde::Deserialize;
+
+/// The committed default, compiled in so that the binary runs from any directory.
+pub const DEFAULT_TOML: &str = include_str!("../config/default.toml");
+const ENV_PREFIX: &str = "ASYLUM_TRACKER";
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Settings {
+    pub server: ServerSettings,
+    pub database: DatabaseSettings,
+    pub auth: AuthSettings,
+    pub mail: MailSettings,
+    pub reminders: ReminderSettings,
+    pub ead: EadSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ServerSettings {
+    pub bind: String,
+    pub public_url: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct DatabaseSettings {
+    pub url: String,
+    pub pool_size: Option<u32>,
+}
+
+#[derive(Clone, Deserialize)]
+pub struct AuthSettings {
+    pub jwt_secret: Option<String>,
+    pub access_token_minutes: i64,
+    pub session_idle_minutes: i64,
+    pub session_max_hours: i64,
+}
+
+// Hand-written so that the secret never reaches a log through `{:?}`.
+impl std::fmt::Debug for AuthSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuthSettings")
+            .field("jwt_secret", &self.jwt_secret.as_ref().map(|_| "<redacted>"))
+            .field("access_token_minutes", &self.access_token_minutes)
+            .field("session_idle_minutes", &self.session_idle_minutes)
+            .field("session_max_hours", &self.session_max_hours)
+            .finish()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MailTransportKind {
+    File,
+    Smtp,
+}
+
+#[derive(Clone, Deserialize)]
+pub struct MailSettings {
+    pub transport: MailTransportKind,
+    pub file_dir: PathBuf,
+    pub smtp_url: Option<String>,
+    pub from: String,
+}
+
+// The SMTP URL may carry a password.
+impl std::fmt::Debug for MailSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MailSettings")
+            .field("transport", &self.transport)
+            .field("file_dir", &self.file_dir)
+            .field("smtp_url", &self.smtp_url.as_ref().map(|_| "<redacted>"))
+            .field("from", &self.from)
+            .finish()
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ReminderSettings {
+    pub poll_seconds: u64,
+    pub time_zone: String,
+    pub send_time: String,
+    pub deadline_lead_days: Vec<u32>,
+    pub hearing_lead_days: Vec<u32>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+pub struct EadSettings {
+    pub filing_wait_days: u32,
+    pub grant_wait_days: u32,
+}
+
+/// A configuration problem, always naming the key.
+#[derive(Debug, thiserror::Error)]
+#[error("configuration error: {key}: {message}")]
+pub struct ConfigError {
+    pub key: String,
+    pub message: String,
+}
+
+fn bad(key: &str, message: impl Into<String>) -> ConfigError {
+    ConfigError {
+        key: key.to_string(),
+        message: message.into(),
+    }
+}
+
+/// Which database the URL selects.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseKind {
+    Postgres,
+    Sqlite(PathBuf),
+}
+
+impl Settings {
+    /// Load the layers: embedded default, then `file`, then `ASYLUM_TRACKER__SECTION__KEY`.
+    pub fn load(file: Option<&Path>) -> Result<Settings, ConfigError> {
+        let mut builder = config::Config::builder().add_source(config::File::from_str(
+            DEFAULT_TOML,
+            config::FileFormat::Toml,
+        ));
+        if let Some(path) = file {
+            if !path.exists() {
+                return Err(bad("--config", format!("file {} does not exist", path.display())));
+            }
+            builder = builder.add_source(config::File::from(path));
+        }
+        builder = builder.add_source(
+            config::Environment::with_prefix(ENV_PREFIX)
+                .prefix_separator("__")
+                .separator("__")
+                .try_parsing(true)
+                .list_separator(",")
+                .with_list_parse_key("reminders.deadline_lead_days")
+                .with_list_parse_key("reminders.hearing_lead_days"),
+        );
+        let raw = builder.build().map_err(from_config_error)?;
+        let settings: Settings = raw.try_deserialize().map_err(from_config_error)?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    /// Checks every value that deserialisation alone cannot.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        self.bind_addr()?;
+        let url = url::Url::parse(&self.server.public_url)
+            .map_err(|e| bad("server.public_url", format!("not a URL ({e})")))?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(bad("server.public_url", "must start with http:// or https://"));
+        }
+        self.database_kind()?;
+        if self.database.pool_size == Some(0) {
+            return Err(bad("database.pool_size", "must be at least 1"));
+        }
+        if let Some(secret) = &self.auth.jwt_secret {
+            if secret.len() < 32 {
+                return Err(bad("auth.jwt_secret", "must be at least 32 bytes long"));
+            }
+        } else if !self.is_dev_database() {
+            return Err(bad(
+                "auth.jwt_secret",
+                "required (at least 32 bytes) unless the database is SQLite under data/",
+            ));
+        }
+        for (key, v) in [
+            ("auth.access_token_minutes", self.auth.access_token_minutes),
+            ("auth.session_idle_minutes", self.auth.session_idle_minutes),
+            ("auth.session_max_hours", self.auth.session_max_hours),
+        ] {
+            if v <= 0 {
+                return Err(bad(key, "must be a positive number"));
+            }
+        }
+        if self.mail.transport == MailTransportKind::Smtp {
+            let smtp = self
+                .mail
+                .smtp_url
+                .as_deref()
+                .ok_or_else(|| bad("mail.smtp_url", "required when mail.transport = \"smtp\""))?;
+            let u = url::Url::parse(smtp).map_err(|e| bad("mail.smtp_url", format!("not a URL ({e})")))?;
+            if !matches!(u.scheme(), "smtp" | "smtps") {
+                return Err(bad("mail.smtp_url", "must start with smtp:// or smtps://"));
+            }
+        }
+        self.mail
+            .from
+            .parse::<lettre::message::Mailbox>()
+            .map_err(|e| bad("mail.from", format!("not a mailbox ({e})")))?;
+        if self.reminders.poll_seconds == 0 {
+            return Err(bad("reminders.poll_seconds", "must be at least 1"));
+        }
+        self.org_time_zone()?;
+        self.send_time()?;
+        if self.reminders.deadline_lead_days.is_empty() {
+            return Err(bad("reminders.deadline_lead_days", "must list at least one lead time"));
+        }
+        if self.ead.filing_wait_days == 0 || self.ead.grant_wait_days < self.ead.filing_wait_days {
+            return Err(bad(
+                "ead.grant_wait_days",
+                "must be positive and not shorter than ead.filing_wait_days",
+            ));
+        }
+        Ok(())
+    }
+
+    pub fn bind_addr(&self) -> Result<SocketAddr, ConfigError> {
+        self.server
+            .bind
+            .parse()
+            .map_err(|_| bad("server.bind", "must be HOST:PORT, e.g. 127.0.0.1:8080"))
+    }
+
+    pub fn database_kind(&self) -> Result<DatabaseKind, ConfigError> {
+        database_kind(&self.database.url)
+    }
+
+    /// The embedded default: SQLite under `data/`, where a JWT secret may be generated.
+    pub fn is_dev_database(&self) -> bool {
+        match self.database_kind() {
+            Ok(DatabaseKind::Sqlite(path)) => {
+                use std::path::Component;
+                let first = path.components().find(|c| !matches!(c, Component::CurDir));
+                matches!(first, Some(Component::Normal(p)) if p == "data")
+            }
+            _ => false,
+        }
+    }
+
+    pub fn org_time_zone(&self) -> Result<Tz, ConfigError> {
+        self.reminders
+            .time_zone
+            .parse()
+            .map_err(|_| bad("reminders.time_zone", "not an IANA time zone, e.g. America/New_York"))
+    }
+
+    pub fn send_time(&self) -> Result<NaiveTime, ConfigError> {
+        NaiveTime::parse_from_str(&self.reminders.send_time, "%H:%M")
+            .map_err(|_| bad("reminders.send_time", "must be HH:MM, e.g. 08:00"))
+    }
+}
+
+pub fn database_kind(url: &str) -> Result<DatabaseKind, ConfigError> {
+    if let Some(path) = url.strip_prefix("sqlite://") {
+        if path.is_empty() {
+            return Err(bad("database.url", "sqlite:// needs a file path"));
+        }
+        Ok(DatabaseKind::Sqlite(PathBuf::from(path)))
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(DatabaseKind::Postgres)
+    } else {
+        Err(bad("database.url", "must start with sqlite:// or postgres://"))
+    }
+}
+
+fn from_config_error(e: config::ConfigError) -> ConfigError {
+    // The config crate's messages already name the key ("... for key `auth.x`"); pull it out.
+    let text = e.to_string();
+    let key = text
+        .split("key `")
+        .nth(1)
+        .and_then(|rest| rest.split('`').next())
+        .map(|k| k.trim_start_matches(&format!("{}.", ENV_PREFIX.to_lowercase())).to_string())
+        .or_else(|| {
+            text.strip_prefix("missing field `")
+                .and_then(|rest| rest.split('`').next())
+                .map(str::to_string)
+        })
+        .unwrap_or_else(|| "configuration".to_string());
+    ConfigError { key, message: text }
+}

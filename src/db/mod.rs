@@ -1,0 +1,189 @@
+//! Storage: the two-backend `DbConnection`, its pool, `run_db`, write transactions and migrations.
+
+pub mod audit;
+pub mod page;
+pub mod schema;
+pub mod sessions;
+pub mod users;
+
+use std::time::Duration;
+
+use chrono::{NaiveDateTime, Timelike, Utc};
+use diesel::connection::{AnsiTransactionManager, Connection, SimpleConnection, TransactionManager};
+use diesel::pg::PgConnection;
+use diesel::sqlite::SqliteConnection;
+use diesel::RunQueryDsl;
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+use crate::config::{database_kind, DatabaseKind};
+use crate::error::{AppError, AppResult};
+
+pub const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+
+/// One connection type for both backends; queries are written once against it.
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    Postgres(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+pub type DbPool = r2d2::Pool<Manager>;
+
+/// Runs `$body` with `$c` bound to the inner connection, for the few things MultiConnection
+/// cannot express (`ON CONFLICT`, `FOR UPDATE SKIP LOCKED`, ...).
+#[macro_export]
+macro_rules! on_backend {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::db::DbConnection::Postgres($c) => $body,
+            $crate::db::DbConnection::Sqlite($c) => $body,
+        }
+    };
+}
+
+/// Chooses the backend by URL scheme so that a refused connection reports its real cause
+/// (the derived `establish` only says "invalid connection url").
+#[derive(Debug, Clone)]
+pub struct Manager {
+    url: String,
+    kind: DatabaseKind,
+}
+
+impl Manager {
+    pub fn new(url: &str) -> AppResult<Manager> {
+        let kind = database_kind(url).map_err(|e| AppError::Internal(e.to_string()))?;
+        Ok(Manager {
+            url: url.to_string(),
+            kind,
+        })
+    }
+}
+
+impl r2d2::ManageConnection for Manager {
+    type Connection = DbConnection;
+    type Error = diesel::ConnectionError;
+
+    fn connect(&self) -> Result<DbConnection, diesel::ConnectionError> {
+        match &self.kind {
+            DatabaseKind::Postgres => PgConnection::establish(&self.url).map(DbConnection::Postgres),
+            DatabaseKind::Sqlite(path) => {
+                let path = path.to_str().ok_or_else(|| {
+                    diesel::ConnectionError::InvalidConnectionUrl("path is not UTF-8".into())
+                })?;
+                let mut conn = SqliteConnection::establish(path)?;
+                // WAL lets readers run beside the one writer; busy_timeout makes writers queue
+                // instead of failing; foreign keys are off by default in SQLite.
+                conn.batch_execute(
+                    "PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; \
+                     PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;",
+                )
+                .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+                Ok(DbConnection::Sqlite(conn))
+            }
+        }
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), diesel::ConnectionError> {
+        diesel::sql_query("SELECT 1")
+            .execute(conn)
+            .map(|_| ())
+            .map_err(diesel::ConnectionError::CouldntSetupConfiguration)
+    }
+
+    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+        // A connection handed back inside a transaction (a panic mid-write) must not be reused.
+        !matches!(
+            DbConnection::transaction_manager_status_mut(conn).transaction_depth(),
+            Ok(None)
+        )
+    }
+}
+
+/// Builds the pool; fails with the real connection error when the database is unreachable.
+pub fn build_pool(url: &str, size: Option<u32>) -> AppResult<DbPool> {
+    let manager = Manager::new(url)?;
+    if let DatabaseKind::Sqlite(path) = &manager.kind {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                AppError::Internal(format!("cannot create {}: {e}", dir.display()))
+            })?;
+        }
+    }
+    let default_size = match manager.kind {
+        DatabaseKind::Postgres => 10,
+        DatabaseKind::Sqlite(_) => 4,
+    };
+    // Connect once first so that start-up reports why the database is unreachable.
+    let probe = r2d2::ManageConnection::connect(&manager)
+        .map_err(|e| AppError::Internal(format!("cannot connect to the database: {e}")))?;
+    drop(probe);
+    r2d2::Pool::builder()
+        .max_size(size.unwrap_or(default_size))
+        .connection_timeout(Duration::from_secs(10))
+        .build(manager)
+        .map_err(|e| AppError::Internal(format!("cannot build the database pool: {e}")))
+}
+
+/// Runs blocking database work (and anything else blocking, such as argon2) off the async workers.
+pub async fn run_db<T, F>(pool: &DbPool, f: F) -> AppResult<T>
+where
+    F: FnOnce(&mut DbConnection) -> AppResult<T> + Send + 'static,
+    T: Send + 'static,
+{
+    let pool = pool.clone();
+    actix_web::web::block(move || {
+        let mut conn = pool.get()?;
+        f(&mut conn)
+    })
+    .await?
+}
+
+/// One write transaction. On SQLite it is `BEGIN IMMEDIATE`, so that two writers queue on the
+/// busy timeout instead of one failing when it upgrades a read lock. Top level only.
+pub fn transaction<T, F>(conn: &mut DbConnection, f: F) -> AppResult<T>
+where
+    F: FnOnce(&mut DbConnection) -> AppResult<T>,
+{
+    match conn {
+        DbConnection::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?,
+        DbConnection::Postgres(c) => AnsiTransactionManager::begin_transaction(c)?,
+    }
+    match f(conn) {
+        Ok(value) => {
+            DbConnection::commit_transaction(conn)?;
+            Ok(value)
+        }
+        Err(e) => {
+            if let Err(rollback) = DbConnection::rollback_transaction(conn) {
+                tracing::error!(error = %rollback, "rollback failed");
+            }
+            Err(e)
+        }
+    }
+}
+
+/// Runs pending migrations of the connection's backend. On PostgreSQL an advisory lock keeps
+/// several instances starting together from racing.
+pub fn migrate(conn: &mut DbConnection) -> AppResult<()> {
+    let failed = |e: Box<dyn std::error::Error + Send + Sync>| AppError::Internal(format!("migration failed: {e}"));
+    match conn {
+        DbConnection::Postgres(c) => {
+            c.batch_execute("SELECT pg_advisory_lock(7414021)")?;
+            let result = c.run_pending_migrations(PG_MIGRATIONS).map(|_| ()).map_err(failed);
+            c.batch_execute("SELECT pg_advisory_unlock(7414021)")?;
+            result
+        }
+        DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|_| ()).map_err(failed),
+    }
+}
+
+/// Now, in UTC, truncated to microseconds (PostgreSQL's precision) so that both backends agree.
+pub fn now() -> NaiveDateTime {
+    let t = Utc::now().naive_utc();
+    t.with_nanosecond(t.nanosecond() / 1000 * 1000).unwrap_or(t)
+}
+
+pub fn new_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}

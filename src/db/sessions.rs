@@ -1,0 +1,122 @@
+//! Queries on refresh-token sessions and password-reset tokens (both stored only as hashes).
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::schema::{password_resets, sessions};
+use super::DbConnection;
+use crate::error::AppResult;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = sessions)]
+pub struct Session {
+    pub id: String,
+    pub user_id: String,
+    pub token_hash: String,
+    pub signed_in_at: NaiveDateTime,
+    pub last_used_at: NaiveDateTime,
+    pub used_at: Option<NaiveDateTime>,
+    pub revoked_at: Option<NaiveDateTime>,
+}
+
+pub fn insert(
+    conn: &mut DbConnection,
+    user_id: &str,
+    token_hash: &str,
+    signed_in_at: NaiveDateTime,
+    now: NaiveDateTime,
+) -> AppResult<()> {
+    diesel::insert_into(sessions::table)
+        .values((
+            sessions::id.eq(super::new_id()),
+            sessions::user_id.eq(user_id),
+            sessions::token_hash.eq(token_hash),
+            sessions::signed_in_at.eq(signed_in_at),
+            sessions::last_used_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn find_by_hash(conn: &mut DbConnection, token_hash: &str) -> AppResult<Option<Session>> {
+    Ok(sessions::table
+        .filter(sessions::token_hash.eq(token_hash))
+        .select(Session::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Marks a token used; false when another request used it first (so rotation is single-use
+/// even under a race).
+pub fn mark_used(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> AppResult<bool> {
+    let n = diesel::update(
+        sessions::table
+            .find(id)
+            .filter(sessions::used_at.is_null())
+            .filter(sessions::revoked_at.is_null()),
+    )
+    .set(sessions::used_at.eq(now))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Ends every session of a user.
+pub fn revoke_all(conn: &mut DbConnection, user_id: &str, now: NaiveDateTime) -> AppResult<usize> {
+    Ok(diesel::update(
+        sessions::table
+            .filter(sessions::user_id.eq(user_id))
+            .filter(sessions::revoked_at.is_null()),
+    )
+    .set(sessions::revoked_at.eq(now))
+    .execute(conn)?)
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = password_resets)]
+pub struct PasswordReset {
+    pub id: String,
+    pub user_id: String,
+    pub token_hash: String,
+    pub created_at: NaiveDateTime,
+    pub expires_at: NaiveDateTime,
+    pub used_at: Option<NaiveDateTime>,
+}
+
+pub fn insert_reset(
+    conn: &mut DbConnection,
+    user_id: &str,
+    token_hash: &str,
+    now: NaiveDateTime,
+    expires_at: NaiveDateTime,
+) -> AppResult<()> {
+    diesel::insert_into(password_resets::table)
+        .values((
+            password_resets::id.eq(super::new_id()),
+            password_resets::user_id.eq(user_id),
+            password_resets::token_hash.eq(token_hash),
+            password_resets::created_at.eq(now),
+            password_resets::expires_at.eq(expires_at),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn find_reset(conn: &mut DbConnection, token_hash: &str) -> AppResult<Option<PasswordReset>> {
+    Ok(password_resets::table
+        .filter(password_resets::token_hash.eq(token_hash))
+        .select(PasswordReset::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Voids every unused reset link of a user: called whenever the password changes.
+pub fn void_resets(conn: &mut DbConnection, user_id: &str, now: NaiveDateTime) -> AppResult<()> {
+    diesel::update(
+        password_resets::table
+            .filter(password_resets::user_id.eq(user_id))
+            .filter(password_resets::used_at.is_null()),
+    )
+    .set(password_resets::used_at.eq(now))
+    .execute(conn)?;
+    Ok(())
+}

@@ -1,0 +1,212 @@
+//! AppError, the one error type, and its problem+json (RFC 9457) rendering.
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// One invalid field of a request.
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        FieldError {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// The body of every error response.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Problem {
+    /// Stable URI naming the kind of problem.
+    #[serde(rename = "type")]
+    pub type_: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    #[error("invalid fields")]
+    Validation {
+        detail: String,
+        errors: Vec<FieldError>,
+    },
+    #[error("unauthorized: {0}")]
+    Unauthorized(String),
+    #[error("forbidden")]
+    Forbidden,
+    #[error("not found")]
+    NotFound,
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    #[error("conflict: {detail}")]
+    Conflict {
+        detail: String,
+        errors: Vec<FieldError>,
+    },
+    #[error("payload too large")]
+    PayloadTooLarge,
+    #[error("unsupported media type")]
+    UnsupportedMediaType,
+    #[error("too many attempts")]
+    TooManyRequests { retry_after_secs: u64 },
+    #[error("unavailable: {0}")]
+    Unavailable(String),
+    /// Never shown to the client; logged with its cause.
+    #[error("internal: {0}")]
+    Internal(String),
+}
+
+impl AppError {
+    /// A 422 for one field.
+    pub fn field(field: &str, message: impl Into<String>) -> AppError {
+        AppError::invalid(vec![FieldError::new(field, message)])
+    }
+
+    /// A 422 for several fields at once (so that a form shows all its mistakes together).
+    pub fn invalid(errors: Vec<FieldError>) -> AppError {
+        let detail = match errors.as_slice() {
+            [one] => format!("{}: {}", one.field, one.message),
+            _ => format!("{} fields are invalid", errors.len()),
+        };
+        AppError::Validation { detail, errors }
+    }
+
+    pub fn conflict(field: &str, detail: impl Into<String>) -> AppError {
+        let detail = detail.into();
+        AppError::Conflict {
+            errors: vec![FieldError::new(field, detail.clone())],
+            detail,
+        }
+    }
+
+    pub fn internal(e: impl std::fmt::Display) -> AppError {
+        AppError::Internal(e.to_string())
+    }
+
+    fn parts(&self) -> (&'static str, &'static str, String) {
+        match self {
+            AppError::BadRequest(d) => ("bad-request", "Bad request", d.clone()),
+            AppError::Validation { detail, .. } => ("validation", "Invalid input", detail.clone()),
+            AppError::Unauthorized(d) => ("unauthorized", "Not authenticated", d.clone()),
+            AppError::Forbidden => (
+                "forbidden",
+                "Forbidden",
+                "your role may not do this".to_string(),
+            ),
+            AppError::NotFound => ("not-found", "Not found", "no such resource".to_string()),
+            AppError::MethodNotAllowed => (
+                "method-not-allowed",
+                "Method not allowed",
+                "this resource does not support that method".to_string(),
+            ),
+            AppError::Conflict { detail, .. } => ("conflict", "Conflict", detail.clone()),
+            AppError::PayloadTooLarge => (
+                "payload-too-large",
+                "Payload too large",
+                "request bodies are limited to 256 KiB".to_string(),
+            ),
+            AppError::UnsupportedMediaType => (
+                "unsupported-media-type",
+                "Unsupported media type",
+                "send the body as application/json".to_string(),
+            ),
+            AppError::TooManyRequests { .. } => (
+                "too-many-attempts",
+                "Too many attempts",
+                "too many failed attempts; try again later".to_string(),
+            ),
+            AppError::Unavailable(d) => ("unavailable", "Service unavailable", d.clone()),
+            AppError::Internal(_) => (
+                "internal",
+                "Internal error",
+                "an unexpected error occurred; it has been logged".to_string(),
+            ),
+        }
+    }
+
+    pub fn problem(&self) -> Problem {
+        let (slug, title, detail) = self.parts();
+        let errors = match self {
+            AppError::Validation { errors, .. } | AppError::Conflict { errors, .. } => errors.clone(),
+            _ => Vec::new(),
+        };
+        Problem {
+            type_: format!("urn:asylum-tracker:problem:{slug}"),
+            title: title.to_string(),
+            status: self.status_code().as_u16(),
+            detail,
+            errors,
+        }
+    }
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            AppError::Conflict { .. } => StatusCode::CONFLICT,
+            AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let AppError::Internal(cause) = self {
+            tracing::error!(error = %cause, "internal error");
+        }
+        let mut resp = HttpResponse::build(self.status_code());
+        resp.content_type("application/problem+json");
+        if let AppError::TooManyRequests { retry_after_secs } = self {
+            resp.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
+        }
+        if let AppError::Unauthorized(_) = self {
+            resp.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+        }
+        resp.json(self.problem())
+    }
+}
+
+impl From<diesel::result::Error> for AppError {
+    fn from(e: diesel::result::Error) -> Self {
+        match e {
+            diesel::result::Error::NotFound => AppError::NotFound,
+            other => AppError::Internal(format!("database: {other}")),
+        }
+    }
+}
+
+impl From<r2d2::Error> for AppError {
+    fn from(e: r2d2::Error) -> Self {
+        tracing::warn!(error = %e, "database connection unavailable");
+        AppError::Unavailable("the database is not reachable right now; try again".to_string())
+    }
+}
+
+impl From<actix_web::error::BlockingError> for AppError {
+    fn from(e: actix_web::error::BlockingError) -> Self {
+        AppError::Internal(format!("blocking task: {e}"))
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;

@@ -1,0 +1,3 @@
+//! Outgoing e-mail: transports and message building (the reminder planner and outbox join later).
+
+pub mod mail;

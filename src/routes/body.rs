@@ -1,0 +1,100 @@
+//! Request bodies and the framework's own errors, all answered as problem+json.
+//!
+//! `ApiJson` replaces `web::Json` so that a type or value error names the field
+//! (serde_path_to_error) and answers 422, while unparseable JSON answers 400.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::error::{PayloadError, QueryPayloadError};
+use actix_web::{dev::Payload, web, FromRequest, HttpMessage, HttpRequest, HttpResponse};
+use serde::de::DeserializeOwned;
+
+use crate::error::{AppError, FieldError};
+
+/// 256 KiB: bigger bodies get 413 (API.md).
+pub const BODY_LIMIT: usize = 256 * 1024;
+
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<ApiJson<T>, AppError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let is_json = req
+            .mime_type()
+            .ok()
+            .flatten()
+            .is_some_and(|m| m.subtype() == mime::JSON || m.suffix() == Some(mime::JSON));
+        let too_large = req
+            .headers()
+            .get(actix_web::http::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok())
+            .is_some_and(|n| n > BODY_LIMIT);
+        let bytes = web::Bytes::from_request(req, payload);
+        Box::pin(async move {
+            if too_large {
+                return Err(AppError::PayloadTooLarge);
+            }
+            if !is_json {
+                return Err(AppError::UnsupportedMediaType);
+            }
+            let bytes = bytes.await.map_err(|e| match e.as_error::<PayloadError>() {
+                Some(PayloadError::Overflow) => AppError::PayloadTooLarge,
+                _ => AppError::BadRequest("the request body could not be read".to_string()),
+            })?;
+            parse(&bytes).map(ApiJson)
+        })
+    }
+}
+
+/// Parses JSON, telling syntax errors (400) from well-formed but wrong values (422 per field).
+pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        let message = strip_position(&inner.to_string());
+        match inner.classify() {
+            serde_json::error::Category::Data => {
+                let field = if path == "." || path.is_empty() {
+                    // "missing field `x`" and "unknown field `x`" name it inside the message.
+                    message
+                        .split('`')
+                        .nth(1)
+                        .filter(|_| message.contains("field"))
+                        .unwrap_or("body")
+                        .to_string()
+                } else {
+                    path
+                };
+                AppError::invalid(vec![FieldError::new(field, message)])
+            }
+            _ => AppError::BadRequest(format!("the body is not valid JSON: {message}")),
+        }
+    })
+}
+
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(i) => message[..i].to_string(),
+        None => message.to_string(),
+    }
+}
+
+/// For `web::Query`: a malformed query string is a 400 with the reason.
+pub fn query_error(err: QueryPayloadError, _: &HttpRequest) -> actix_web::Error {
+    AppError::BadRequest(format!("invalid query parameters: {err}")).into()
+}
+
+/// For `web::Path`: a path that does not parse names nothing that exists.
+pub fn path_error(_: actix_web::error::PathError, _: &HttpRequest) -> actix_web::Error {
+    AppError::NotFound.into()
+}
+
+/// Unknown routes.
+pub async fn not_found() -> HttpResponse {
+    actix_web::ResponseError::error_response(&AppError::NotFound)
+}

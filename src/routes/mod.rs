@@ -1,0 +1,50 @@
+//! HTTP routes, registered together with the OpenAPI document so that the two cannot drift.
+
+pub mod audit;
+pub mod auth;
+pub mod body;
+pub mod health;
+pub mod me;
+pub mod users;
+
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_actix_web::{scope, service_config::ServiceConfig};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "asylum-tracker",
+        description = "Asylum clients, cases, clocks, deadlines and reminders for legal aid groups."
+    ),
+    modifiers(&BearerAuth),
+    components(schemas(crate::error::Problem))
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(Http::builder().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
+        );
+    }
+}
+
+pub fn api_doc() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(health::health).service(health::ready).service(
+        scope::scope("/api/v1")
+            .service(health::openapi_json)
+            .configure(auth::configure)
+            .configure(me::configure)
+            .configure(users::configure)
+            .configure(audit::configure),
+    );
+}

@@ -1,0 +1,111 @@
+//! `Application::build(settings)`: the pool, migrations, mailer and HTTP server. The seam every
+//! test and the `serve` command use.
+
+use std::net::TcpListener;
+use std::path::Path;
+
+use actix_web::dev::Server;
+use actix_web::middleware::from_fn;
+use actix_web::{web, App, HttpServer};
+use utoipa_actix_web::AppExt;
+
+use crate::auth::jwt::JwtKeys;
+use crate::config::Settings;
+use crate::db::{self, DbPool};
+use crate::error::{AppError, AppResult};
+use crate::reminders::mail::Mailer;
+use crate::routes::{self, body};
+use crate::telemetry;
+
+/// What every handler may reach.
+pub struct AppState {
+    pub pool: DbPool,
+    pub settings: Settings,
+    pub jwt: JwtKeys,
+    pub mailer: Mailer,
+}
+
+pub struct Application {
+    port: u16,
+    address: String,
+    server: Server,
+    pub state: web::Data<AppState>,
+}
+
+impl Application {
+    /// Connects, migrates and binds. Must run inside the actix/Tokio runtime (the SMTP pool).
+    pub async fn build(settings: Settings) -> AppResult<Application> {
+        let pool = db::build_pool(&settings.database.url, settings.database.pool_size)?;
+        db::run_db(&pool, db::migrate).await?;
+        let secret = jwt_secret(&settings)?;
+        let jwt = JwtKeys::new(secret.as_bytes(), settings.auth.access_token_minutes)?;
+        let mailer = Mailer::from_settings(&settings.mail)?;
+        let bind = settings.bind_addr().map_err(AppError::internal)?;
+        let listener =
+            TcpListener::bind(bind).map_err(|e| AppError::internal(format!("cannot listen on {bind}: {e}")))?;
+        let local = listener.local_addr().map_err(AppError::internal)?;
+        let state = web::Data::new(AppState {
+            pool,
+            settings,
+            jwt,
+            mailer,
+        });
+        let server = run(listener, state.clone())?;
+        Ok(Application {
+            port: local.port(),
+            address: local.to_string(),
+            server,
+            state,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn address(&self) -> &str {
+        &self.address
+    }
+
+    /// Serves until SIGINT/SIGTERM; in-flight requests finish first (actix's graceful stop).
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+fn run(listener: TcpListener, state: web::Data<AppState>) -> AppResult<Server> {
+    let server = HttpServer::new(move || {
+        let (app, api) = App::new()
+            .into_utoipa_app()
+            .openapi(routes::api_doc())
+            .app_data(state.clone())
+            .app_data(web::PayloadConfig::new(body::BODY_LIMIT))
+            .app_data(web::QueryConfig::default().error_handler(body::query_error))
+            .app_data(web::PathConfig::default().error_handler(body::path_error))
+            .configure(routes::configure)
+            .default_service(web::to(body::not_found))
+            .split_for_parts();
+        app.app_data(web::Data::new(api)).wrap(from_fn(telemetry::request_log))
+    })
+    .listen(listener)
+    .map_err(AppError::internal)?
+    .run();
+    Ok(server)
+}
+
+/// The configured secret, or on the dev SQLite default one generated once and kept in `data/`.
+fn jwt_secret(settings: &Settings) -> AppResult<String> {
+    if let Some(secret) = &settings.auth.jwt_secret {
+        return Ok(secret.clone());
+    }
+    let path = Path::new("data/jwt-secret");
+    if let Ok(existing) = std::fs::read_to_string(path) {
+        if existing.trim().len() >= 32 {
+            return Ok(existing.trim().to_string());
+        }
+    }
+    let (secret, _) = crate::auth::refresh::new_secret();
+    crate::fsutil::write_private(path, &secret)?;
+    tracing::info!(path = %path.display(), "generated a JWT secret for the embedded default");
+    Ok(secret)
+}
