@@ -82,15 +82,28 @@ pub struct NewAccount {
 
 /// Validates the fields of a new account together, so that every mistake is reported at once,
 /// then hashes the password. Blocking (argon2): call inside `run_db`.
-pub fn prepare(email: &str, name: &str, role: &str, pw: &str, time_zone: &str) -> AppResult<NewAccount> {
+pub fn prepare(
+    email: &str,
+    name: &str,
+    role: &str,
+    pw: &str,
+    time_zone: &str,
+) -> AppResult<NewAccount> {
     let mut errors = Vec::new();
-    let email = check_email(email).map_err(|m| errors.push(FieldError::new("email", m))).ok();
-    let name = check_name(name).map_err(|m| errors.push(FieldError::new("name", m))).ok();
+    let email = check_email(email)
+        .map_err(|m| errors.push(FieldError::new("email", m)))
+        .ok();
+    let name = check_name(name)
+        .map_err(|m| errors.push(FieldError::new("name", m)))
+        .ok();
     let role = Role::parse(role);
     if role.is_none() {
         errors.push(FieldError::new("role", Role::allowed()));
     }
-    let inputs = [email.as_deref().unwrap_or(""), name.as_deref().unwrap_or("")];
+    let inputs = [
+        email.as_deref().unwrap_or(""),
+        name.as_deref().unwrap_or(""),
+    ];
     if let Err(m) = password::check_strength(pw, &inputs) {
         errors.push(FieldError::new("password", m));
     }
@@ -98,22 +111,31 @@ pub fn prepare(email: &str, name: &str, role: &str, pw: &str, time_zone: &str) -
         .map_err(|m| errors.push(FieldError::new("time_zone", m)))
         .ok();
     match (email, name, role, time_zone) {
-        (Some(email), Some(name), Some(role), Some(time_zone)) if errors.is_empty() => Ok(NewAccount {
-            email,
-            name,
-            role,
-            password_hash: password::hash(pw)?,
-            time_zone,
-        }),
+        (Some(email), Some(name), Some(role), Some(time_zone)) if errors.is_empty() => {
+            Ok(NewAccount {
+                email,
+                name,
+                role,
+                password_hash: password::hash(pw)?,
+                time_zone,
+            })
+        }
         _ => Err(AppError::invalid(errors)),
     }
 }
 
 /// Inserts the account and its audit row in one transaction; 409 when the e-mail is taken.
-pub fn create(conn: &mut DbConnection, actor_id: Option<&str>, account: &NewAccount) -> AppResult<users::User> {
+pub fn create(
+    conn: &mut DbConnection,
+    actor_id: Option<&str>,
+    account: &NewAccount,
+) -> AppResult<users::User> {
     db::transaction(conn, |conn| {
         if users::email_taken(conn, &account.email)? {
-            return Err(AppError::conflict("email", "an account with this e-mail already exists"));
+            return Err(AppError::conflict(
+                "email",
+                "an account with this e-mail already exists",
+            ));
         }
         let user = users::insert(
             conn,
@@ -125,7 +147,14 @@ pub fn create(conn: &mut DbConnection, actor_id: Option<&str>, account: &NewAcco
                 time_zone: &account.time_zone,
             },
         )?;
-        audit::record(conn, actor_id, "create", "user", &user.id, audit::created(&UserView::from(&user).json()))?;
+        audit::record(
+            conn,
+            actor_id,
+            "create",
+            "user",
+            &user.id,
+            audit::created(&UserView::from(&user).json()),
+        )?;
         Ok(user)
     })
 }

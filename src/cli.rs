@@ -12,7 +12,11 @@ use crate::error::{AppError, AppResult};
 use crate::{accounts, startup::Application, telemetry};
 
 #[derive(Parser)]
-#[command(name = "asylum-tracker", version, about = "Tracks asylum cases, deadlines and reminders")]
+#[command(
+    name = "asylum-tracker",
+    version,
+    about = "Tracks asylum cases, deadlines and reminders"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -44,7 +48,9 @@ pub enum Command {
 pub fn main(cli: Cli) -> ExitCode {
     telemetry::init();
     let config = match &cli.command {
-        Command::Serve { config } | Command::Migrate { config } | Command::CreateAdmin { config, .. } => config.clone(),
+        Command::Serve { config }
+        | Command::Migrate { config }
+        | Command::CreateAdmin { config, .. } => config.clone(),
     };
     let settings = match Settings::load(config.as_deref()) {
         Ok(s) => s,
@@ -109,7 +115,8 @@ async fn bootstrap_admin(app: &Application) -> AppResult<()> {
         }
         let (secret, _) = crate::auth::refresh::new_secret();
         let password = secret[..24].to_string();
-        let account = accounts::prepare("admin@localhost", "Administrator", "admin", &password, &tz)?;
+        let account =
+            accounts::prepare("admin@localhost", "Administrator", "admin", &password, &tz)?;
         accounts::create(conn, None, &account)?;
         Ok(Some(password))
     })
@@ -127,7 +134,10 @@ async fn create_admin(settings: Settings, email: String, name: String) -> AppRes
         Err(_) => {
             eprintln!("password for {email} (one line on stdin):");
             let mut line = String::new();
-            std::io::stdin().lock().read_line(&mut line).map_err(AppError::internal)?;
+            std::io::stdin()
+                .lock()
+                .read_line(&mut line)
+                .map_err(AppError::internal)?;
             line.trim_end_matches(['\r', '\n']).to_string()
         }
     };

@@ -25,6 +25,9 @@ pub struct Settings {
 pub struct ServerSettings {
     pub bind: String,
     pub public_url: String,
+    /// HTTP worker threads; default: one per core.
+    #[serde(default)]
+    pub workers: Option<usize>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -45,7 +48,10 @@ pub struct AuthSettings {
 impl std::fmt::Debug for AuthSettings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AuthSettings")
-            .field("jwt_secret", &self.jwt_secret.as_ref().map(|_| "<redacted>"))
+            .field(
+                "jwt_secret",
+                &self.jwt_secret.as_ref().map(|_| "<redacted>"),
+            )
             .field("access_token_minutes", &self.access_token_minutes)
             .field("session_idle_minutes", &self.session_idle_minutes)
             .field("session_max_hours", &self.session_max_hours)
@@ -126,7 +132,10 @@ impl Settings {
         ));
         if let Some(path) = file {
             if !path.exists() {
-                return Err(bad("--config", format!("file {} does not exist", path.display())));
+                return Err(bad(
+                    "--config",
+                    format!("file {} does not exist", path.display()),
+                ));
             }
             builder = builder.add_source(config::File::from(path));
         }
@@ -151,7 +160,10 @@ impl Settings {
         let url = url::Url::parse(&self.server.public_url)
             .map_err(|e| bad("server.public_url", format!("not a URL ({e})")))?;
         if !matches!(url.scheme(), "http" | "https") {
-            return Err(bad("server.public_url", "must start with http:// or https://"));
+            return Err(bad(
+                "server.public_url",
+                "must start with http:// or https://",
+            ));
         }
         self.database_kind()?;
         if self.database.pool_size == Some(0) {
@@ -177,12 +189,12 @@ impl Settings {
             }
         }
         if self.mail.transport == MailTransportKind::Smtp {
-            let smtp = self
-                .mail
-                .smtp_url
-                .as_deref()
-                .ok_or_else(|| bad("mail.smtp_url", "required when mail.transport = \"smtp\""))?;
-            let u = url::Url::parse(smtp).map_err(|e| bad("mail.smtp_url", format!("not a URL ({e})")))?;
+            let smtp =
+                self.mail.smtp_url.as_deref().ok_or_else(|| {
+                    bad("mail.smtp_url", "required when mail.transport = \"smtp\"")
+                })?;
+            let u = url::Url::parse(smtp)
+                .map_err(|e| bad("mail.smtp_url", format!("not a URL ({e})")))?;
             if !matches!(u.scheme(), "smtp" | "smtps") {
                 return Err(bad("mail.smtp_url", "must start with smtp:// or smtps://"));
             }
@@ -197,7 +209,10 @@ impl Settings {
         self.org_time_zone()?;
         self.send_time()?;
         if self.reminders.deadline_lead_days.is_empty() {
-            return Err(bad("reminders.deadline_lead_days", "must list at least one lead time"));
+            return Err(bad(
+                "reminders.deadline_lead_days",
+                "must list at least one lead time",
+            ));
         }
         if self.ead.filing_wait_days == 0 || self.ead.grant_wait_days < self.ead.filing_wait_days {
             return Err(bad(
@@ -232,10 +247,12 @@ impl Settings {
     }
 
     pub fn org_time_zone(&self) -> Result<Tz, ConfigError> {
-        self.reminders
-            .time_zone
-            .parse()
-            .map_err(|_| bad("reminders.time_zone", "not an IANA time zone, e.g. America/New_York"))
+        self.reminders.time_zone.parse().map_err(|_| {
+            bad(
+                "reminders.time_zone",
+                "not an IANA time zone, e.g. America/New_York",
+            )
+        })
     }
 
     pub fn send_time(&self) -> Result<NaiveTime, ConfigError> {
@@ -253,7 +270,10 @@ pub fn database_kind(url: &str) -> Result<DatabaseKind, ConfigError> {
     } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
         Ok(DatabaseKind::Postgres)
     } else {
-        Err(bad("database.url", "must start with sqlite:// or postgres://"))
+        Err(bad(
+            "database.url",
+            "must start with sqlite:// or postgres://",
+        ))
     }
 }
 
@@ -264,7 +284,10 @@ fn from_config_error(e: config::ConfigError) -> ConfigError {
         .split("key `")
         .nth(1)
         .and_then(|rest| rest.split('`').next())
-        .map(|k| k.trim_start_matches(&format!("{}.", ENV_PREFIX.to_lowercase())).to_string())
+        .map(|k| {
+            k.trim_start_matches(&format!("{}.", ENV_PREFIX.to_lowercase()))
+                .to_string()
+        })
         .or_else(|| {
             text.strip_prefix("missing field `")
                 .and_then(|rest| rest.split('`').next())

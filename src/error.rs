@@ -140,7 +140,9 @@ impl AppError {
     pub fn problem(&self) -> Problem {
         let (slug, title, detail) = self.parts();
         let errors = match self {
-            AppError::Validation { errors, .. } | AppError::Conflict { errors, .. } => errors.clone(),
+            AppError::Validation { errors, .. } | AppError::Conflict { errors, .. } => {
+                errors.clone()
+            }
             _ => Vec::new(),
         };
         Problem {

@@ -41,8 +41,8 @@ impl Application {
         let jwt = JwtKeys::new(secret.as_bytes(), settings.auth.access_token_minutes)?;
         let mailer = Mailer::from_settings(&settings.mail)?;
         let bind = settings.bind_addr().map_err(AppError::internal)?;
-        let listener =
-            TcpListener::bind(bind).map_err(|e| AppError::internal(format!("cannot listen on {bind}: {e}")))?;
+        let listener = TcpListener::bind(bind)
+            .map_err(|e| AppError::internal(format!("cannot listen on {bind}: {e}")))?;
         let local = listener.local_addr().map_err(AppError::internal)?;
         let state = web::Data::new(AppState {
             pool,
@@ -74,7 +74,8 @@ impl Application {
 }
 
 fn run(listener: TcpListener, state: web::Data<AppState>) -> AppResult<Server> {
-    let server = HttpServer::new(move || {
+    let workers = state.settings.server.workers;
+    let mut server = HttpServer::new(move || {
         let (app, api) = App::new()
             .into_utoipa_app()
             .openapi(routes::api_doc())
@@ -85,12 +86,13 @@ fn run(listener: TcpListener, state: web::Data<AppState>) -> AppResult<Server> {
             .configure(routes::configure)
             .default_service(web::to(body::not_found))
             .split_for_parts();
-        app.app_data(web::Data::new(api)).wrap(from_fn(telemetry::request_log))
-    })
-    .listen(listener)
-    .map_err(AppError::internal)?
-    .run();
-    Ok(server)
+        app.app_data(web::Data::new(api))
+            .wrap(from_fn(telemetry::request_log))
+    });
+    if let Some(n) = workers {
+        server = server.workers(n.max(1));
+    }
+    Ok(server.listen(listener).map_err(AppError::internal)?.run())
 }
 
 /// The configured secret, or on the dev SQLite default one generated once and kept in `data/`.

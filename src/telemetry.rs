@@ -27,7 +27,9 @@ pub async fn request_log(
     let started = Instant::now();
     let request_id = uuid::Uuid::new_v4().to_string();
     let method = req.method().to_string();
-    let route = req.match_pattern().unwrap_or_else(|| "(unmatched)".to_string());
+    let route = req
+        .match_pattern()
+        .unwrap_or_else(|| "(unmatched)".to_string());
     let mut res = next.call(req).await?;
     let status = res.status().as_u16();
     tracing::info!(
@@ -39,7 +41,8 @@ pub async fn request_log(
         latency_ms = started.elapsed().as_secs_f64() * 1000.0,
     );
     if let Ok(value) = HeaderValue::from_str(&request_id) {
-        res.headers_mut().insert(HeaderName::from_static("x-request-id"), value);
+        res.headers_mut()
+            .insert(HeaderName::from_static("x-request-id"), value);
     }
     Ok(res)
 }

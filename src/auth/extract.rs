@@ -42,7 +42,10 @@ impl FromRequest for AuthUser {
             .headers()
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            })
             .map(|t| t.trim().to_string());
         Box::pin(async move {
             let state = state.ok_or_else(|| AppError::internal("application state missing"))?;
@@ -55,11 +58,14 @@ impl FromRequest for AuthUser {
             let user = run_db(&state.pool, move |conn| users::find(conn, &sub)).await?;
             let user = match user {
                 Some(u) if u.active && u.token_version == claims.ver => u,
-                Some(u) if !u.active => return Err(unauthorized(&route, "user deactivated", Some(&u.id))),
+                Some(u) if !u.active => {
+                    return Err(unauthorized(&route, "user deactivated", Some(&u.id)))
+                }
                 Some(u) => return Err(unauthorized(&route, "token version revoked", Some(&u.id))),
                 None => return Err(unauthorized(&route, "unknown subject", None)),
             };
-            let role = Role::parse(&user.role).ok_or_else(|| AppError::internal("stored role unknown"))?;
+            let role =
+                Role::parse(&user.role).ok_or_else(|| AppError::internal("stored role unknown"))?;
             Ok(AuthUser {
                 id: user.id,
                 role,

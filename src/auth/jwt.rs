@@ -61,7 +61,8 @@ impl JwtKeys {
             jti: uuid::Uuid::new_v4().to_string(),
             ver: token_version,
         };
-        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).map_err(AppError::internal)
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .map_err(AppError::internal)
     }
 
     /// Checks signature, algorithm, expiry, issuer and audience.

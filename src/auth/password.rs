@@ -20,7 +20,9 @@ pub fn hash(password: &str) -> AppResult<String> {
 
 /// True when `password` matches the stored PHC string. A malformed hash never matches.
 pub fn verify(password: &str, stored: &str) -> bool {
-    Argon2::default().verify_password(password.as_bytes(), stored).is_ok()
+    Argon2::default()
+        .verify_password(password.as_bytes(), stored)
+        .is_ok()
 }
 
 /// Verifies against a fixed hash, so that an unknown e-mail costs the same time as a known one.
@@ -46,7 +48,9 @@ pub fn check_strength(password: &str, user_inputs: &[&str]) -> Result<(), String
             .feedback()
             .and_then(|f| f.warning().map(|w| w.to_string()))
             .unwrap_or_else(|| "it is too easy to guess".to_string());
-        return Err(format!("is too weak: {hint}; use a longer passphrase of uncommon words"));
+        return Err(format!(
+            "is too weak: {hint}; use a longer passphrase of uncommon words"
+        ));
     }
     Ok(())
 }

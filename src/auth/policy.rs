@@ -31,10 +31,7 @@ impl Role {
 
     /// For 422 messages: "one of admin, lawyer, caseworker".
     pub fn allowed() -> String {
-        format!(
-            "must be one of {}",
-            Role::ALL.map(Role::as_str).join(", ")
-        )
+        format!("must be one of {}", Role::ALL.map(Role::as_str).join(", "))
     }
 }
 

@@ -9,7 +9,9 @@ pub mod users;
 use std::time::Duration;
 
 use chrono::{NaiveDateTime, Timelike, Utc};
-use diesel::connection::{AnsiTransactionManager, Connection, SimpleConnection, TransactionManager};
+use diesel::connection::{
+    AnsiTransactionManager, Connection, SimpleConnection, TransactionManager,
+};
 use diesel::pg::PgConnection;
 use diesel::sqlite::SqliteConnection;
 use diesel::RunQueryDsl;
@@ -66,7 +68,9 @@ impl r2d2::ManageConnection for Manager {
 
     fn connect(&self) -> Result<DbConnection, diesel::ConnectionError> {
         match &self.kind {
-            DatabaseKind::Postgres => PgConnection::establish(&self.url).map(DbConnection::Postgres),
+            DatabaseKind::Postgres => {
+                PgConnection::establish(&self.url).map(DbConnection::Postgres)
+            }
             DatabaseKind::Sqlite(path) => {
                 let path = path.to_str().ok_or_else(|| {
                     diesel::ConnectionError::InvalidConnectionUrl("path is not UTF-8".into())
@@ -105,9 +109,8 @@ pub fn build_pool(url: &str, size: Option<u32>) -> AppResult<DbPool> {
     let manager = Manager::new(url)?;
     if let DatabaseKind::Sqlite(path) = &manager.kind {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| {
-                AppError::Internal(format!("cannot create {}: {e}", dir.display()))
-            })?;
+            std::fs::create_dir_all(dir)
+                .map_err(|e| AppError::Internal(format!("cannot create {}: {e}", dir.display())))?;
         }
     }
     let default_size = match manager.kind {
@@ -146,7 +149,9 @@ where
     F: FnOnce(&mut DbConnection) -> AppResult<T>,
 {
     match conn {
-        DbConnection::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?,
+        DbConnection::Sqlite(c) => {
+            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?
+        }
         DbConnection::Postgres(c) => AnsiTransactionManager::begin_transaction(c)?,
     }
     match f(conn) {
@@ -166,15 +171,23 @@ where
 /// Runs pending migrations of the connection's backend. On PostgreSQL an advisory lock keeps
 /// several instances starting together from racing.
 pub fn migrate(conn: &mut DbConnection) -> AppResult<()> {
-    let failed = |e: Box<dyn std::error::Error + Send + Sync>| AppError::Internal(format!("migration failed: {e}"));
+    let failed = |e: Box<dyn std::error::Error + Send + Sync>| {
+        AppError::Internal(format!("migration failed: {e}"))
+    };
     match conn {
         DbConnection::Postgres(c) => {
             c.batch_execute("SELECT pg_advisory_lock(7414021)")?;
-            let result = c.run_pending_migrations(PG_MIGRATIONS).map(|_| ()).map_err(failed);
+            let result = c
+                .run_pending_migrations(PG_MIGRATIONS)
+                .map(|_| ())
+                .map_err(failed);
             c.batch_execute("SELECT pg_advisory_unlock(7414021)")?;
             result
         }
-        DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|_| ()).map_err(failed),
+        DbConnection::Sqlite(c) => c
+            .run_pending_migrations(SQLITE_MIGRATIONS)
+            .map(|_| ())
+            .map_err(failed),
     }
 }
 

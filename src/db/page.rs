@@ -34,14 +34,21 @@ pub struct Page {
 
 impl Cursor {
     pub fn encode(&self) -> String {
-        URL_SAFE_NO_PAD.encode(format!("{}|{}", self.at.format("%Y-%m-%dT%H:%M:%S%.6f"), self.id))
+        URL_SAFE_NO_PAD.encode(format!(
+            "{}|{}",
+            self.at.format("%Y-%m-%dT%H:%M:%S%.6f"),
+            self.id
+        ))
     }
 
     pub fn decode(text: &str) -> Option<Cursor> {
         let raw = String::from_utf8(URL_SAFE_NO_PAD.decode(text).ok()?).ok()?;
         let (at, id) = raw.split_once('|')?;
         let at = NaiveDateTime::parse_from_str(at, "%Y-%m-%dT%H:%M:%S%.f").ok()?;
-        Some(Cursor { at, id: id.to_string() })
+        Some(Cursor {
+            at,
+            id: id.to_string(),
+        })
     }
 }
 
@@ -49,22 +56,34 @@ impl Page {
     pub fn from_params(limit: Option<i64>, cursor: Option<&str>) -> Result<Page, AppError> {
         let limit = limit.unwrap_or(DEFAULT_LIMIT);
         if !(1..=MAX_LIMIT).contains(&limit) {
-            return Err(AppError::field("limit", format!("must be between 1 and {MAX_LIMIT}")));
+            return Err(AppError::field(
+                "limit",
+                format!("must be between 1 and {MAX_LIMIT}"),
+            ));
         }
-        let cursor = match cursor {
-            Some(c) => Some(
-                Cursor::decode(c).ok_or_else(|| AppError::field("cursor", "is not a cursor this service issued"))?,
-            ),
-            None => None,
-        };
+        let cursor =
+            match cursor {
+                Some(c) => Some(Cursor::decode(c).ok_or_else(|| {
+                    AppError::field("cursor", "is not a cursor this service issued")
+                })?),
+                None => None,
+            };
         Ok(Page { limit, cursor })
     }
 
     /// Trims the one extra row fetched to learn whether another page follows.
-    pub fn finish<T>(&self, rows: &mut Vec<T>, key: impl Fn(&T) -> Cursor) -> (Vec<T>, Option<String>) {
+    pub fn finish<T>(
+        &self,
+        rows: &mut Vec<T>,
+        key: impl Fn(&T) -> Cursor,
+    ) -> (Vec<T>, Option<String>) {
         let more = rows.len() as i64 > self.limit;
         rows.truncate(self.limit as usize);
-        let next = if more { rows.last().map(|r| key(r).encode()) } else { None };
+        let next = if more {
+            rows.last().map(|r| key(r).encode())
+        } else {
+            None
+        };
         (std::mem::take(rows), next)
     }
 }
@@ -82,5 +101,6 @@ pub fn ser_instant<S: serde::Serializer>(t: &NaiveDateTime, s: S) -> Result<S::O
 }
 
 pub fn format_instant(t: &NaiveDateTime) -> String {
-    t.and_utc().to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+    t.and_utc()
+        .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
 }

@@ -37,7 +37,11 @@ pub struct NewUser<'a> {
 }
 
 pub fn find(conn: &mut DbConnection, id: &str) -> AppResult<Option<User>> {
-    Ok(users::table.find(id).select(User::as_select()).first(conn).optional()?)
+    Ok(users::table
+        .find(id)
+        .select(User::as_select())
+        .first(conn)
+        .optional()?)
 }
 
 pub fn find_by_email(conn: &mut DbConnection, email: &str) -> AppResult<Option<User>> {
@@ -84,7 +88,10 @@ pub fn insert(conn: &mut DbConnection, new: &NewUser) -> AppResult<User> {
             users::updated_at.eq(now),
         ))
         .execute(conn)?;
-    Ok(users::table.find(&id).select(User::as_select()).first(conn)?)
+    Ok(users::table
+        .find(&id)
+        .select(User::as_select())
+        .first(conn)?)
 }
 
 /// Users in creation order.
@@ -123,8 +130,13 @@ pub struct UserChanges {
 
 pub fn update(conn: &mut DbConnection, id: &str, mut changes: UserChanges) -> AppResult<User> {
     changes.updated_at = Some(super::now());
-    diesel::update(users::table.find(id)).set(&changes).execute(conn)?;
-    Ok(users::table.find(id).select(User::as_select()).first(conn)?)
+    diesel::update(users::table.find(id))
+        .set(&changes)
+        .execute(conn)?;
+    Ok(users::table
+        .find(id)
+        .select(User::as_select())
+        .first(conn)?)
 }
 
 /// Cuts every access token of the user at once.
@@ -143,7 +155,9 @@ pub fn record_failed_login(
     window: Duration,
     max: i32,
 ) -> AppResult<Option<NaiveDateTime>> {
-    let in_window = user.failed_window_start.is_some_and(|start| now - start < window);
+    let in_window = user
+        .failed_window_start
+        .is_some_and(|start| now - start < window);
     let (count, start) = if in_window {
         (user.failed_logins + 1, user.failed_window_start)
     } else {

@@ -30,7 +30,10 @@ impl Mailer {
         match settings.transport {
             MailTransportKind::File => {
                 std::fs::create_dir_all(&settings.file_dir).map_err(|e| {
-                    AppError::internal(format!("cannot create mail.file_dir {}: {e}", settings.file_dir.display()))
+                    AppError::internal(format!(
+                        "cannot create mail.file_dir {}: {e}",
+                        settings.file_dir.display()
+                    ))
                 })?;
                 Ok(Mailer::File(AsyncFileTransport::new(&settings.file_dir)))
             }

@@ -44,7 +44,11 @@ pub struct AuditList {
     tag = "audit"
 )]
 #[get("/audit")]
-pub async fn list_audit(state: web::Data<AppState>, user: AuthUser, q: web::Query<AuditQuery>) -> AppResult<HttpResponse> {
+pub async fn list_audit(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    q: web::Query<AuditQuery>,
+) -> AppResult<HttpResponse> {
     require_admin(&user)?;
     let q = q.into_inner();
     let page = Page::from_params(q.limit, q.cursor.as_deref())?;
@@ -53,6 +57,7 @@ pub async fn list_audit(state: web::Data<AppState>, user: AuthUser, q: web::Quer
         entity_id: q.entity_id,
         actor_id: q.actor_id,
     };
-    let (items, next_cursor) = run_db(&state.pool, move |conn| audit::list(conn, &filter, &page)).await?;
+    let (items, next_cursor) =
+        run_db(&state.pool, move |conn| audit::list(conn, &filter, &page)).await?;
     Ok(HttpResponse::Ok().json(AuditList { items, next_cursor }))
 }

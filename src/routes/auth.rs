@@ -51,7 +51,12 @@ fn bad_credentials() -> AppError {
 }
 
 fn log_sign_in(user_id: Option<&str>, outcome: &str) {
-    tracing::info!(event = "sign_in", user_id = user_id.unwrap_or("-"), route = "/api/v1/auth/login", outcome);
+    tracing::info!(
+        event = "sign_in",
+        user_id = user_id.unwrap_or("-"),
+        route = "/api/v1/auth/login",
+        outcome
+    );
 }
 
 /// Opens a session for `user` and returns the token pair. Inside the caller's transaction.
@@ -85,8 +90,14 @@ fn open_session(
     tag = "auth"
 )]
 #[post("/auth/login")]
-pub async fn login(state: web::Data<AppState>, body: ApiJson<LoginRequest>) -> AppResult<HttpResponse> {
-    let LoginRequest { email, password: pw } = body.0;
+pub async fn login(
+    state: web::Data<AppState>,
+    body: ApiJson<LoginRequest>,
+) -> AppResult<HttpResponse> {
+    let LoginRequest {
+        email,
+        password: pw,
+    } = body.0;
     let st = state.clone();
     let pair = run_db(&state.pool, move |conn| {
         let now = db::now();
@@ -149,7 +160,10 @@ enum Rotation {
     tag = "auth"
 )]
 #[post("/auth/refresh")]
-pub async fn refresh(state: web::Data<AppState>, body: ApiJson<RefreshRequest>) -> AppResult<HttpResponse> {
+pub async fn refresh(
+    state: web::Data<AppState>,
+    body: ApiJson<RefreshRequest>,
+) -> AppResult<HttpResponse> {
     let hashed = hash_secret(&body.0.refresh_token);
     let st = state.clone();
     let outcome = run_db(&state.pool, move |conn| {
@@ -176,28 +190,53 @@ pub async fn refresh(state: web::Data<AppState>, body: ApiJson<RefreshRequest>) 
             if !sessions::mark_used(conn, &session.id, now)? {
                 return reuse_detected(conn, &session.user_id, now);
             }
-            Ok(Rotation::Rotated(Box::new(open_session(conn, &st, &user, session.signed_in_at)?)))
+            Ok(Rotation::Rotated(Box::new(open_session(
+                conn,
+                &st,
+                &user,
+                session.signed_in_at,
+            )?)))
         })
     })
     .await?;
     match outcome {
         Rotation::Rotated(pair) => Ok(HttpResponse::Ok().json(pair)),
         Rotation::Refused(reason) => {
-            tracing::warn!(event = "refresh", outcome = "refused", route = "/api/v1/auth/refresh", reason);
-            Err(AppError::Unauthorized("the refresh token is not valid".to_string()))
+            tracing::warn!(
+                event = "refresh",
+                outcome = "refused",
+                route = "/api/v1/auth/refresh",
+                reason
+            );
+            Err(AppError::Unauthorized(
+                "the refresh token is not valid".to_string(),
+            ))
         }
         Rotation::Reused(user_id) => {
             tracing::warn!(event = "refresh", outcome = "reuse_detected", user_id = %user_id, route = "/api/v1/auth/refresh");
-            Err(AppError::Unauthorized("the refresh token is not valid".to_string()))
+            Err(AppError::Unauthorized(
+                "the refresh token is not valid".to_string(),
+            ))
         }
     }
 }
 
 /// A used token presented again means it was copied: end every session and access token.
-fn reuse_detected(conn: &mut DbConnection, user_id: &str, now: chrono::NaiveDateTime) -> AppResult<Rotation> {
+fn reuse_detected(
+    conn: &mut DbConnection,
+    user_id: &str,
+    now: chrono::NaiveDateTime,
+) -> AppResult<Rotation> {
     sessions::revoke_all(conn, user_id, now)?;
     users::bump_token_version(conn, user_id)?;
-    audit::record(conn, None, "refresh_token_reuse", "user", user_id, serde_json::json!({}))?;
+    audit::record(
+        conn,
+        None,
+        "refresh_token_reuse",
+        "user",
+        user_id,
+        serde_json::json!({}),
+    )?;
     Ok(Rotation::Reused(user_id.to_string()))
 }
 
@@ -216,7 +255,14 @@ pub async fn logout(state: web::Data<AppState>, user: AuthUser) -> AppResult<Htt
         db::transaction(conn, |conn| {
             sessions::revoke_all(conn, &user.id, db::now())?;
             users::bump_token_version(conn, &user.id)?;
-            audit::record(conn, Some(&user.id), "logout", "user", &user.id, serde_json::json!({}))
+            audit::record(
+                conn,
+                Some(&user.id),
+                "logout",
+                "user",
+                &user.id,
+                serde_json::json!({}),
+            )
         })
     })
     .await?;
@@ -237,7 +283,10 @@ pub struct ResetRequest {
     tag = "auth"
 )]
 #[post("/auth/password-reset")]
-pub async fn password_reset(state: web::Data<AppState>, body: ApiJson<ResetRequest>) -> HttpResponse {
+pub async fn password_reset(
+    state: web::Data<AppState>,
+    body: ApiJson<ResetRequest>,
+) -> HttpResponse {
     let email = body.0.email;
     actix_web::rt::spawn(async move {
         if let Err(e) = send_reset_link(state, email).await {
@@ -255,13 +304,28 @@ async fn send_reset_link(state: web::Data<AppState>, email: String) -> AppResult
         let (token, hashed) = new_secret();
         let now = db::now();
         db::transaction(conn, |conn| {
-            sessions::insert_reset(conn, &user.id, &hashed, now, now + Duration::minutes(RESET_VALID_MINUTES))?;
-            audit::record(conn, None, "password_reset_requested", "user", &user.id, serde_json::json!({}))
+            sessions::insert_reset(
+                conn,
+                &user.id,
+                &hashed,
+                now,
+                now + Duration::minutes(RESET_VALID_MINUTES),
+            )?;
+            audit::record(
+                conn,
+                None,
+                "password_reset_requested",
+                "user",
+                &user.id,
+                serde_json::json!({}),
+            )
         })?;
         Ok(Some((user, token)))
     })
     .await?;
-    let Some((user, token)) = found else { return Ok(()) };
+    let Some((user, token)) = found else {
+        return Ok(());
+    };
     let base = state.settings.server.public_url.trim_end_matches('/');
     let link = format!("{base}/reset-password?token={token}");
     let text = format!(
@@ -280,7 +344,11 @@ async fn send_reset_link(state: web::Data<AppState>, email: String) -> AppResult
         },
     )
     .map_err(AppError::internal)?;
-    state.mailer.send(message).await.map_err(AppError::internal)?;
+    state
+        .mailer
+        .send(message)
+        .await
+        .map_err(AppError::internal)?;
     tracing::info!(event = "password_reset", user_id = %user.id, outcome = "sent");
     Ok(())
 }
@@ -293,7 +361,10 @@ pub struct ResetConfirm {
 }
 
 fn invalid_reset_token() -> AppError {
-    AppError::field("token", "this reset link is not valid: it was used, has expired or was replaced")
+    AppError::field(
+        "token",
+        "this reset link is not valid: it was used, has expired or was replaced",
+    )
 }
 
 /// Set a new password with a reset token. Public (the token is the credential). The token works
@@ -307,8 +378,14 @@ fn invalid_reset_token() -> AppError {
     tag = "auth"
 )]
 #[post("/auth/password-reset/confirm")]
-pub async fn password_reset_confirm(state: web::Data<AppState>, body: ApiJson<ResetConfirm>) -> AppResult<HttpResponse> {
-    let ResetConfirm { token, new_password } = body.0;
+pub async fn password_reset_confirm(
+    state: web::Data<AppState>,
+    body: ApiJson<ResetConfirm>,
+) -> AppResult<HttpResponse> {
+    let ResetConfirm {
+        token,
+        new_password,
+    } = body.0;
     let hashed = hash_secret(&token);
     run_db(&state.pool, move |conn| {
         let now = db::now();
@@ -323,7 +400,8 @@ pub async fn password_reset_confirm(state: web::Data<AppState>, body: ApiJson<Re
         let new_hash = password::hash(&new_password)?;
         db::transaction(conn, |conn| {
             // Re-checked inside the transaction: two confirms racing with one token, one wins.
-            let still_valid = sessions::find_reset(conn, &hashed)?.is_some_and(|r| r.used_at.is_none());
+            let still_valid =
+                sessions::find_reset(conn, &hashed)?.is_some_and(|r| r.used_at.is_none());
             if !still_valid {
                 return Err(invalid_reset_token());
             }
@@ -336,7 +414,12 @@ pub async fn password_reset_confirm(state: web::Data<AppState>, body: ApiJson<Re
 
 /// Replaces a password and ends everything the old one opened: access tokens, sessions and
 /// outstanding reset links. Inside the caller's transaction.
-pub fn set_password(conn: &mut DbConnection, user_id: &str, new_hash: String, action: &str) -> AppResult<()> {
+pub fn set_password(
+    conn: &mut DbConnection,
+    user_id: &str,
+    new_hash: String,
+    action: &str,
+) -> AppResult<()> {
     let now = db::now();
     users::update(
         conn,
@@ -350,5 +433,12 @@ pub fn set_password(conn: &mut DbConnection, user_id: &str, new_hash: String, ac
     users::clear_failed_logins(conn, user_id)?;
     sessions::revoke_all(conn, user_id, now)?;
     sessions::void_resets(conn, user_id, now)?;
-    audit::record(conn, Some(user_id), action, "user", user_id, serde_json::json!({"password": "changed"}))
+    audit::record(
+        conn,
+        Some(user_id),
+        action,
+        "user",
+        user_id,
+        serde_json::json!({"password": "changed"}),
+    )
 }

@@ -41,10 +41,12 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
             if !is_json {
                 return Err(AppError::UnsupportedMediaType);
             }
-            let bytes = bytes.await.map_err(|e| match e.as_error::<PayloadError>() {
-                Some(PayloadError::Overflow) => AppError::PayloadTooLarge,
-                _ => AppError::BadRequest("the request body could not be read".to_string()),
-            })?;
+            let bytes = bytes
+                .await
+                .map_err(|e| match e.as_error::<PayloadError>() {
+                    Some(PayloadError::Overflow) => AppError::PayloadTooLarge,
+                    _ => AppError::BadRequest("the request body could not be read".to_string()),
+                })?;
             parse(&bytes).map(ApiJson)
         })
     }

@@ -14,7 +14,9 @@ use crate::routes::body::ApiJson;
 use crate::startup::AppState;
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(get_me).service(patch_me).service(change_password);
+    cfg.service(get_me)
+        .service(patch_me)
+        .service(change_password);
 }
 
 /// The caller's account. Any signed-in user.
@@ -52,16 +54,28 @@ pub struct MeChanges {
     tag = "me"
 )]
 #[patch("/me")]
-pub async fn patch_me(state: web::Data<AppState>, user: AuthUser, body: ApiJson<MeChanges>) -> AppResult<HttpResponse> {
+pub async fn patch_me(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    body: ApiJson<MeChanges>,
+) -> AppResult<HttpResponse> {
     let input = body.0;
     let mut errors = Vec::new();
     let name = input
         .name
-        .map(|n| accounts::check_name(&n).map_err(|m| errors.push(FieldError::new("name", m))).ok())
+        .map(|n| {
+            accounts::check_name(&n)
+                .map_err(|m| errors.push(FieldError::new("name", m)))
+                .ok()
+        })
         .unwrap_or(None);
     let time_zone = input
         .time_zone
-        .map(|t| accounts::check_time_zone(&t).map_err(|m| errors.push(FieldError::new("time_zone", m))).ok())
+        .map(|t| {
+            accounts::check_time_zone(&t)
+                .map_err(|m| errors.push(FieldError::new("time_zone", m)))
+                .ok()
+        })
         .unwrap_or(None);
     if !errors.is_empty() {
         return Err(AppError::invalid(errors));
@@ -77,7 +91,10 @@ pub async fn patch_me(state: web::Data<AppState>, user: AuthUser, body: ApiJson<
         db::transaction(conn, |conn| {
             let before = users::find(conn, &user.id)?.ok_or(AppError::NotFound)?;
             let after = users::update(conn, &user.id, changes)?;
-            let diff = audit::diff(&UserView::from(&before).json(), &UserView::from(&after).json());
+            let diff = audit::diff(
+                &UserView::from(&before).json(),
+                &UserView::from(&after).json(),
+            );
             audit::record(conn, Some(&user.id), "update", "user", &user.id, diff)?;
             Ok(after)
         })
@@ -118,16 +135,31 @@ pub async fn change_password(
     run_db(&state.pool, move |conn| {
         let found = users::find(conn, &user.id)?.ok_or(AppError::NotFound)?;
         if !password::verify(&current_password, &found.password_hash) {
-            audit::record(conn, Some(&user.id), "password_change_failed", "user", &user.id, serde_json::json!({}))?;
-            return Err(AppError::field("current_password", "is not your current password"));
+            audit::record(
+                conn,
+                Some(&user.id),
+                "password_change_failed",
+                "user",
+                &user.id,
+                serde_json::json!({}),
+            )?;
+            return Err(AppError::field(
+                "current_password",
+                "is not your current password",
+            ));
         }
         if current_password == new_password {
-            return Err(AppError::field("new_password", "must differ from the current password"));
+            return Err(AppError::field(
+                "new_password",
+                "must differ from the current password",
+            ));
         }
         password::check_strength(&new_password, &[&found.email, &found.name])
             .map_err(|m| AppError::field("new_password", m))?;
         let new_hash = password::hash(&new_password)?;
-        db::transaction(conn, |conn| set_password(conn, &user.id, new_hash, "password_change"))
+        db::transaction(conn, |conn| {
+            set_password(conn, &user.id, new_hash, "password_change")
+        })
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())

@@ -109,7 +109,11 @@ pub async fn create_user(
     tag = "users"
 )]
 #[get("/users/{id}")]
-pub async fn get_user(state: web::Data<AppState>, user: AuthUser, id: web::Path<String>) -> AppResult<HttpResponse> {
+pub async fn get_user(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<String>,
+) -> AppResult<HttpResponse> {
     require_admin(&user)?;
     let id = id.into_inner();
     let found = run_db(&state.pool, move |conn| users::find(conn, &id)).await?;
@@ -153,7 +157,9 @@ pub async fn patch_user(
     let input = body.0;
     let mut errors = Vec::new();
     let name = match input.name {
-        Some(n) => accounts::check_name(&n).map_err(|m| errors.push(FieldError::new("name", m))).ok(),
+        Some(n) => accounts::check_name(&n)
+            .map_err(|m| errors.push(FieldError::new("name", m)))
+            .ok(),
         None => None,
     };
     let role = match input.role.as_deref() {
@@ -175,7 +181,11 @@ pub async fn patch_user(
             let before = users::find(conn, &id)?.ok_or(AppError::NotFound)?;
             let demoted = before.role == "admin" && role.is_some_and(|r| r != Role::Admin);
             let deactivated = before.active && input.active == Some(false);
-            if before.role == "admin" && before.active && (demoted || deactivated) && users::count_active_admins(conn)? <= 1 {
+            if before.role == "admin"
+                && before.active
+                && (demoted || deactivated)
+                && users::count_active_admins(conn)? <= 1
+            {
                 return Err(AppError::Conflict {
                     detail: "this is the last active admin; make another admin first".to_string(),
                     errors: vec![],
@@ -196,7 +206,10 @@ pub async fn patch_user(
                 users::bump_token_version(conn, &id)?;
                 sessions::revoke_all(conn, &id, db::now())?;
             }
-            let diff = audit::diff(&UserView::from(&before).json(), &UserView::from(&after).json());
+            let diff = audit::diff(
+                &UserView::from(&before).json(),
+                &UserView::from(&after).json(),
+            );
             audit::record(conn, Some(&actor), "update", "user", &id, diff)?;
             Ok(after)
         })

@@ -1,0 +1,464 @@
+//! Computed deadlines (DOMAIN.md's table): one pure function per kind from a case's facts, each with
+//! its citation, a one-sentence explanation, an alternative date for closures, and whether it is met.
+
+use super::calendar::{day_label, describe_skips, Calendar};
+use super::ead_clock::ead_clock;
+pub use super::ead_clock::{ClockEvent as ClockEventFact, ClockKind, EadWaits};
+use chrono::{Datelike, Days, Months, NaiveDate};
+use serde::{Deserialize, Serialize};
+use DeadlineKind::*;
+
+/// An enum with the exact API spellings, `as_str`, `parse` and `ALL`.
+macro_rules! text_enum {
+    ($(#[$m:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $(#[serde(rename = $text)] $variant),+ }
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            pub fn as_str(self) -> &'static str { match self { $($name::$variant => $text),+ } }
+            pub fn parse(s: &str) -> Option<Self> {
+                match s { $($text => Some($name::$variant),)+ _ => None }
+            }
+        }
+    };
+}
+
+text_enum!(Form {
+    I589 = "I-589", I765 = "I-765", Eoir26 = "EOIR-26", MotionToReopen = "motion_to_reopen",
+    MotionToReconsider = "motion_to_reconsider", PetitionForReview = "petition_for_review",
+    Other = "other",
+});
+text_enum!(HearingKind {
+    MasterCalendar = "master_calendar", Individual = "individual",
+    AsylumInterview = "asylum_interview", Biometrics = "biometrics", IceCheckIn = "ice_check_in",
+    Other = "other",
+});
+text_enum!(DecisionKind {
+    AsylumGranted = "asylum_granted", WithholdingGranted = "withholding_granted",
+    CatGranted = "cat_granted", Denied = "denied", RemovalOrdered = "removal_ordered",
+    VoluntaryDeparture = "voluntary_departure", Terminated = "terminated",
+    AppealDismissed = "appeal_dismissed", Remanded = "remanded",
+});
+text_enum!(Authority { ImmigrationJudge = "immigration_judge", Bia = "bia", Uscis = "uscis" });
+text_enum!(DeadlineKind {
+    OneYearFiling = "one_year_filing", EadEarliestFiling = "ead_earliest_filing",
+    EadEarliestGrant = "ead_earliest_grant", BiaAppeal = "bia_appeal",
+    MotionToReconsider = "motion_to_reconsider", MotionToReopen = "motion_to_reopen",
+    PetitionForReview = "petition_for_review", VoluntaryDeparture = "voluntary_departure",
+    EadRenewalWindow = "ead_renewal_window", PreHearingFiling = "pre_hearing_filing",
+    Other = "other",
+});
+text_enum!(DeadlineStatus { Open = "open", Met = "met", Missed = "missed", Waived = "waived" });
+
+impl DecisionKind {
+    /// The adverse kinds of API.md.
+    pub fn is_adverse(self) -> bool {
+        use DecisionKind::*;
+        matches!(
+            self,
+            Denied | RemovalOrdered | VoluntaryDeparture | AppealDismissed
+        )
+    }
+}
+
+impl DeadlineKind {
+    /// Permissive dates (the earliest day something may be done), not deadlines: never `missed`.
+    pub fn is_earliest_date(self) -> bool {
+        matches!(
+            self,
+            EadEarliestFiling | EadEarliestGrant | EadRenewalWindow
+        )
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FilingFact {
+    pub id: String,
+    pub form: Form,
+    pub filed_on: NaiveDate,
+    pub approved_on: Option<NaiveDate>,
+    pub valid_until: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HearingFact {
+    pub id: String,
+    pub kind: HearingKind,
+    /// The local date at the court or office.
+    pub on: NaiveDate,
+    pub cancelled: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DecisionFact {
+    pub id: String,
+    pub kind: DecisionKind,
+    pub authority: Authority,
+    pub decided_on: NaiveDate,
+    pub voluntary_departure_days: Option<u32>,
+    pub appeal_waived: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseFacts {
+    pub last_arrival_on: Option<NaiveDate>,
+    pub filings: Vec<FilingFact>,
+    pub clock_events: Vec<ClockEventFact>,
+    pub hearings: Vec<HearingFact>,
+    pub decisions: Vec<DecisionFact>,
+}
+
+/// One computed deadline. `(kind, trigger)` is unique within a case and stable across recomputes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ComputedDeadline {
+    pub kind: DeadlineKind,
+    /// "arrival", "filing:<id>", "hearing:<id>" or "decision:<id>".
+    pub trigger: String,
+    pub due_on: NaiveDate,
+    pub rule: String,
+    pub explanation: String,
+    pub alternative_due_on: Option<NaiveDate>,
+    pub alternative_reason: Option<String>,
+    pub met_on: Option<NaiveDate>,
+}
+
+/// Every computed deadline of a case, soonest first.
+pub fn compute(facts: &CaseFacts, cal: &Calendar, waits: &EadWaits) -> Vec<ComputedDeadline> {
+    let mut out: Vec<ComputedDeadline> = [one_year_filing(facts, cal)]
+        .into_iter()
+        .chain(ead_earliest_dates(facts, waits))
+        .flatten()
+        .collect();
+    for d in &facts.decisions {
+        for kind in [
+            BiaAppeal,
+            MotionToReconsider,
+            MotionToReopen,
+            PetitionForReview,
+        ] {
+            out.extend(decision_deadline(facts, d, cal, kind));
+        }
+        out.extend(voluntary_departure(d, cal));
+    }
+    out.extend(
+        facts
+            .filings
+            .iter()
+            .filter_map(|f| ead_renewal_window(facts, f)),
+    );
+    out.extend(
+        facts
+            .hearings
+            .iter()
+            .filter_map(|h| pre_hearing_filing(h, cal)),
+    );
+    out.sort_by(|a, b| {
+        (a.due_on, a.kind.as_str(), &a.trigger).cmp(&(b.due_on, b.kind.as_str(), &b.trigger))
+    });
+    out
+}
+
+/// Waived wins, then met; an open deadline is missed once `today` is after its day, except the
+/// earliest-date kinds, which are permissions, not obligations, and so stay open.
+pub fn status(
+    due_on: NaiveDate,
+    met_on: Option<NaiveDate>,
+    waived: bool,
+    today: NaiveDate,
+    kind: DeadlineKind,
+) -> DeadlineStatus {
+    if waived {
+        DeadlineStatus::Waived
+    } else if met_on.is_some() {
+        DeadlineStatus::Met
+    } else if today > due_on && !kind.is_earliest_date() {
+        DeadlineStatus::Missed
+    } else {
+        DeadlineStatus::Open
+    }
+}
+
+/// The anniversary of the last arrival (Feb 29 → Feb 28), rolled forward. Met by an I-589 filed on
+/// or after that arrival (one filed before it belongs to an earlier stay) and by the due date.
+pub fn one_year_filing(facts: &CaseFacts, cal: &Calendar) -> Option<ComputedDeadline> {
+    let arrived = facts.last_arrival_on?;
+    let raw = arrived.checked_add_months(Months::new(12))?; // chrono clamps Feb 29 to Feb 28
+    let leap = if (arrived.month(), arrived.day()) == (2, 29) && raw.day() == 28 {
+        " (Feb 29 has no anniversary in a common year, so Feb 28 is taken)"
+    } else {
+        ""
+    };
+    let lead = format!("One year after the last arrival on {}{leap}", ymd(arrived));
+    let rule = "INA 208(a)(2)(B); 8 CFR 208.4(a)(2)(ii), 1208.4(a)(2)(ii); Minasyan v. Mukasey (9th Cir. 2009)";
+    let mut d = Basis::new(OneYearFiling, "arrival", rule).forward(cal, raw, &lead);
+    d.met_on = first_filing(facts, Form::I589, |on| arrived <= on && on <= d.due_on);
+    Some(d)
+}
+
+/// `ead_earliest_filing` and `ead_earliest_grant` from the earliest I-589, never rolled. Absent while
+/// the clock is stopped as of its last recorded event (the record, not today, says whether it is).
+/// Met by an I-765 filed after the I-589 (filing), or approved (grant).
+pub fn ead_earliest_dates(facts: &CaseFacts, waits: &EadWaits) -> [Option<ComputedDeadline>; 2] {
+    let i589 = facts.filings.iter().filter(|f| f.form == Form::I589);
+    let Some(i589) = i589.min_by(|a, b| (a.filed_on, &a.id).cmp(&(b.filed_on, &b.id))) else {
+        return [None, None];
+    };
+    let filed = i589.filed_on;
+    let last_event = facts.clock_events.iter().map(|e| e.on).max();
+    let as_of = last_event.unwrap_or(filed).max(filed);
+    let clock = ead_clock(filed, &facts.clock_events, as_of, waits);
+    let i765s = || {
+        facts
+            .filings
+            .iter()
+            .filter(|f| f.form == Form::I765 && f.filed_on > filed)
+    };
+    let row = |kind, due: Option<NaiveDate>, wait: u32, rule: &str, met_on| {
+        let due = due?;
+        let stopped = (due - filed).num_days() - i64::from(wait);
+        let plus = match stopped {
+            0 => String::new(),
+            n => format!(", plus {n} days the clock was stopped,"),
+        };
+        let explanation = format!(
+            "{wait} days on the asylum EAD clock from the I-589 filed on {}{plus} is {}, not moved for weekends or holidays because it is an earliest date ({rule}).",
+            ymd(filed), day_label(due)
+        );
+        let mut out = Basis::new(kind, format!("filing:{}", i589.id), rule).row(due, explanation);
+        out.met_on = met_on;
+        Some(out)
+    };
+    let first_filed = i765s().map(|f| f.filed_on).min();
+    let first_approved = i765s().filter_map(|f| f.approved_on).min();
+    [
+        row(
+            EadEarliestFiling,
+            clock.earliest_filing_on,
+            waits.filing_wait_days,
+            "8 CFR 208.7(a)(1), (a)(2)",
+            first_filed,
+        ),
+        row(
+            EadEarliestGrant,
+            clock.earliest_grant_on,
+            waits.grant_wait_days,
+            "INA 208(d)(2); 8 CFR 208.7(a)(1)",
+            first_approved,
+        ),
+    ]
+}
+
+/// An adverse IJ decision the BIA can hear: denied, removal ordered, voluntary departure.
+fn appealable_ij_decision(d: &DecisionFact) -> bool {
+    use DecisionKind::*;
+    d.authority == Authority::ImmigrationJudge
+        && matches!(d.kind, Denied | RemovalOrdered | VoluntaryDeparture)
+}
+
+/// A final administrative order: an adverse BIA decision, or an appealable IJ decision whose
+/// appeal was waived.
+pub fn is_final_order(d: &DecisionFact) -> bool {
+    (d.authority == Authority::Bia && d.kind.is_adverse())
+        || (appealable_ij_decision(d) && d.appeal_waived)
+}
+
+/// The deadlines a decision starts, all rolled forward and met by a filing of the matching form
+/// made after the decision and by the due date: `bia_appeal` (appealable IJ decision, appeal not
+/// waived, + 30), `motion_to_reconsider` (final order + 30), `motion_to_reopen` (final order + 90),
+/// `petition_for_review` (adverse BIA decision + 30). `None` for other kinds or other decisions.
+pub fn decision_deadline(
+    facts: &CaseFacts,
+    d: &DecisionFact,
+    cal: &Calendar,
+    kind: DeadlineKind,
+) -> Option<ComputedDeadline> {
+    let on = ymd(d.decided_on);
+    let bia = d.authority == Authority::Bia;
+    // A motion goes to the body that made the final order: the BIA, or the IJ if appeal was waived.
+    let order = if bia {
+        format!("the Board's final decision of {on}")
+    } else {
+        format!("the immigration judge's decision of {on} (final because the appeal was waived)")
+    };
+    let (days, form, rule, trigger) = match kind {
+        BiaAppeal if appealable_ij_decision(d) && !d.appeal_waived => (
+            30,
+            Form::Eoir26,
+            "8 CFR 1003.38(b)",
+            format!("the immigration judge's decision of {on}"),
+        ),
+        MotionToReconsider if is_final_order(d) => {
+            let rule = if bia {
+                "8 CFR 1003.2(b)(2)"
+            } else {
+                "8 CFR 1003.23(b)(1)"
+            };
+            (30, Form::MotionToReconsider, rule, order)
+        }
+        MotionToReopen if is_final_order(d) => {
+            let rule = if bia {
+                "8 CFR 1003.2(c)(2)"
+            } else {
+                "8 CFR 1003.23(b)(1)"
+            };
+            (90, Form::MotionToReopen, rule, order)
+        }
+        PetitionForReview if bia && d.kind.is_adverse() => (
+            30,
+            Form::PetitionForReview,
+            "INA 242(b)(1); FRAP 26(a)(1)(C)",
+            format!("the Board's decision of {on}"),
+        ),
+        _ => return None,
+    };
+    let raw = d.decided_on.checked_add_days(Days::new(days))?;
+    let lead = format!("{days} days after {trigger}");
+    let mut out = Basis::new(kind, decision_key(d), rule).forward(cal, raw, &lead);
+    out.met_on = first_filing(facts, form, |f| d.decided_on < f && f <= out.due_on);
+    Some(out)
+}
+
+/// Grant of voluntary departure + its N days, rolled forward; a person marks it met (departure).
+pub fn voluntary_departure(d: &DecisionFact, cal: &Calendar) -> Option<ComputedDeadline> {
+    let days = d
+        .voluntary_departure_days
+        .filter(|_| d.kind == DecisionKind::VoluntaryDeparture)?;
+    let raw = d.decided_on.checked_add_days(Days::new(days.into()))?;
+    let lead = format!(
+        "{days} days after the grant of voluntary departure on {}",
+        ymd(d.decided_on)
+    );
+    let rule = "INA 240B; 8 CFR 1240.26; Monsalvo Velázquez v. Bondi (2025)";
+    Some(Basis::new(VoluntaryDeparture, decision_key(d), rule).forward(cal, raw, &lead))
+}
+
+/// Card expiry - 180 days for an approved I-765, never rolled; met by another I-765 filed from then on.
+pub fn ead_renewal_window(facts: &CaseFacts, f: &FilingFact) -> Option<ComputedDeadline> {
+    let expiry = f
+        .valid_until
+        .filter(|_| f.form == Form::I765 && f.approved_on.is_some())?;
+    let opens = expiry.checked_sub_days(Days::new(180))?;
+    let renewals = facts
+        .filings
+        .iter()
+        .filter(|g| g.form == Form::I765 && g.id != f.id);
+    let met_on = renewals.map(|g| g.filed_on).filter(|&on| on >= opens).min();
+    let rule = "USCIS guidance on (c)(8) renewals";
+    let explanation = format!(
+        "180 days before the work permit's expiry on {} is {}, when the renewal window opens, not moved for weekends or holidays because it is an earliest date ({rule}).",
+        ymd(expiry), day_label(opens)
+    );
+    let mut out =
+        Basis::new(EadRenewalWindow, format!("filing:{}", f.id), rule).row(opens, explanation);
+    out.met_on = met_on;
+    Some(out)
+}
+
+/// Individual hearing - 30 days, master calendar - 15, landing on the previous business day; none
+/// for other kinds or cancelled hearings. Never auto-met: a person marks it. A closure can only make
+/// a backward count earlier, never later, so there is no alternative date.
+pub fn pre_hearing_filing(h: &HearingFact, cal: &Calendar) -> Option<ComputedDeadline> {
+    let (days, what) = match (h.kind, h.cancelled) {
+        (HearingKind::Individual, false) => (30, "individual hearing"),
+        (HearingKind::MasterCalendar, false) => (15, "master calendar hearing"),
+        _ => return None,
+    };
+    let raw = h.on.checked_sub_days(Days::new(days))?;
+    let (due, skipped) = cal.roll_backward(raw);
+    let rule = "EOIR Policy Manual, Appendix C";
+    let lead = format!(
+        "{days} days before the {what} on {} is {}",
+        day_label(h.on),
+        day_label(raw)
+    );
+    let explanation = if skipped.is_empty() {
+        format!("{lead}, a business day ({rule}).")
+    } else {
+        let why = describe_skips(&skipped, "the count fell on a weekend");
+        format!(
+            "{lead}; moved to the previous business day, {}, because {why} ({rule}).",
+            day_label(due)
+        )
+    };
+    Some(Basis::new(PreHearingFiling, format!("hearing:{}", h.id), rule).row(due, explanation))
+}
+
+/// What produced a deadline and the rule it follows.
+struct Basis<'a> {
+    kind: DeadlineKind,
+    trigger: String,
+    rule: &'a str,
+}
+
+impl<'a> Basis<'a> {
+    fn new(kind: DeadlineKind, trigger: impl Into<String>, rule: &'a str) -> Self {
+        let trigger = trigger.into();
+        Basis {
+            kind,
+            trigger,
+            rule,
+        }
+    }
+
+    fn row(self, due_on: NaiveDate, explanation: String) -> ComputedDeadline {
+        ComputedDeadline {
+            kind: self.kind,
+            trigger: self.trigger,
+            due_on,
+            rule: self.rule.to_string(),
+            explanation,
+            alternative_due_on: None,
+            alternative_reason: None,
+            met_on: None,
+        }
+    }
+
+    /// `raw` rolled forward with its explanation and, if closures would give a later date, that
+    /// date as the alternative (never as `due_on`).
+    fn forward(self, cal: &Calendar, raw: NaiveDate, lead: &str) -> ComputedDeadline {
+        let (due, skipped) = cal.roll_forward(raw);
+        let rule = self.rule;
+        let explanation = if skipped.is_empty() {
+            format!("{lead} is {}, a business day ({rule}).", day_label(due))
+        } else {
+            let why = describe_skips(&skipped, "the last day fell on a weekend");
+            let (raw, due) = (day_label(raw), day_label(due));
+            format!("{lead} is {raw}; moved to {due} because {why} ({rule}).")
+        };
+        let mut out = self.row(due, explanation);
+        let (alt, alt_skipped) = cal.roll_forward_with_closures(raw);
+        if alt > due {
+            let why = describe_skips(&alt_skipped, "the last day fell on a weekend");
+            out.alternative_due_on = Some(alt);
+            out.alternative_reason = Some(format!(
+                "If closures of federal offices by executive order extend deadlines (unsettled), the last day would be {} because {why}.",
+                day_label(alt)
+            ));
+        }
+        out
+    }
+}
+
+/// The date of the earliest filing of `form` whose date passes `within`.
+fn first_filing(
+    facts: &CaseFacts,
+    form: Form,
+    within: impl Fn(NaiveDate) -> bool,
+) -> Option<NaiveDate> {
+    let dates = facts
+        .filings
+        .iter()
+        .filter(|f| f.form == form)
+        .map(|f| f.filed_on);
+    dates.filter(|&on| within(on)).min()
+}
+
+fn decision_key(d: &DecisionFact) -> String {
+    format!("decision:{}", d.id)
+}
+
+fn ymd(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}

@@ -1,0 +1,397 @@
+//! spawn_app: the real Application on port 0, a fresh database (a temp SQLite file, or a new
+//! PostgreSQL database when TEST_DATABASE_URL names a server), and an SMTP server in this process.
+#![allow(dead_code)] // shared by every test module; each uses a part
+
+use std::net::{IpAddr, TcpListener};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use asylum_tracker::config::{MailTransportKind, Settings};
+use asylum_tracker::db::{run_db, DbPool};
+use asylum_tracker::startup::Application;
+use asylum_tracker::{accounts, db};
+use diesel::{Connection, RunQueryDsl};
+use mailin_embedded::{response, Handler, Response, Server};
+use serde_json::{json, Value};
+
+pub const JWT_SECRET: &str = "test-secret-that-is-long-enough-0123456789";
+pub const ADMIN_PASSWORD: &str = "Correct horse battery staple 42";
+pub const USER_PASSWORD: &str = "Sturdy lantern over quiet harbor 7";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Generates one test per backend from `async fn name(app: TestApp)`.
+#[macro_export]
+macro_rules! both {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[actix_web::test]
+                async fn sqlite() {
+                    super::$name($crate::helpers::spawn_app($crate::helpers::Backend::Sqlite).await).await;
+                }
+                #[actix_web::test]
+                async fn postgres() {
+                    if let Some(app) = $crate::helpers::spawn_pg().await {
+                        super::$name(app).await;
+                    }
+                }
+            }
+        )*
+    };
+}
+
+/// One received e-mail: the envelope recipients and the raw message.
+#[derive(Debug, Clone)]
+pub struct Mail {
+    pub to: Vec<String>,
+    pub raw: String,
+}
+
+#[derive(Clone, Default)]
+struct Collector {
+    store: Arc<Mutex<Vec<Mail>>>,
+    to: Vec<String>,
+    buf: Vec<u8>,
+}
+
+impl Handler for Collector {
+    fn data_start(&mut self, _domain: &str, _from: &str, _is8bit: bool, to: &[String]) -> Response {
+        self.to = to.to_vec();
+        self.buf.clear();
+        response::OK
+    }
+    fn data(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        self.buf.extend_from_slice(buf);
+        Ok(())
+    }
+    fn data_end(&mut self) -> Response {
+        let mail = Mail {
+            to: std::mem::take(&mut self.to),
+            raw: String::from_utf8_lossy(&self.buf).into_owned(),
+        };
+        if let Ok(mut store) = self.store.lock() {
+            store.push(mail);
+        }
+        response::OK
+    }
+    fn helo(&mut self, _ip: IpAddr, _domain: &str) -> Response {
+        response::OK
+    }
+}
+
+/// An SMTP server on a free port, in a detached thread (mailin-embedded has no shutdown).
+#[derive(Clone)]
+pub struct Inbox {
+    pub port: u16,
+    store: Arc<Mutex<Vec<Mail>>>,
+}
+
+impl Inbox {
+    pub fn start() -> Inbox {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind smtp");
+        let port = listener.local_addr().expect("smtp addr").port();
+        let store = Arc::new(Mutex::new(Vec::new()));
+        let handler = Collector {
+            store: store.clone(),
+            ..Default::default()
+        };
+        std::thread::spawn(move || {
+            let mut server = Server::new(handler);
+            server
+                .with_name("inbox.test")
+                .with_tcp_listener(listener)
+                .with_num_threads(4);
+            let _ = server.serve();
+        });
+        Inbox { port, store }
+    }
+
+    pub fn messages(&self) -> Vec<Mail> {
+        self.store.lock().map(|m| m.clone()).unwrap_or_default()
+    }
+
+    /// Waits up to 10 s for at least `n` messages.
+    pub async fn wait_for(&self, n: usize) -> Vec<Mail> {
+        for _ in 0..200 {
+            let got = self.messages();
+            if got.len() >= n {
+                return got;
+            }
+            actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+        }
+        self.messages()
+    }
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub backend: Backend,
+    pub pool: DbPool,
+    pub client: reqwest::Client,
+    pub inbox: Inbox,
+    pub settings: Settings,
+    _guard: DbGuard,
+}
+
+/// Keeps the temp directory alive, or drops the PostgreSQL database at the end.
+pub enum DbGuard {
+    Sqlite(#[allow(dead_code)] tempfile::TempDir),
+    Postgres { server_url: String, name: String },
+}
+
+impl Drop for DbGuard {
+    fn drop(&mut self) {
+        if let DbGuard::Postgres { server_url, name } = self {
+            let (server_url, name) = (server_url.clone(), name.clone());
+            // Blocking work in a plain thread: Drop may run inside the async runtime.
+            let _ = std::thread::spawn(move || {
+                if let Ok(mut c) = diesel::PgConnection::establish(&server_url) {
+                    let _ = diesel::sql_query(format!(
+                        "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                    ))
+                    .execute(&mut c);
+                }
+            })
+            .join();
+        }
+    }
+}
+
+pub fn test_settings(database_url: &str, smtp_port: u16) -> Settings {
+    let mut s = Settings::load(None).expect("default settings load");
+    s.server.bind = "127.0.0.1:0".to_string();
+    s.server.workers = Some(1);
+    s.server.public_url = "https://tracker.test".to_string();
+    s.database.url = database_url.to_string();
+    s.database.pool_size = Some(4);
+    s.auth.jwt_secret = Some(JWT_SECRET.to_string());
+    s.mail.transport = MailTransportKind::Smtp;
+    s.mail.smtp_url = Some(format!("smtp://127.0.0.1:{smtp_port}"));
+    s
+}
+
+/// A PostgreSQL-backed app when TEST_DATABASE_URL is set; otherwise None (the test is skipped
+/// with a note, so `cargo test` passes on a machine without PostgreSQL).
+pub async fn spawn_pg() -> Option<TestApp> {
+    if std::env::var("TEST_DATABASE_URL").is_err() {
+        eprintln!("TEST_DATABASE_URL not set: PostgreSQL variant skipped");
+        return None;
+    }
+    Some(spawn_app(Backend::Postgres).await)
+}
+
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, |_| {}).await
+}
+
+pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Settings)) -> TestApp {
+    let inbox = Inbox::start();
+    let (url, guard) = fresh_database(backend);
+    let mut settings = test_settings(&url, inbox.port);
+    tweak(&mut settings);
+    let app = Application::build(settings.clone())
+        .await
+        .expect("application builds");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let pool = app.state.pool.clone();
+    actix_web::rt::spawn(app.run_until_stopped());
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    TestApp {
+        address,
+        backend,
+        pool,
+        client,
+        inbox,
+        settings,
+        _guard: guard,
+    }
+}
+
+/// A database nobody else uses: a new SQLite file, or a new PostgreSQL database.
+pub fn fresh_database(backend: Backend) -> (String, DbGuard) {
+    match backend {
+        Backend::Sqlite => {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let url = format!("sqlite://{}", dir.path().join("test.db").display());
+            (url, DbGuard::Sqlite(dir))
+        }
+        Backend::Postgres => {
+            let server_url = std::env::var("TEST_DATABASE_URL").expect("TEST_DATABASE_URL");
+            let name = format!("asylum_test_{}", uuid::Uuid::new_v4().simple());
+            let mut c =
+                diesel::PgConnection::establish(&server_url).expect("connect to TEST_DATABASE_URL");
+            diesel::sql_query(format!("CREATE DATABASE \"{name}\""))
+                .execute(&mut c)
+                .expect("create test database");
+            let mut url = url::Url::parse(&server_url).expect("TEST_DATABASE_URL is a URL");
+            url.set_path(&name);
+            (url.to_string(), DbGuard::Postgres { server_url, name })
+        }
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn post(&self, path: &str, token: &str, body: &Value) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn post_anon(&self, path: &str, body: &Value) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn patch(&self, path: &str, token: &str, body: &Value) -> reqwest::Response {
+        self.client
+            .patch(self.url(path))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn put(&self, path: &str, token: &str, body: &Value) -> reqwest::Response {
+        self.client
+            .put(self.url(path))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn delete(&self, path: &str, token: &str) -> reqwest::Response {
+        self.client
+            .delete(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// Creates a user straight through the library (no HTTP), returning its id.
+    pub async fn create_user(&self, email: &str, role: &str, password: &str) -> String {
+        let (email, role, password) = (email.to_string(), role.to_string(), password.to_string());
+        run_db(&self.pool, move |conn| {
+            let account =
+                accounts::prepare(&email, "Test User", &role, &password, "America/New_York")?;
+            Ok(accounts::create(conn, None, &account)?.id)
+        })
+        .await
+        .expect("create user")
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> reqwest::Response {
+        self.post_anon(
+            "/api/v1/auth/login",
+            &json!({"email": email, "password": password}),
+        )
+        .await
+    }
+
+    /// Logs in and returns the whole token pair.
+    pub async fn session(&self, email: &str, password: &str) -> Value {
+        let res = self.login(email, password).await;
+        assert_eq!(res.status(), 200, "login of {email}");
+        res.json().await.expect("token pair")
+    }
+
+    /// An admin's access token (creating the admin on first use).
+    pub async fn admin_token(&self) -> String {
+        self.token_for("admin@test.org", "admin").await
+    }
+
+    /// Creates a user of `role` if needed and returns an access token.
+    pub async fn token_for(&self, email: &str, role: &str) -> String {
+        let password = if role == "admin" {
+            ADMIN_PASSWORD
+        } else {
+            USER_PASSWORD
+        };
+        let exists = {
+            let email = email.to_string();
+            run_db(&self.pool, move |conn| db::users::email_taken(conn, &email))
+                .await
+                .expect("lookup")
+        };
+        if !exists {
+            self.create_user(email, role, password).await;
+        }
+        self.session(email, password).await["access_token"]
+            .as_str()
+            .expect("access token")
+            .to_string()
+    }
+
+    /// Runs raw SQL on the app's database (to move time: expire locks and sessions).
+    pub async fn sql(&self, statement: String) {
+        run_db(&self.pool, move |conn| {
+            diesel::sql_query(statement).execute(conn)?;
+            Ok(())
+        })
+        .await
+        .expect("sql");
+    }
+}
+
+/// Asserts a problem+json response of `status` and returns its body.
+pub async fn problem(res: reqwest::Response, status: u16) -> Value {
+    assert_eq!(res.status().as_u16(), status, "status");
+    let ct = res
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    assert_eq!(ct, "application/problem+json", "content type");
+    let body: Value = res.json().await.expect("problem body");
+    assert_eq!(body["status"], status, "status member");
+    assert!(body["type"]
+        .as_str()
+        .is_some_and(|t| t.starts_with("urn:asylum-tracker:problem:")));
+    assert!(body["detail"].as_str().is_some_and(|d| !d.is_empty()));
+    body
+}
+
+/// The fields named in a 422's `errors`.
+pub fn error_fields(body: &Value) -> Vec<String> {
+    body["errors"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|e| e["field"].as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default()
+}

@@ -1,0 +1,10 @@
+//! API tests: the real server over HTTP, on SQLite and (with TEST_DATABASE_URL) PostgreSQL.
+
+mod helpers;
+
+mod auth;
+mod cli;
+mod errors;
+mod openapi;
+mod tokens;
+mod users;

@@ -1,0 +1,300 @@
+//! Account management: who may call it, validation, duplicates, the last admin, audit.
+
+use serde_json::json;
+
+use crate::both;
+use crate::helpers::{error_fields, problem, TestApp, USER_PASSWORD};
+
+both!(
+    admin_endpoints_refuse_others,
+    admin_creates_lists_and_updates_users,
+    duplicate_email_is_409,
+    invalid_fields_are_422_per_field,
+    last_admin_is_protected,
+    role_change_cuts_old_tokens,
+    me_can_be_read_and_changed,
+);
+
+async fn admin_endpoints_refuse_others(app: TestApp) {
+    let admin = app.admin_token().await;
+    let target = app
+        .create_user("target@test.org", "lawyer", USER_PASSWORD)
+        .await;
+    let lawyer = app.token_for("law@test.org", "lawyer").await;
+    let caseworker = app.token_for("cw@test.org", "caseworker").await;
+    let new_user =
+        json!({"email": "x@test.org", "name": "X", "role": "lawyer", "password": USER_PASSWORD});
+    for token in [&lawyer, &caseworker] {
+        problem(app.get("/api/v1/users", token).await, 403).await;
+        problem(app.post("/api/v1/users", token, &new_user).await, 403).await;
+        problem(
+            app.get(&format!("/api/v1/users/{target}"), token).await,
+            403,
+        )
+        .await;
+        problem(
+            app.patch(
+                &format!("/api/v1/users/{target}"),
+                token,
+                &json!({"role": "admin"}),
+            )
+            .await,
+            403,
+        )
+        .await;
+        problem(app.get("/api/v1/audit", token).await, 403).await;
+    }
+    for (method, path) in [
+        ("GET", "/api/v1/users".to_string()),
+        ("POST", "/api/v1/users".to_string()),
+        ("GET", format!("/api/v1/users/{target}")),
+        ("PATCH", format!("/api/v1/users/{target}")),
+        ("GET", "/api/v1/audit".to_string()),
+    ] {
+        let req = app
+            .client
+            .request(method.parse().unwrap(), app.url(&path))
+            .json(&new_user);
+        problem(req.send().await.unwrap(), 401).await;
+    }
+    // Nothing changed through the refused calls.
+    let u: serde_json::Value = app
+        .get(&format!("/api/v1/users/{target}"), &admin)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(u["role"], "lawyer");
+    let list: serde_json::Value = app.get("/api/v1/users", &admin).await.json().await.unwrap();
+    assert!(list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|u| u["email"] != "x@test.org"));
+}
+
+async fn admin_creates_lists_and_updates_users(app: TestApp) {
+    let admin = app.admin_token().await;
+    let res = app
+        .post("/api/v1/users", &admin, &json!({"email": "New@Test.org", "name": "Nuevo Núñez", "role": "caseworker", "password": USER_PASSWORD}))
+        .await;
+    assert_eq!(res.status(), 201);
+    let created: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(created["email"], "new@test.org");
+    assert_eq!(created["name"], "Nuevo Núñez");
+    assert_eq!(created["active"], true);
+    assert_eq!(created["time_zone"], "America/New_York");
+    assert!(created.get("password_hash").is_none());
+    let id = created["id"].as_str().unwrap();
+    // The new user can sign in.
+    assert_eq!(app.login("new@test.org", USER_PASSWORD).await.status(), 200);
+
+    let res = app
+        .patch(
+            &format!("/api/v1/users/{id}"),
+            &admin,
+            &json!({"name": "N. Núñez", "role": "lawyer"}),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let updated: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(updated["role"], "lawyer");
+
+    // Paging through users: limit 1 walks every user exactly once.
+    let mut seen = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let path = match &cursor {
+            Some(c) => format!("/api/v1/users?limit=1&cursor={c}"),
+            None => "/api/v1/users?limit=1".to_string(),
+        };
+        let page: serde_json::Value = app.get(&path, &admin).await.json().await.unwrap();
+        for u in page["items"].as_array().unwrap() {
+            seen.push(u["email"].as_str().unwrap().to_string());
+        }
+        match page["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_string()),
+            None => break,
+        }
+    }
+    seen.sort();
+    assert_eq!(seen, vec!["admin@test.org", "new@test.org"]);
+
+    // Both writes are audited with their changes.
+    let audit: serde_json::Value = app
+        .get(
+            &format!("/api/v1/audit?entity_type=user&entity_id={id}"),
+            &admin,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let items = audit["items"].as_array().unwrap();
+    let update = items
+        .iter()
+        .find(|r| r["action"] == "update")
+        .expect("update audited");
+    assert_eq!(update["changes"]["role"]["from"], "caseworker");
+    assert_eq!(update["changes"]["role"]["to"], "lawyer");
+    assert!(update["actor_id"].is_string());
+    let create = items
+        .iter()
+        .find(|r| r["action"] == "create")
+        .expect("create audited");
+    assert_eq!(create["changes"]["email"]["to"], "new@test.org");
+    assert!(
+        !create["changes"].to_string().contains("argon2"),
+        "no hash in the audit log"
+    );
+}
+
+async fn duplicate_email_is_409(app: TestApp) {
+    let admin = app.admin_token().await;
+    let body =
+        json!({"email": "dup@test.org", "name": "A", "role": "lawyer", "password": USER_PASSWORD});
+    assert_eq!(app.post("/api/v1/users", &admin, &body).await.status(), 201);
+    let again = json!({"email": "DUP@test.org", "name": "B", "role": "caseworker", "password": USER_PASSWORD});
+    let p = problem(app.post("/api/v1/users", &admin, &again).await, 409).await;
+    assert_eq!(error_fields(&p), vec!["email"]);
+}
+
+async fn invalid_fields_are_422_per_field(app: TestApp) {
+    let admin = app.admin_token().await;
+    let body = json!({"email": "not-an-email", "name": "", "role": "judge", "password": "short"});
+    let p = problem(app.post("/api/v1/users", &admin, &body).await, 422).await;
+    let mut fields = error_fields(&p);
+    fields.sort();
+    assert_eq!(fields, vec!["email", "name", "password", "role"]);
+    assert!(
+        p.to_string().contains("admin, lawyer, caseworker"),
+        "allowed roles named"
+    );
+    // A common password of the right length is refused too.
+    let common =
+        json!({"email": "c@test.org", "name": "C", "role": "lawyer", "password": "password1234"});
+    let p = problem(app.post("/api/v1/users", &admin, &common).await, 422).await;
+    assert_eq!(error_fields(&p), vec!["password"]);
+    // Missing field and wrong type name the field.
+    let p = problem(
+        app.post("/api/v1/users", &admin, &json!({"email": "m@test.org"}))
+            .await,
+        422,
+    )
+    .await;
+    assert_eq!(error_fields(&p), vec!["name"]);
+    let p = problem(
+        app.patch("/api/v1/me", &admin, &json!({"reminders_enabled": "yes"}))
+            .await,
+        422,
+    )
+    .await;
+    assert_eq!(error_fields(&p), vec!["reminders_enabled"]);
+    let p = problem(
+        app.patch("/api/v1/me", &admin, &json!({"nmae": "typo"}))
+            .await,
+        422,
+    )
+    .await;
+    assert_eq!(error_fields(&p), vec!["nmae"]);
+    // Nothing was created.
+    let list: serde_json::Value = app.get("/api/v1/users", &admin).await.json().await.unwrap();
+    assert_eq!(list["items"].as_array().unwrap().len(), 1);
+}
+
+async fn last_admin_is_protected(app: TestApp) {
+    let admin = app.admin_token().await;
+    let me: serde_json::Value = app.get("/api/v1/me", &admin).await.json().await.unwrap();
+    let id = me["id"].as_str().unwrap();
+    problem(
+        app.patch(
+            &format!("/api/v1/users/{id}"),
+            &admin,
+            &json!({"role": "lawyer"}),
+        )
+        .await,
+        409,
+    )
+    .await;
+    problem(
+        app.patch(
+            &format!("/api/v1/users/{id}"),
+            &admin,
+            &json!({"active": false}),
+        )
+        .await,
+        409,
+    )
+    .await;
+    assert_eq!(
+        app.get("/api/v1/me", &admin).await.status(),
+        200,
+        "still an admin"
+    );
+    // With a second admin, the first may step down.
+    app.create_user("admin2@test.org", "admin", USER_PASSWORD)
+        .await;
+    let res = app
+        .patch(
+            &format!("/api/v1/users/{id}"),
+            &admin,
+            &json!({"role": "lawyer"}),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+}
+
+async fn role_change_cuts_old_tokens(app: TestApp) {
+    let admin = app.admin_token().await;
+    let id = app
+        .create_user("promo@test.org", "caseworker", USER_PASSWORD)
+        .await;
+    let old = app.session("promo@test.org", USER_PASSWORD).await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        app.patch(
+            &format!("/api/v1/users/{id}"),
+            &admin,
+            &json!({"role": "admin"})
+        )
+        .await
+        .status(),
+        200
+    );
+    problem(app.get("/api/v1/me", &old).await, 401).await;
+    let new = app.session("promo@test.org", USER_PASSWORD).await;
+    assert_eq!(new["user"]["role"], "admin");
+    assert_eq!(
+        app.get("/api/v1/users", new["access_token"].as_str().unwrap())
+            .await
+            .status(),
+        200
+    );
+}
+
+async fn me_can_be_read_and_changed(app: TestApp) {
+    let token = app.token_for("self@test.org", "lawyer").await;
+    let res = app
+        .patch("/api/v1/me", &token, &json!({"name": "Ana Silva", "time_zone": "America/Denver", "reminders_enabled": false, "reminder_digest": true}))
+        .await;
+    assert_eq!(res.status(), 200);
+    let me: serde_json::Value = app.get("/api/v1/me", &token).await.json().await.unwrap();
+    assert_eq!(me["name"], "Ana Silva");
+    assert_eq!(me["time_zone"], "America/Denver");
+    assert_eq!(me["reminders_enabled"], false);
+    assert_eq!(me["reminder_digest"], true);
+    let p = problem(
+        app.patch("/api/v1/me", &token, &json!({"time_zone": "Mars/Olympus"}))
+            .await,
+        422,
+    )
+    .await;
+    assert_eq!(error_fields(&p), vec!["time_zone"]);
+    let me: serde_json::Value = app.get("/api/v1/me", &token).await.json().await.unwrap();
+    assert_eq!(
+        me["time_zone"], "America/Denver",
+        "a refused change changes nothing"
+    );
+}

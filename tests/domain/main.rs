@@ -1,0 +1,13 @@
+//! Tests of the pure domain modules: the calendar, the EAD clock and the deadline rules. Every
+//! table row cites its rule; expected dates were worked out by hand against a real calendar.
+
+mod calendar;
+mod deadlines;
+mod ead_clock;
+
+use chrono::NaiveDate;
+
+/// A `YYYY-MM-DD` literal from a table row.
+pub fn d(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_else(|e| panic!("bad date {s}: {e}"))
+}
