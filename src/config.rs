@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 /// The committed default, compiled in so that the binary runs from any directory.
 pub const DEFAULT_TOML: &str = include_str!("../config/default.toml");
+pub const DEFAULT_COURTS_CSV: &str = include_str!("../config/immigration-courts.csv");
 const ENV_PREFIX: &str = "ASYLUM_TRACKER";
 
 #[derive(Debug, Clone, Deserialize)]
@@ -19,6 +20,15 @@ pub struct Settings {
     pub mail: MailSettings,
     pub reminders: ReminderSettings,
     pub ead: EadSettings,
+    #[serde(default)]
+    pub courts: CourtSettings,
+}
+
+/// The immigration court list ships in `config/immigration-courts.csv` (compiled in); `courts.file`
+/// points at an edited copy, read at start-up, so that courts can change without a release.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct CourtSettings {
+    pub file: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -221,6 +231,20 @@ impl Settings {
             ));
         }
         Ok(())
+    }
+
+    /// The court list: the file of `courts.file`, else the one shipped with the binary.
+    pub fn load_courts(&self) -> Result<Vec<crate::domain::courts::Court>, ConfigError> {
+        let text = match &self.courts.file {
+            Some(path) => std::fs::read_to_string(path).map_err(|e| {
+                bad(
+                    "courts.file",
+                    format!("cannot read {}: {e}", path.display()),
+                )
+            })?,
+            None => DEFAULT_COURTS_CSV.to_string(),
+        };
+        crate::domain::courts::parse_courts(&text).map_err(|e| bad("courts.file", e))
     }
 
     pub fn bind_addr(&self) -> Result<SocketAddr, ConfigError> {

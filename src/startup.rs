@@ -12,6 +12,7 @@ use utoipa_actix_web::AppExt;
 use crate::auth::jwt::JwtKeys;
 use crate::config::Settings;
 use crate::db::{self, DbPool};
+use crate::domain::courts::Court;
 use crate::error::{AppError, AppResult};
 use crate::reminders::mail::Mailer;
 use crate::routes::{self, body};
@@ -23,6 +24,13 @@ pub struct AppState {
     pub settings: Settings,
     pub jwt: JwtKeys,
     pub mailer: Mailer,
+    pub courts: Vec<Court>,
+}
+
+impl AppState {
+    pub fn court(&self, code: &str) -> Option<&Court> {
+        self.courts.iter().find(|c| c.code == code)
+    }
 }
 
 pub struct Application {
@@ -40,6 +48,7 @@ impl Application {
         let secret = jwt_secret(&settings)?;
         let jwt = JwtKeys::new(secret.as_bytes(), settings.auth.access_token_minutes)?;
         let mailer = Mailer::from_settings(&settings.mail)?;
+        let courts = settings.load_courts().map_err(AppError::internal)?;
         let bind = settings.bind_addr().map_err(AppError::internal)?;
         let listener = TcpListener::bind(bind)
             .map_err(|e| AppError::internal(format!("cannot listen on {bind}: {e}")))?;
@@ -49,6 +58,7 @@ impl Application {
             settings,
             jwt,
             mailer,
+            courts,
         });
         let server = run(listener, state.clone())?;
         Ok(Application {

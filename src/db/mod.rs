@@ -1,7 +1,11 @@
 //! Storage: the two-backend `DbConnection`, its pool, `run_db`, write transactions and migrations.
 
 pub mod audit;
+pub mod cases;
+pub mod clients;
+pub mod events;
 pub mod page;
+pub mod recompute;
 pub mod schema;
 pub mod sessions;
 pub mod users;

@@ -55,7 +55,158 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    clients (id) {
+        id -> Text,
+        given_name -> Text,
+        family_name -> Text,
+        native_name -> Nullable<Text>,
+        a_number -> Nullable<Text>,
+        date_of_birth -> Nullable<Date>,
+        nationality -> Nullable<Text>,
+        languages -> Text,
+        interpreter_needed -> Bool,
+        phone -> Nullable<Text>,
+        email -> Nullable<Text>,
+        address -> Nullable<Text>,
+        last_arrival_on -> Date,
+        arrival_place -> Nullable<Text>,
+        manner_of_entry -> Nullable<Text>,
+        search_key -> Text,
+        created_by -> Text,
+        archived -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    case_counters (year) {
+        year -> Integer,
+        last -> Integer,
+    }
+}
+
+diesel::table! {
+    cases (id) {
+        id -> Text,
+        reference -> Text,
+        client_id -> Text,
+        kind -> Text,
+        court_code -> Nullable<Text>,
+        status -> Text,
+        closed -> Bool,
+        opened_on -> Date,
+        closed_on -> Nullable<Date>,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    case_assignments (case_id, user_id) {
+        case_id -> Text,
+        user_id -> Text,
+        role -> Text,
+        assigned_by -> Nullable<Text>,
+        assigned_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    filings (id) {
+        id -> Text,
+        case_id -> Text,
+        form -> Text,
+        filed_on -> Date,
+        receipt_number -> Nullable<Text>,
+        approved_on -> Nullable<Date>,
+        valid_until -> Nullable<Date>,
+        created_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    clock_events (id) {
+        id -> Text,
+        case_id -> Text,
+        kind -> Text,
+        occurred_on -> Date,
+        reason -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    hearings (id) {
+        id -> Text,
+        case_id -> Text,
+        kind -> Text,
+        starts_at_local -> Text,
+        time_zone -> Text,
+        starts_at -> Timestamp,
+        court_code -> Nullable<Text>,
+        judge -> Nullable<Text>,
+        location -> Nullable<Text>,
+        outcome -> Nullable<Text>,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    hearing_changes (id) {
+        id -> Text,
+        hearing_id -> Text,
+        previous_starts_at_local -> Text,
+        previous_time_zone -> Text,
+        previous_starts_at -> Timestamp,
+        changed_by -> Text,
+        changed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    decisions (id) {
+        id -> Text,
+        case_id -> Text,
+        kind -> Text,
+        authority -> Text,
+        decided_on -> Date,
+        voluntary_departure_days -> Nullable<Integer>,
+        appeal_waived -> Bool,
+        created_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(password_resets -> users (user_id));
+diesel::joinable!(cases -> clients (client_id));
+diesel::joinable!(case_assignments -> cases (case_id));
+diesel::joinable!(case_assignments -> users (user_id));
+diesel::joinable!(filings -> cases (case_id));
+diesel::joinable!(clock_events -> cases (case_id));
+diesel::joinable!(hearings -> cases (case_id));
+diesel::joinable!(hearing_changes -> hearings (hearing_id));
+diesel::joinable!(decisions -> cases (case_id));
 
-diesel::allow_tables_to_appear_in_same_query!(users, sessions, password_resets, audit_log);
+diesel::allow_tables_to_appear_in_same_query!(
+    users,
+    sessions,
+    password_resets,
+    audit_log,
+    clients,
+    case_counters,
+    cases,
+    case_assignments,
+    filings,
+    clock_events,
+    hearings,
+    hearing_changes,
+    decisions,
+);

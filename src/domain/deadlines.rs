@@ -8,70 +8,7 @@ use chrono::{Datelike, Days, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 use DeadlineKind::*;
 
-/// An enum with the exact API spellings, `as_str`, `parse` and `ALL`.
-macro_rules! text_enum {
-    ($(#[$m:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $(#[serde(rename = $text)] $variant),+ }
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-            pub fn as_str(self) -> &'static str { match self { $($name::$variant => $text),+ } }
-            pub fn parse(s: &str) -> Option<Self> {
-                match s { $($text => Some($name::$variant),)+ _ => None }
-            }
-        }
-    };
-}
-
-text_enum!(Form {
-    I589 = "I-589", I765 = "I-765", Eoir26 = "EOIR-26", MotionToReopen = "motion_to_reopen",
-    MotionToReconsider = "motion_to_reconsider", PetitionForReview = "petition_for_review",
-    Other = "other",
-});
-text_enum!(HearingKind {
-    MasterCalendar = "master_calendar", Individual = "individual",
-    AsylumInterview = "asylum_interview", Biometrics = "biometrics", IceCheckIn = "ice_check_in",
-    Other = "other",
-});
-text_enum!(DecisionKind {
-    AsylumGranted = "asylum_granted", WithholdingGranted = "withholding_granted",
-    CatGranted = "cat_granted", Denied = "denied", RemovalOrdered = "removal_ordered",
-    VoluntaryDeparture = "voluntary_departure", Terminated = "terminated",
-    AppealDismissed = "appeal_dismissed", Remanded = "remanded",
-});
-text_enum!(Authority { ImmigrationJudge = "immigration_judge", Bia = "bia", Uscis = "uscis" });
-text_enum!(DeadlineKind {
-    OneYearFiling = "one_year_filing", EadEarliestFiling = "ead_earliest_filing",
-    EadEarliestGrant = "ead_earliest_grant", BiaAppeal = "bia_appeal",
-    MotionToReconsider = "motion_to_reconsider", MotionToReopen = "motion_to_reopen",
-    PetitionForReview = "petition_for_review", VoluntaryDeparture = "voluntary_departure",
-    EadRenewalWindow = "ead_renewal_window", PreHearingFiling = "pre_hearing_filing",
-    Other = "other",
-});
-text_enum!(DeadlineStatus { Open = "open", Met = "met", Missed = "missed", Waived = "waived" });
-
-impl DecisionKind {
-    /// The adverse kinds of API.md.
-    pub fn is_adverse(self) -> bool {
-        use DecisionKind::*;
-        matches!(
-            self,
-            Denied | RemovalOrdered | VoluntaryDeparture | AppealDismissed
-        )
-    }
-}
-
-impl DeadlineKind {
-    /// Permissive dates (the earliest day something may be done), not deadlines: never `missed`.
-    pub fn is_earliest_date(self) -> bool {
-        matches!(
-            self,
-            EadEarliestFiling | EadEarliestGrant | EadRenewalWindow
-        )
-    }
-}
+pub use super::vocab::{Authority, DeadlineKind, DeadlineStatus, DecisionKind, Form, HearingKind};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FilingFact {

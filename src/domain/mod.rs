@@ -1,7 +1,9 @@
 //! Pure rules: no I/O, no diesel, no actix. Each function takes what it needs (including "today").
 
 pub mod calendar;
+pub mod case_status;
 pub mod courts;
 pub mod deadlines;
 pub mod ead_clock;
 pub mod identifiers;
+pub mod vocab;

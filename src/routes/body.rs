@@ -9,6 +9,7 @@ use std::pin::Pin;
 use actix_web::error::{PayloadError, QueryPayloadError};
 use actix_web::{dev::Payload, web, FromRequest, HttpMessage, HttpRequest, HttpResponse};
 use serde::de::DeserializeOwned;
+use serde::Deserialize;
 
 use crate::error::{AppError, FieldError};
 
@@ -77,6 +78,16 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
             _ => AppError::BadRequest(format!("the body is not valid JSON: {message}")),
         }
     })
+}
+
+/// For PATCH fields that may be cleared: absent stays `None`, `null` becomes `Some(None)`.
+/// Use with `#[serde(default, deserialize_with = "nullable")]`.
+pub fn nullable<'de, T, D>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    T: serde::Deserialize<'de>,
+    D: serde::Deserializer<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
 }
 
 fn strip_position(message: &str) -> String {

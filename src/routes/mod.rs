@@ -3,7 +3,11 @@
 pub mod audit;
 pub mod auth;
 pub mod body;
+pub mod cases;
+pub mod clients;
+pub mod events;
 pub mod health;
+pub mod hearings;
 pub mod me;
 pub mod users;
 
@@ -50,6 +54,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .configure(auth::configure)
             .configure(me::configure)
             .configure(users::configure)
+            .configure(clients::configure)
+            .configure(cases::configure)
+            .configure(events::configure)
+            .configure(hearings::configure)
             .configure(audit::configure),
     );
 }

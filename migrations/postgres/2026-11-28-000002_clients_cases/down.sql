@@ -1,0 +1,9 @@
+DROP TABLE decisions;
+DROP TABLE hearing_changes;
+DROP TABLE hearings;
+DROP TABLE clock_events;
+DROP TABLE filings;
+DROP TABLE case_assignments;
+DROP TABLE cases;
+DROP TABLE case_counters;
+DROP TABLE clients;

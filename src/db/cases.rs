@@ -1,0 +1,226 @@
+//! Queries on cases and their assignments.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use diesel::sql_types::Integer;
+
+use super::page::{Cursor, Page};
+use super::schema::{case_assignments, cases};
+use super::DbConnection;
+use crate::auth::policy::Condition;
+use crate::error::{AppError, AppResult};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = cases)]
+pub struct Case {
+    pub id: String,
+    pub reference: String,
+    pub client_id: String,
+    pub kind: String,
+    pub court_code: Option<String>,
+    pub status: String,
+    pub closed: bool,
+    pub opened_on: NaiveDate,
+    pub closed_on: Option<NaiveDate>,
+    pub created_by: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = case_assignments)]
+pub struct Assignment {
+    pub case_id: String,
+    pub user_id: String,
+    pub role: String,
+    pub assigned_by: Option<String>,
+    pub assigned_at: NaiveDateTime,
+}
+
+#[derive(QueryableByName)]
+struct Counter {
+    #[diesel(sql_type = Integer)]
+    last: i32,
+}
+
+/// The next human reference of a year, `C-2026-0042`. One upsert statement, so that concurrent
+/// openings (several instances on PostgreSQL) never get the same number.
+pub fn next_reference(conn: &mut DbConnection, year: i32) -> AppResult<String> {
+    let sql = format!(
+        "INSERT INTO case_counters (year, last) VALUES ({year}, 1) \
+         ON CONFLICT (year) DO UPDATE SET last = case_counters.last + 1 RETURNING last"
+    );
+    let counter: Counter = crate::on_backend!(conn, |c| diesel::sql_query(&sql).get_result(c))?;
+    Ok(format!("C-{year}-{:04}", counter.last))
+}
+
+pub struct NewCase<'a> {
+    pub id: &'a str,
+    pub reference: &'a str,
+    pub client_id: &'a str,
+    pub kind: &'a str,
+    pub court_code: Option<&'a str>,
+    pub status: &'a str,
+    pub opened_on: NaiveDate,
+    pub created_by: &'a str,
+}
+
+pub fn insert(conn: &mut DbConnection, new: &NewCase) -> AppResult<Case> {
+    let now = super::now();
+    diesel::insert_into(cases::table)
+        .values((
+            cases::id.eq(new.id),
+            cases::reference.eq(new.reference),
+            cases::client_id.eq(new.client_id),
+            cases::kind.eq(new.kind),
+            cases::court_code.eq(new.court_code),
+            cases::status.eq(new.status),
+            cases::closed.eq(false),
+            cases::opened_on.eq(new.opened_on),
+            cases::created_by.eq(new.created_by),
+            cases::created_at.eq(now),
+            cases::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    find(conn, new.id, None)
+}
+
+/// A case the caller may see (`visible` from the policy), else NotFound.
+pub fn find(
+    conn: &mut DbConnection,
+    id: &str,
+    visible: Option<Condition<cases::table>>,
+) -> AppResult<Case> {
+    let mut q = cases::table
+        .filter(cases::id.eq(id.to_string()))
+        .into_boxed();
+    if let Some(cond) = visible {
+        q = q.filter(cond);
+    }
+    q.select(Case::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(AppError::NotFound)
+}
+
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = cases)]
+pub struct CaseChanges {
+    pub kind: Option<String>,
+    pub court_code: Option<Option<String>>,
+    pub status: Option<String>,
+    pub closed: Option<bool>,
+    pub closed_on: Option<Option<NaiveDate>>,
+    pub updated_at: Option<NaiveDateTime>,
+}
+
+pub fn update(conn: &mut DbConnection, id: &str, mut changes: CaseChanges) -> AppResult<()> {
+    changes.updated_at = Some(super::now());
+    diesel::update(cases::table.find(id))
+        .set(&changes)
+        .execute(conn)?;
+    Ok(())
+}
+
+#[derive(Debug, Default)]
+pub struct CaseFilter {
+    pub assigned_to: Option<String>,
+    pub status: Option<String>,
+    pub court_code: Option<String>,
+    pub client_id: Option<String>,
+}
+
+/// Visible cases in opening order. Indexes: `cases_created`, `cases_status`, `cases_court`,
+/// `cases_client`, and `case_assignments_user` for the visibility and `assigned_to` subqueries.
+pub fn list(
+    conn: &mut DbConnection,
+    visible: Option<Condition<cases::table>>,
+    filter: &CaseFilter,
+    page: &Page,
+) -> AppResult<(Vec<Case>, Option<String>)> {
+    let mut q = cases::table.select(Case::as_select()).into_boxed();
+    if let Some(cond) = visible {
+        q = q.filter(cond);
+    }
+    if let Some(user) = &filter.assigned_to {
+        q = q.filter(cases::id.eq_any(crate::auth::policy::assigned_case_ids(user)));
+    }
+    if let Some(s) = &filter.status {
+        q = q.filter(cases::status.eq(s.clone()));
+    }
+    if let Some(c) = &filter.court_code {
+        q = q.filter(cases::court_code.eq(c.clone()));
+    }
+    if let Some(c) = &filter.client_id {
+        q = q.filter(cases::client_id.eq(c.clone()));
+    }
+    if let Some(Cursor { at, id }) = &page.cursor {
+        q = q.filter(
+            cases::created_at
+                .gt(*at)
+                .or(cases::created_at.eq(*at).and(cases::id.gt(id.clone()))),
+        );
+    }
+    let mut rows = q
+        .order((cases::created_at.asc(), cases::id.asc()))
+        .limit(page.limit + 1)
+        .load(conn)?;
+    Ok(page.finish(&mut rows, |c| Cursor {
+        at: c.created_at,
+        id: c.id.clone(),
+    }))
+}
+
+pub fn assignments(conn: &mut DbConnection, case_ids: &[String]) -> AppResult<Vec<Assignment>> {
+    Ok(case_assignments::table
+        .filter(case_assignments::case_id.eq_any(case_ids))
+        .order((
+            case_assignments::case_id,
+            case_assignments::assigned_at,
+            case_assignments::user_id,
+        ))
+        .select(Assignment::as_select())
+        .load(conn)?)
+}
+
+pub fn assignment(
+    conn: &mut DbConnection,
+    case_id: &str,
+    user_id: &str,
+) -> AppResult<Option<Assignment>> {
+    Ok(case_assignments::table
+        .find((case_id, user_id))
+        .select(Assignment::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Assigns, or changes the role of an existing assignment.
+pub fn assign(
+    conn: &mut DbConnection,
+    case_id: &str,
+    user_id: &str,
+    role: &str,
+    by: Option<&str>,
+) -> AppResult<()> {
+    if assignment(conn, case_id, user_id)?.is_some() {
+        diesel::update(case_assignments::table.find((case_id, user_id)))
+            .set(case_assignments::role.eq(role))
+            .execute(conn)?;
+    } else {
+        diesel::insert_into(case_assignments::table)
+            .values((
+                case_assignments::case_id.eq(case_id),
+                case_assignments::user_id.eq(user_id),
+                case_assignments::role.eq(role),
+                case_assignments::assigned_by.eq(by),
+                case_assignments::assigned_at.eq(super::now()),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn unassign(conn: &mut DbConnection, case_id: &str, user_id: &str) -> AppResult<bool> {
+    Ok(diesel::delete(case_assignments::table.find((case_id, user_id))).execute(conn)? > 0)
+}

@@ -1,0 +1,261 @@
+//! Queries on the facts of a case: filings, clock events, hearings (and their earlier times) and
+//! decisions; and loading them all as the pure `CaseFacts` the rules work on.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::schema::{clients, clock_events, decisions, filings, hearing_changes, hearings};
+use super::DbConnection;
+use crate::domain::deadlines::{
+    CaseFacts, ClockEventFact, ClockKind, DecisionFact, FilingFact, HearingFact,
+};
+use crate::domain::vocab::{Authority, DecisionKind, Form, HearingKind, HearingOutcome};
+use crate::error::{AppError, AppResult};
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = filings)]
+pub struct Filing {
+    pub id: String,
+    pub case_id: String,
+    pub form: String,
+    pub filed_on: NaiveDate,
+    pub receipt_number: Option<String>,
+    pub approved_on: Option<NaiveDate>,
+    pub valid_until: Option<NaiveDate>,
+    pub created_by: String,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = clock_events)]
+pub struct ClockEventRow {
+    pub id: String,
+    pub case_id: String,
+    pub kind: String,
+    pub occurred_on: NaiveDate,
+    pub reason: String,
+    pub created_by: String,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = hearings)]
+pub struct Hearing {
+    pub id: String,
+    pub case_id: String,
+    pub kind: String,
+    pub starts_at_local: String,
+    pub time_zone: String,
+    pub starts_at: NaiveDateTime,
+    pub court_code: Option<String>,
+    pub judge: Option<String>,
+    pub location: Option<String>,
+    pub outcome: Option<String>,
+    pub created_by: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = hearing_changes)]
+pub struct HearingChange {
+    pub id: String,
+    pub hearing_id: String,
+    pub previous_starts_at_local: String,
+    pub previous_time_zone: String,
+    pub previous_starts_at: NaiveDateTime,
+    pub changed_by: String,
+    pub changed_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = decisions)]
+pub struct Decision {
+    pub id: String,
+    pub case_id: String,
+    pub kind: String,
+    pub authority: String,
+    pub decided_on: NaiveDate,
+    pub voluntary_departure_days: Option<i32>,
+    pub appeal_waived: bool,
+    pub created_by: String,
+    pub created_at: NaiveDateTime,
+}
+
+pub fn insert_filing(conn: &mut DbConnection, row: &Filing) -> AppResult<()> {
+    diesel::insert_into(filings::table)
+        .values(row.clone())
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn insert_clock_event(conn: &mut DbConnection, row: &ClockEventRow) -> AppResult<()> {
+    diesel::insert_into(clock_events::table)
+        .values(row.clone())
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn insert_hearing(conn: &mut DbConnection, row: &Hearing) -> AppResult<()> {
+    diesel::insert_into(hearings::table)
+        .values(row.clone())
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn insert_hearing_change(conn: &mut DbConnection, row: &HearingChange) -> AppResult<()> {
+    diesel::insert_into(hearing_changes::table)
+        .values(row.clone())
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn insert_decision(conn: &mut DbConnection, row: &Decision) -> AppResult<()> {
+    diesel::insert_into(decisions::table)
+        .values(row.clone())
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn filings_of(conn: &mut DbConnection, case_id: &str) -> AppResult<Vec<Filing>> {
+    Ok(filings::table
+        .filter(filings::case_id.eq(case_id))
+        .order((filings::filed_on, filings::created_at, filings::id))
+        .select(Filing::as_select())
+        .load(conn)?)
+}
+
+pub fn clock_events_of(conn: &mut DbConnection, case_id: &str) -> AppResult<Vec<ClockEventRow>> {
+    Ok(clock_events::table
+        .filter(clock_events::case_id.eq(case_id))
+        .order((
+            clock_events::occurred_on,
+            clock_events::created_at,
+            clock_events::id,
+        ))
+        .select(ClockEventRow::as_select())
+        .load(conn)?)
+}
+
+pub fn hearings_of(conn: &mut DbConnection, case_id: &str) -> AppResult<Vec<Hearing>> {
+    Ok(hearings::table
+        .filter(hearings::case_id.eq(case_id))
+        .order((hearings::starts_at, hearings::id))
+        .select(Hearing::as_select())
+        .load(conn)?)
+}
+
+pub fn decisions_of(conn: &mut DbConnection, case_id: &str) -> AppResult<Vec<Decision>> {
+    Ok(decisions::table
+        .filter(decisions::case_id.eq(case_id))
+        .order((decisions::decided_on, decisions::created_at, decisions::id))
+        .select(Decision::as_select())
+        .load(conn)?)
+}
+
+pub fn find_hearing(conn: &mut DbConnection, id: &str) -> AppResult<Hearing> {
+    hearings::table
+        .find(id)
+        .select(Hearing::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(AppError::NotFound)
+}
+
+pub fn hearing_history(conn: &mut DbConnection, hearing_id: &str) -> AppResult<Vec<HearingChange>> {
+    Ok(hearing_changes::table
+        .filter(hearing_changes::hearing_id.eq(hearing_id))
+        .order((hearing_changes::changed_at, hearing_changes::id))
+        .select(HearingChange::as_select())
+        .load(conn)?)
+}
+
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = hearings)]
+pub struct HearingChanges {
+    pub starts_at_local: Option<String>,
+    pub time_zone: Option<String>,
+    pub starts_at: Option<NaiveDateTime>,
+    pub court_code: Option<Option<String>>,
+    pub judge: Option<Option<String>>,
+    pub location: Option<Option<String>>,
+    pub outcome: Option<Option<String>>,
+    pub updated_at: Option<NaiveDateTime>,
+}
+
+pub fn update_hearing(
+    conn: &mut DbConnection,
+    id: &str,
+    mut changes: HearingChanges,
+) -> AppResult<()> {
+    changes.updated_at = Some(super::now());
+    diesel::update(hearings::table.find(id))
+        .set(&changes)
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Everything the pure rules need about one case. Unknown stored spellings are skipped rather
+/// than guessed (they cannot be written through the API).
+pub fn load_facts(conn: &mut DbConnection, case_id: &str, client_id: &str) -> AppResult<CaseFacts> {
+    let last_arrival_on = clients::table
+        .find(client_id)
+        .select(clients::last_arrival_on)
+        .first::<NaiveDate>(conn)
+        .optional()?;
+    let filings = filings_of(conn, case_id)?
+        .into_iter()
+        .filter_map(|f| {
+            Some(FilingFact {
+                form: Form::parse(&f.form)?,
+                id: f.id,
+                filed_on: f.filed_on,
+                approved_on: f.approved_on,
+                valid_until: f.valid_until,
+            })
+        })
+        .collect();
+    let clock_events = clock_events_of(conn, case_id)?
+        .into_iter()
+        .filter_map(|e| {
+            Some(ClockEventFact {
+                kind: ClockKind::parse(&e.kind)?,
+                on: e.occurred_on,
+            })
+        })
+        .collect();
+    let hearings = hearings_of(conn, case_id)?
+        .into_iter()
+        .filter_map(|h| {
+            let on = NaiveDate::parse_from_str(h.starts_at_local.get(..10)?, "%Y-%m-%d").ok()?;
+            Some(HearingFact {
+                kind: HearingKind::parse(&h.kind)?,
+                cancelled: h.outcome.as_deref() == Some(HearingOutcome::Cancelled.as_str()),
+                id: h.id,
+                on,
+            })
+        })
+        .collect();
+    let decisions = decisions_of(conn, case_id)?
+        .into_iter()
+        .filter_map(|d| {
+            Some(DecisionFact {
+                kind: DecisionKind::parse(&d.kind)?,
+                authority: Authority::parse(&d.authority)?,
+                id: d.id,
+                decided_on: d.decided_on,
+                voluntary_departure_days: d
+                    .voluntary_departure_days
+                    .and_then(|n| u32::try_from(n).ok()),
+                appeal_waived: d.appeal_waived,
+            })
+        })
+        .collect();
+    Ok(CaseFacts {
+        last_arrival_on,
+        filings,
+        clock_events,
+        hearings,
+        decisions,
+    })
+}

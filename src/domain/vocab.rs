@@ -1,0 +1,90 @@
+//! The API's vocabulary: every enum with its exact spelling, `as_str`, `parse`, `ALL` and the
+//! message naming the allowed values.
+
+use serde::{Deserialize, Serialize};
+
+/// An enum with the exact API spellings, `as_str`, `parse` and `ALL`.
+macro_rules! text_enum {
+    ($(#[$m:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $(#[serde(rename = $text)] $variant),+ }
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            pub fn as_str(self) -> &'static str { match self { $($name::$variant => $text),+ } }
+            pub fn parse(s: &str) -> Option<Self> {
+                match s { $($text => Some($name::$variant),)+ _ => None }
+            }
+            /// For 422 messages: "must be one of a, b, c".
+            pub fn allowed() -> String {
+                let names: Vec<&str> = Self::ALL.iter().map(|v| v.as_str()).collect();
+                format!("must be one of {}", names.join(", "))
+            }
+        }
+    };
+}
+
+text_enum!(Form {
+    I589 = "I-589", I765 = "I-765", Eoir26 = "EOIR-26", MotionToReopen = "motion_to_reopen",
+    MotionToReconsider = "motion_to_reconsider", PetitionForReview = "petition_for_review",
+    Other = "other",
+});
+text_enum!(HearingKind {
+    MasterCalendar = "master_calendar", Individual = "individual",
+    AsylumInterview = "asylum_interview", Biometrics = "biometrics", IceCheckIn = "ice_check_in",
+    Other = "other",
+});
+text_enum!(DecisionKind {
+    AsylumGranted = "asylum_granted", WithholdingGranted = "withholding_granted",
+    CatGranted = "cat_granted", Denied = "denied", RemovalOrdered = "removal_ordered",
+    VoluntaryDeparture = "voluntary_departure", Terminated = "terminated",
+    AppealDismissed = "appeal_dismissed", Remanded = "remanded",
+});
+text_enum!(Authority { ImmigrationJudge = "immigration_judge", Bia = "bia", Uscis = "uscis" });
+text_enum!(DeadlineKind {
+    OneYearFiling = "one_year_filing", EadEarliestFiling = "ead_earliest_filing",
+    EadEarliestGrant = "ead_earliest_grant", BiaAppeal = "bia_appeal",
+    MotionToReconsider = "motion_to_reconsider", MotionToReopen = "motion_to_reopen",
+    PetitionForReview = "petition_for_review", VoluntaryDeparture = "voluntary_departure",
+    EadRenewalWindow = "ead_renewal_window", PreHearingFiling = "pre_hearing_filing",
+    Other = "other",
+});
+text_enum!(DeadlineStatus { Open = "open", Met = "met", Missed = "missed", Waived = "waived" });
+
+impl DecisionKind {
+    /// The adverse kinds of API.md.
+    pub fn is_adverse(self) -> bool {
+        use DecisionKind::*;
+        matches!(
+            self,
+            Denied | RemovalOrdered | VoluntaryDeparture | AppealDismissed
+        )
+    }
+}
+
+impl DeadlineKind {
+    /// Permissive dates (the earliest day something may be done), not deadlines: never `missed`.
+    pub fn is_earliest_date(self) -> bool {
+        use DeadlineKind::*;
+        matches!(
+            self,
+            EadEarliestFiling | EadEarliestGrant | EadRenewalWindow
+        )
+    }
+}
+
+text_enum!(CaseKind { Affirmative = "affirmative", Defensive = "defensive" });
+text_enum!(CaseStatus {
+    Intake = "intake", Filed = "filed", InProceedings = "in_proceedings",
+    InterviewScheduled = "interview_scheduled", Decided = "decided", OnAppeal = "on_appeal",
+    FinalOrder = "final_order", Closed = "closed",
+});
+text_enum!(MannerOfEntry {
+    WithoutInspection = "without_inspection", Parole = "parole", Visa = "visa", Other = "other",
+});
+text_enum!(HearingOutcome {
+    Held = "held", ContinuedByApplicant = "continued_by_applicant",
+    ContinuedByCourt = "continued_by_court", NoShow = "no_show", Cancelled = "cancelled",
+});
+text_enum!(AssignmentRole { Lawyer = "lawyer", Caseworker = "caseworker" });
