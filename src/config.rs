@@ -247,6 +247,13 @@ impl Settings {
         crate::domain::courts::parse_courts(&text).map_err(|e| bad("courts.file", e))
     }
 
+    pub fn ead_waits(&self) -> crate::domain::ead_clock::EadWaits {
+        crate::domain::ead_clock::EadWaits {
+            filing_wait_days: self.ead.filing_wait_days,
+            grant_wait_days: self.ead.grant_wait_days,
+        }
+    }
+
     pub fn bind_addr(&self) -> Result<SocketAddr, ConfigError> {
         self.server
             .bind

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::extract::AuthUser;
-use crate::db::schema::{case_assignments, cases, clients};
+use crate::db::schema::{case_assignments, cases, clients, deadlines};
 use crate::db::MultiBackend;
 use crate::error::{AppError, AppResult};
 
@@ -120,4 +120,14 @@ pub fn may_assign(user: &AuthUser, assigned_as_lawyer: bool) -> AppResult<()> {
     } else {
         refuse(user, "only admins and the case's lawyers assign")
     }
+}
+
+/// Deadlines of the cases the user sees.
+pub fn visible_deadlines(user: &AuthUser) -> Option<Condition<deadlines::table>> {
+    if user.role == Role::Admin {
+        return None;
+    }
+    Some(Box::new(
+        deadlines::case_id.eq_any(assigned_case_ids(&user.id)),
+    ))
 }

@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod cases;
 pub mod clients;
+pub mod deadlines;
 pub mod events;
 pub mod page;
 pub mod recompute;

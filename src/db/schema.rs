@@ -184,6 +184,40 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    deadlines (id) {
+        id -> Text,
+        case_id -> Text,
+        kind -> Text,
+        source -> Text,
+        trigger_key -> Text,
+        title -> Nullable<Text>,
+        due_on -> Date,
+        alternative_due_on -> Nullable<Date>,
+        alternative_reason -> Nullable<Text>,
+        rule -> Text,
+        explanation -> Text,
+        met_on -> Nullable<Date>,
+        manual_status -> Nullable<Text>,
+        status_note -> Nullable<Text>,
+        status_by -> Nullable<Text>,
+        status_at -> Nullable<Timestamp>,
+        resolution -> Nullable<Text>,
+        never_missed -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    closures (id) {
+        id -> Text,
+        day -> Date,
+        reason -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(password_resets -> users (user_id));
 diesel::joinable!(cases -> clients (client_id));
@@ -194,6 +228,7 @@ diesel::joinable!(clock_events -> cases (case_id));
 diesel::joinable!(hearings -> cases (case_id));
 diesel::joinable!(hearing_changes -> hearings (hearing_id));
 diesel::joinable!(decisions -> cases (case_id));
+diesel::joinable!(deadlines -> cases (case_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -209,4 +244,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     hearings,
     hearing_changes,
     decisions,
+    deadlines,
+    closures,
 );

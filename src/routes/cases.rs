@@ -176,6 +176,7 @@ pub async fn create_case(
     }
     let kind = kind.unwrap_or(CaseKind::Affirmative);
     let today = org_today(&state);
+    let waits = state.settings.ead_waits();
     let view = run_db(&state.pool, move |conn| {
         db::transaction(conn, |conn| {
             let client = clients::find(conn, &req.client_id, visible_clients(&user))
@@ -231,7 +232,7 @@ pub async fn create_case(
             for (uid, role) in &assign {
                 cases::assign(conn, &id, uid, role.as_str(), Some(&user.id))?;
             }
-            recompute::case_changed(conn, &case)?;
+            recompute::case_changed(conn, &case, &waits)?;
             let fresh = cases::find(conn, &id, None)?;
             let v = view(conn, &fresh)?;
             audit::record(
@@ -399,6 +400,7 @@ pub async fn patch_case(
     if !errors.is_empty() {
         return Err(AppError::invalid(errors));
     }
+    let waits = state.settings.ead_waits();
     let v = run_db(&state.pool, move |conn| {
         db::transaction(conn, |conn| {
             let before = cases::find(conn, &id, visible_cases(&user))?;
@@ -416,7 +418,7 @@ pub async fn patch_case(
             }
             cases::update(conn, &id, changes)?;
             let after = cases::find(conn, &id, None)?;
-            recompute::case_changed(conn, &after)?;
+            recompute::case_changed(conn, &after, &waits)?;
             let fresh = cases::find(conn, &id, None)?;
             let after_view = view(conn, &fresh)?;
             let mut diff = audit::diff(&before_view.json(), &after_view.json());

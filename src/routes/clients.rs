@@ -504,6 +504,7 @@ pub async fn patch_client(
 ) -> AppResult<HttpResponse> {
     let id = id.into_inner();
     let mut changes = validate(body.0, false, org_today(&state))?;
+    let waits = state.settings.ead_waits();
     let view = run_db(&state.pool, move |conn| {
         db::transaction(conn, |conn| {
             let before = clients::find(conn, &id, visible_clients(&user))?;
@@ -536,7 +537,7 @@ pub async fn patch_client(
             clients::update(conn, &id, changes)?;
             let after = clients::find(conn, &id, None)?;
             if arrival_changed {
-                recompute::client_changed(conn, &id)?;
+                recompute::client_changed(conn, &id, &waits)?;
             }
             let (b, a) = (ClientView::from(&before), ClientView::from(&after));
             let mut diff = audit::diff(&b.json(), &a.json());

@@ -201,6 +201,7 @@ pub async fn create_hearing(
     let req = body.0;
     let case_id = id.into_inner();
     let st = state.clone();
+    let waits = state.settings.ead_waits();
     let v = run_db(&state.pool, move |conn| {
         db::transaction(conn, |conn| {
             let case = cases::find(conn, &case_id, visible_cases(&user))?;
@@ -254,7 +255,7 @@ pub async fn create_hearing(
                 updated_at: now,
             };
             events::insert_hearing(conn, &row)?;
-            recompute::case_changed(conn, &case)?;
+            recompute::case_changed(conn, &case, &waits)?;
             let v = view(&row, Vec::new());
             audit::record(
                 conn,
@@ -475,6 +476,7 @@ pub async fn patch_hearing(
     let id = id.into_inner();
     let req = body.0;
     let st = state.clone();
+    let waits = state.settings.ead_waits();
     let v = run_db(&state.pool, move |conn| {
         db::transaction(conn, |conn| {
             let (before, case) = visible_hearing(conn, &user, &id)?;
@@ -552,7 +554,7 @@ pub async fn patch_hearing(
             }
             let before_view = view(&before, Vec::new());
             events::update_hearing(conn, &id, changes)?;
-            recompute::case_changed(conn, &case)?;
+            recompute::case_changed(conn, &case, &waits)?;
             let after = full_view(conn, &id)?;
             let mut diff = audit::diff(
                 &serde_json::to_value(&before_view).unwrap_or_default(),

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod body;
 pub mod cases;
 pub mod clients;
+pub mod deadlines;
 pub mod events;
 pub mod health;
 pub mod hearings;
@@ -58,6 +59,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .configure(cases::configure)
             .configure(events::configure)
             .configure(hearings::configure)
+            .configure(deadlines::configure)
             .configure(audit::configure),
     );
 }

@@ -4,6 +4,7 @@ mod helpers;
 
 mod auth;
 mod cli;
+mod deadlines;
 mod errors;
 mod openapi;
 mod tokens;
