@@ -1,4 +1,4 @@
-//! The commands: `serve`, `migrate`, `create-admin`.
+//! The commands: `serve`, `migrate`, `create-admin`, `send-reminders`.
 
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
@@ -43,6 +43,11 @@ pub enum Command {
         #[arg(long)]
         name: String,
     },
+    /// One pass of the reminder worker (plan, claim, send), then exit: for cron.
+    SendReminders {
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
 }
 
 pub fn main(cli: Cli) -> ExitCode {
@@ -50,6 +55,7 @@ pub fn main(cli: Cli) -> ExitCode {
     let config = match &cli.command {
         Command::Serve { config }
         | Command::Migrate { config }
+        | Command::SendReminders { config }
         | Command::CreateAdmin { config, .. } => config.clone(),
     };
     let settings = match Settings::load(config.as_deref()) {
@@ -65,6 +71,7 @@ pub fn main(cli: Cli) -> ExitCode {
             Command::Serve { .. } => serve(settings).await,
             Command::Migrate { .. } => migrate(settings).await,
             Command::CreateAdmin { email, name, .. } => create_admin(settings, email, name).await,
+            Command::SendReminders { .. } => send_reminders(settings).await,
         }
     });
     match result {
@@ -93,7 +100,10 @@ async fn serve(settings: Settings) -> AppResult<()> {
     let app = Application::build(settings).await?;
     bootstrap_admin(&app).await?;
     tracing::info!("listening on http://{}", app.address());
-    app.run_until_stopped().await.map_err(AppError::internal)
+    let worker = actix_web::rt::spawn(crate::reminders::worker::run(app.state.worker()));
+    let served = app.run_until_stopped().await.map_err(AppError::internal);
+    worker.abort();
+    served
 }
 
 async fn migrate(settings: Settings) -> AppResult<()> {
@@ -150,5 +160,22 @@ async fn create_admin(settings: Settings, email: String, name: String) -> AppRes
     })
     .await?;
     println!("created admin {} ({})", user.email, user.id);
+    Ok(())
+}
+
+async fn send_reminders(settings: Settings) -> AppResult<()> {
+    let pool = db::build_pool(&settings.database.url, None)?;
+    run_db(&pool, db::migrate).await?;
+    let worker = crate::reminders::worker::Worker {
+        pool,
+        mailer: crate::reminders::mail::Mailer::from_settings(&settings.mail)?,
+        courts: std::sync::Arc::new(settings.load_courts().map_err(AppError::internal)?),
+        settings,
+    };
+    let report = crate::reminders::worker::tick(&worker).await?;
+    println!(
+        "sent {}, failed tries {}, missed deadlines alerted {}, dropped as stale {}",
+        report.sent, report.failed_tries, report.missed_alerted, report.cancelled
+    );
     Ok(())
 }

@@ -103,6 +103,27 @@ pub struct ReminderSettings {
     pub send_time: String,
     pub deadline_lead_days: Vec<u32>,
     pub hearing_lead_days: Vec<u32>,
+    /// How long a claimed row stays leased to one worker before another may take it.
+    #[serde(default = "default_lease_seconds")]
+    pub lease_seconds: u64,
+    /// Rows claimed per round of a tick.
+    #[serde(default = "default_batch_size")]
+    pub batch_size: i64,
+    /// Messages handed to the mail transport at once.
+    #[serde(default = "default_concurrency")]
+    pub concurrency: usize,
+}
+
+fn default_lease_seconds() -> u64 {
+    300
+}
+
+fn default_batch_size() -> i64 {
+    100
+}
+
+fn default_concurrency() -> usize {
+    8
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]

@@ -49,6 +49,8 @@ pub enum AppError {
     Forbidden,
     #[error("not found")]
     NotFound,
+    #[error("no such route")]
+    NoRoute,
     #[error("method not allowed")]
     MethodNotAllowed,
     #[error("conflict: {detail}")]
@@ -107,6 +109,11 @@ impl AppError {
                 "your role may not do this".to_string(),
             ),
             AppError::NotFound => ("not-found", "Not found", "no such resource".to_string()),
+            AppError::NoRoute => (
+                "no-route",
+                "Not found",
+                "no endpoint has this address; see /api/v1/openapi.json".to_string(),
+            ),
             AppError::MethodNotAllowed => (
                 "method-not-allowed",
                 "Method not allowed",
@@ -162,7 +169,7 @@ impl ResponseError for AppError {
             AppError::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             AppError::Forbidden => StatusCode::FORBIDDEN,
-            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::NotFound | AppError::NoRoute => StatusCode::NOT_FOUND,
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AppError::Conflict { .. } => StatusCode::CONFLICT,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,

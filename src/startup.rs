@@ -15,6 +15,7 @@ use crate::db::{self, DbPool};
 use crate::domain::courts::Court;
 use crate::error::{AppError, AppResult};
 use crate::reminders::mail::Mailer;
+use crate::reminders::worker::Worker;
 use crate::routes::{self, body};
 use crate::telemetry;
 
@@ -24,12 +25,22 @@ pub struct AppState {
     pub settings: Settings,
     pub jwt: JwtKeys,
     pub mailer: Mailer,
-    pub courts: Vec<Court>,
+    pub courts: std::sync::Arc<Vec<Court>>,
 }
 
 impl AppState {
     pub fn court(&self, code: &str) -> Option<&Court> {
         self.courts.iter().find(|c| c.code == code)
+    }
+
+    /// The reminder worker over this state's pool, settings and mailer.
+    pub fn worker(&self) -> Worker {
+        Worker {
+            pool: self.pool.clone(),
+            settings: self.settings.clone(),
+            mailer: self.mailer.clone(),
+            courts: self.courts.clone(),
+        }
     }
 }
 
@@ -48,7 +59,7 @@ impl Application {
         let secret = jwt_secret(&settings)?;
         let jwt = JwtKeys::new(secret.as_bytes(), settings.auth.access_token_minutes)?;
         let mailer = Mailer::from_settings(&settings.mail)?;
-        let courts = settings.load_courts().map_err(AppError::internal)?;
+        let courts = std::sync::Arc::new(settings.load_courts().map_err(AppError::internal)?);
         let bind = settings.bind_addr().map_err(AppError::internal)?;
         let listener = TcpListener::bind(bind)
             .map_err(|e| AppError::internal(format!("cannot listen on {bind}: {e}")))?;

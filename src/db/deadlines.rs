@@ -36,6 +36,7 @@ pub struct Deadline {
     pub never_missed: bool,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub missed_alerted: bool,
 }
 
 impl Deadline {
@@ -94,6 +95,7 @@ pub fn replace_computed(
     conn: &mut DbConnection,
     case_id: &str,
     computed: &[ComputedDeadline],
+    today: NaiveDate,
 ) -> AppResult<Replaced> {
     let existing: Vec<Deadline> = of_case(conn, case_id)?
         .into_iter()
@@ -147,6 +149,7 @@ pub fn replace_computed(
                         deadlines::met_on.eq(c.met_on),
                         deadlines::resolution.eq(resolution(None, c.met_on)),
                         deadlines::never_missed.eq(c.kind.is_earliest_date()),
+                        deadlines::missed_alerted.eq(c.due_on < today),
                         deadlines::created_at.eq(now),
                         deadlines::updated_at.eq(now),
                     ))
@@ -173,6 +176,7 @@ pub fn insert_manual(
     title: &str,
     due_on: NaiveDate,
     explanation: &str,
+    today: NaiveDate,
 ) -> AppResult<Deadline> {
     let id = super::new_id();
     let now = super::now();
@@ -188,6 +192,7 @@ pub fn insert_manual(
             deadlines::rule.eq("entered by a person"),
             deadlines::explanation.eq(explanation),
             deadlines::never_missed.eq(false),
+            deadlines::missed_alerted.eq(due_on < today),
             deadlines::created_at.eq(now),
             deadlines::updated_at.eq(now),
         ))

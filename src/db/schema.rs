@@ -17,6 +17,7 @@ diesel::table! {
         reminder_digest -> Bool,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        calendar_token_hash -> Nullable<Text>,
     }
 }
 
@@ -206,6 +207,7 @@ diesel::table! {
         never_missed -> Bool,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        missed_alerted -> Bool,
     }
 }
 
@@ -215,6 +217,31 @@ diesel::table! {
         day -> Date,
         reason -> Text,
         created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    reminders (id) {
+        id -> Text,
+        kind -> Text,
+        item_id -> Nullable<Text>,
+        item_key -> Text,
+        case_id -> Nullable<Text>,
+        recipient_id -> Text,
+        lead_days -> Integer,
+        due_at -> Timestamp,
+        state -> Text,
+        digest -> Bool,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        lease_owner -> Nullable<Text>,
+        lease_until -> Nullable<Timestamp>,
+        message_id -> Text,
+        last_error -> Nullable<Text>,
+        payload -> Nullable<Text>,
+        sent_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
     }
 }
 
@@ -246,4 +273,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     decisions,
     deadlines,
     closures,
+    reminders,
 );

@@ -1,3 +1,8 @@
-//! Outgoing e-mail: transports and message building (the reminder planner and outbox join later).
+//! Reminders: the planner (pure), the outbox (planning, claiming, marking), the worker, the
+//! messages and the mail transports.
 
 pub mod mail;
+pub mod messages;
+pub mod outbox;
+pub mod planner;
+pub mod worker;

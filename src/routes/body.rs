@@ -107,7 +107,8 @@ pub fn path_error(_: actix_web::error::PathError, _: &HttpRequest) -> actix_web:
     AppError::NotFound.into()
 }
 
-/// Unknown routes.
+/// Unknown routes: a 404 like any other, with its own `type` so that a client can tell a wrong
+/// address from a missing record.
 pub async fn not_found() -> HttpResponse {
-    actix_web::ResponseError::error_response(&AppError::NotFound)
+    actix_web::ResponseError::error_response(&AppError::NoRoute)
 }

@@ -11,9 +11,11 @@ use crate::auth::extract::AuthUser;
 use crate::auth::policy::{may_assign, visible_cases, visible_clients, Role};
 use crate::db::cases::{self, Case, CaseChanges, CaseFilter};
 use crate::db::page::{ser_instant, Page};
+use crate::db::recompute::Context;
 use crate::db::{self, audit, clients, recompute, run_db, users, DbConnection};
 use crate::domain::vocab::{AssignmentRole, CaseKind, CaseStatus};
 use crate::error::{AppError, AppResult, FieldError, Problem};
+use crate::reminders::outbox;
 use crate::routes::body::{nullable, ApiJson};
 use crate::routes::clients::org_today;
 use crate::startup::AppState;
@@ -176,7 +178,7 @@ pub async fn create_case(
     }
     let kind = kind.unwrap_or(CaseKind::Affirmative);
     let today = org_today(&state);
-    let waits = state.settings.ead_waits();
+    let ctx = Context::now(&state.settings);
     let view = run_db(&state.pool, move |conn| {
         db::transaction(conn, |conn| {
             let client = clients::find(conn, &req.client_id, visible_clients(&user))
@@ -232,7 +234,7 @@ pub async fn create_case(
             for (uid, role) in &assign {
                 cases::assign(conn, &id, uid, role.as_str(), Some(&user.id))?;
             }
-            recompute::case_changed(conn, &case, &waits)?;
+            recompute::case_changed(conn, &case, &ctx)?;
             let fresh = cases::find(conn, &id, None)?;
             let v = view(conn, &fresh)?;
             audit::record(
@@ -400,7 +402,7 @@ pub async fn patch_case(
     if !errors.is_empty() {
         return Err(AppError::invalid(errors));
     }
-    let waits = state.settings.ead_waits();
+    let ctx = Context::now(&state.settings);
     let v = run_db(&state.pool, move |conn| {
         db::transaction(conn, |conn| {
             let before = cases::find(conn, &id, visible_cases(&user))?;
@@ -418,7 +420,7 @@ pub async fn patch_case(
             }
             cases::update(conn, &id, changes)?;
             let after = cases::find(conn, &id, None)?;
-            recompute::case_changed(conn, &after, &waits)?;
+            recompute::case_changed(conn, &after, &ctx)?;
             let fresh = cases::find(conn, &id, None)?;
             let after_view = view(conn, &fresh)?;
             let mut diff = audit::diff(&before_view.json(), &after_view.json());
@@ -463,6 +465,7 @@ pub async fn put_assignment(
     body: ApiJson<AssignmentRequest>,
 ) -> AppResult<HttpResponse> {
     let (case_id, target) = path.into_inner();
+    let ctx = Context::now(&state.settings);
     let role = AssignmentRole::parse(&body.0.role)
         .ok_or_else(|| AppError::field("role", AssignmentRole::allowed()))?;
     let v = run_db(&state.pool, move |conn| {
@@ -474,6 +477,7 @@ pub async fn put_assignment(
             check_assignee(conn, &target, role, "user_id")?;
             let before = cases::assignment(conn, &case.id, &target)?;
             cases::assign(conn, &case.id, &target, role.as_str(), Some(&user.id))?;
+            outbox::replan_case(conn, &case.id, &ctx)?;
             let changes = serde_json::json!({"assignment": {"user_id": target, "from": before.map(|a| a.role), "to": role.as_str()}});
             audit::record(conn, Some(&user.id), "assign", "case", &case.id, changes)?;
             view(conn, &case)
@@ -502,6 +506,7 @@ pub async fn delete_assignment(
     path: web::Path<(String, String)>,
 ) -> AppResult<HttpResponse> {
     let (case_id, target) = path.into_inner();
+    let ctx = Context::now(&state.settings);
     run_db(&state.pool, move |conn| {
         db::transaction(conn, |conn| {
             let case = cases::find(conn, &case_id, visible_cases(&user))?;
@@ -509,6 +514,7 @@ pub async fn delete_assignment(
             may_assign(&user, mine.is_some_and(|a| a.role == AssignmentRole::Lawyer.as_str()))?;
             let before = cases::assignment(conn, &case.id, &target)?.ok_or(AppError::NotFound)?;
             cases::unassign(conn, &case.id, &target)?;
+            outbox::replan_case(conn, &case.id, &ctx)?;
             let changes = serde_json::json!({"assignment": {"user_id": target, "from": before.role, "to": null}});
             audit::record(conn, Some(&user.id), "unassign", "case", &case.id, changes)
         })

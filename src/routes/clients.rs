@@ -11,6 +11,7 @@ use crate::auth::extract::AuthUser;
 use crate::auth::policy::visible_clients;
 use crate::db::clients::{self, Client, ClientChanges, ClientQuery};
 use crate::db::page::{ser_instant, Page};
+use crate::db::recompute::Context;
 use crate::db::{self, audit, recompute, run_db};
 use crate::domain::identifiers;
 use crate::domain::vocab::MannerOfEntry;
@@ -504,7 +505,7 @@ pub async fn patch_client(
 ) -> AppResult<HttpResponse> {
     let id = id.into_inner();
     let mut changes = validate(body.0, false, org_today(&state))?;
-    let waits = state.settings.ead_waits();
+    let ctx = Context::now(&state.settings);
     let view = run_db(&state.pool, move |conn| {
         db::transaction(conn, |conn| {
             let before = clients::find(conn, &id, visible_clients(&user))?;
@@ -537,7 +538,7 @@ pub async fn patch_client(
             clients::update(conn, &id, changes)?;
             let after = clients::find(conn, &id, None)?;
             if arrival_changed {
-                recompute::client_changed(conn, &id, &waits)?;
+                recompute::client_changed(conn, &id, &ctx)?;
             }
             let (b, a) = (ClientView::from(&before), ClientView::from(&after));
             let mut diff = audit::diff(&b.json(), &a.json());

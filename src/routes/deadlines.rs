@@ -10,10 +10,12 @@ use crate::auth::extract::AuthUser;
 use crate::auth::policy::{require_admin, visible_cases, visible_deadlines};
 use crate::db::deadlines::{self as store, Deadline};
 use crate::db::page::{ser_instant, Page};
+use crate::db::recompute::Context;
 use crate::db::{self, audit, cases, events, recompute, run_db};
 use crate::domain::ead_clock::{self, ClockEvent, ClockKind};
 use crate::domain::vocab::{DeadlineStatus, Form};
 use crate::error::{AppError, AppResult, FieldError, Problem};
+use crate::reminders::outbox;
 use crate::routes::body::ApiJson;
 use crate::routes::clients::org_today;
 use crate::routes::events::ClockEventView;
@@ -158,11 +160,13 @@ pub async fn create_manual(
     }
     let case_id = id.into_inner();
     let today = org_today(&state);
+    let ctx = Context::now(&state.settings);
     let v = run_db(&state.pool, move |conn| {
         db::transaction(conn, |conn| {
             let case = cases::find(conn, &case_id, visible_cases(&user))?;
             let explanation = format!("Entered by hand: {title}.");
-            let d = store::insert_manual(conn, &case.id, &title, req.due_on, &explanation)?;
+            let d = store::insert_manual(conn, &case.id, &title, req.due_on, &explanation, today)?;
+            outbox::replan_case(conn, &case.id, &ctx)?;
             let v = view(&d, today);
             audit::record(
                 conn,
@@ -234,11 +238,13 @@ pub async fn mark_deadline(
     }
     let id = id.into_inner();
     let today = org_today(&state);
+    let ctx = Context::now(&state.settings);
     let v = run_db(&state.pool, move |conn| {
         db::transaction(conn, |conn| {
             let before = store::find(conn, &id)?;
             cases::find(conn, &before.case_id, visible_cases(&user))?;
             store::set_mark(conn, &before, mark.as_deref(), note.as_deref(), &user.id)?;
+            outbox::replan_case(conn, &before.case_id, &ctx)?;
             let after = store::find(conn, &id)?;
             let changes = serde_json::json!({
                 "status": {"from": before.status(today).as_str(), "to": after.status(today).as_str()},
@@ -481,12 +487,12 @@ pub async fn create_closure(
     if reason.is_empty() || reason.chars().count() > 200 {
         return Err(AppError::field("reason", "must be 1 to 200 characters"));
     }
-    let waits = state.settings.ead_waits();
+    let ctx = Context::now(&state.settings);
     let v = run_db(&state.pool, move |conn| {
         db::transaction(conn, |conn| {
             let c = store::insert_closure(conn, req.day, &reason)?;
             let near = store::cases_near(conn, c.day)?;
-            recompute::cases_changed(conn, &near, &waits)?;
+            recompute::cases_changed(conn, &near, &ctx)?;
             let v = ClosureView::from(&c);
             audit::record(
                 conn,
@@ -523,12 +529,12 @@ pub async fn delete_closure(
 ) -> AppResult<HttpResponse> {
     require_admin(&user)?;
     let id = id.into_inner();
-    let waits = state.settings.ead_waits();
+    let ctx = Context::now(&state.settings);
     run_db(&state.pool, move |conn| {
         db::transaction(conn, |conn| {
             let c = store::delete_closure(conn, &id)?;
             let near = store::cases_near(conn, c.day)?;
-            recompute::cases_changed(conn, &near, &waits)?;
+            recompute::cases_changed(conn, &near, &ctx)?;
             let changes = serde_json::json!({"day": {"from": c.day, "to": null}, "reason": {"from": c.reason, "to": null}});
             audit::record(conn, Some(&user.id), "delete", "closure", &c.id, changes)
         })

@@ -11,8 +11,9 @@ use crate::auth::extract::AuthUser;
 use crate::auth::policy::visible_cases;
 use crate::db::events::{self, ClockEventRow, Decision, Filing};
 use crate::db::page::ser_instant;
+use crate::db::recompute::Context;
 use crate::db::{self, audit, cases, recompute, run_db, DbConnection};
-use crate::domain::ead_clock::{self, ClockEvent, ClockKind, EadWaits};
+use crate::domain::ead_clock::{self, ClockEvent, ClockKind};
 use crate::domain::identifiers;
 use crate::domain::vocab::{Authority, DecisionKind, Form};
 use crate::error::{AppError, AppResult, FieldError, Problem};
@@ -36,13 +37,13 @@ fn record_fact<T: Serialize>(
     user: &AuthUser,
     case_id: &str,
     entity_type: &str,
-    waits: &EadWaits,
+    ctx: &Context,
     write: impl FnOnce(&mut DbConnection, &cases::Case) -> AppResult<(String, T)>,
 ) -> AppResult<T> {
     db::transaction(conn, |conn| {
         let case = cases::find(conn, case_id, visible_cases(user))?;
         let (id, view) = write(conn, &case)?;
-        recompute::case_changed(conn, &case, waits)?;
+        recompute::case_changed(conn, &case, ctx)?;
         let json = serde_json::to_value(&view).unwrap_or_default();
         audit::record(
             conn,
@@ -174,9 +175,9 @@ pub async fn create_filing(
     }
     let form = form.unwrap_or(Form::Other);
     let case_id = id.into_inner();
-    let waits = state.settings.ead_waits();
+    let ctx = Context::now(&state.settings);
     let view = run_db(&state.pool, move |conn| {
-        record_fact(conn, &user, &case_id, "filing", &waits, |conn, case| {
+        record_fact(conn, &user, &case_id, "filing", &ctx, |conn, case| {
             let row = Filing {
                 id: db::new_id(),
                 case_id: case.id.clone(),
@@ -309,59 +310,52 @@ pub async fn create_clock_event(
     }
     let kind = kind.unwrap_or(ClockKind::Stop);
     let case_id = id.into_inner();
-    let waits = state.settings.ead_waits();
+    let ctx = Context::now(&state.settings);
     let view = run_db(&state.pool, move |conn| {
-        record_fact(
-            conn,
-            &user,
-            &case_id,
-            "clock_event",
-            &waits,
-            |conn, case| {
-                let filed_on = events::filings_of(conn, &case.id)?
-                    .iter()
-                    .filter(|f| f.form == Form::I589.as_str())
-                    .map(|f| f.filed_on)
-                    .min()
-                    .ok_or_else(|| {
-                        AppError::field(
-                            "on",
-                            "the EAD clock has not started: no I-589 filing is recorded",
-                        )
-                    })?;
-                let existing: Vec<ClockEvent> = events::clock_events_of(conn, &case.id)?
-                    .iter()
-                    .filter_map(|e| {
-                        Some(ClockEvent {
-                            kind: ClockKind::parse(&e.kind)?,
-                            on: e.occurred_on,
-                        })
+        record_fact(conn, &user, &case_id, "clock_event", &ctx, |conn, case| {
+            let filed_on = events::filings_of(conn, &case.id)?
+                .iter()
+                .filter(|f| f.form == Form::I589.as_str())
+                .map(|f| f.filed_on)
+                .min()
+                .ok_or_else(|| {
+                    AppError::field(
+                        "on",
+                        "the EAD clock has not started: no I-589 filing is recorded",
+                    )
+                })?;
+            let existing: Vec<ClockEvent> = events::clock_events_of(conn, &case.id)?
+                .iter()
+                .filter_map(|e| {
+                    Some(ClockEvent {
+                        kind: ClockKind::parse(&e.kind)?,
+                        on: e.occurred_on,
                     })
-                    .collect();
-                ead_clock::validate_events(filed_on, &existing, ClockEvent { kind, on: req.on })
-                    .map_err(|e| {
-                        AppError::field(
-                            if e.code() == "no_open_stop" {
-                                "kind"
-                            } else {
-                                "on"
-                            },
-                            e.to_string(),
-                        )
-                    })?;
-                let row = ClockEventRow {
-                    id: db::new_id(),
-                    case_id: case.id.clone(),
-                    kind: kind.as_str().to_string(),
-                    occurred_on: req.on,
-                    reason,
-                    created_by: user.id.clone(),
-                    created_at: db::now(),
-                };
-                events::insert_clock_event(conn, &row)?;
-                Ok((row.id.clone(), ClockEventView::from(&row)))
-            },
-        )
+                })
+                .collect();
+            ead_clock::validate_events(filed_on, &existing, ClockEvent { kind, on: req.on })
+                .map_err(|e| {
+                    AppError::field(
+                        if e.code() == "no_open_stop" {
+                            "kind"
+                        } else {
+                            "on"
+                        },
+                        e.to_string(),
+                    )
+                })?;
+            let row = ClockEventRow {
+                id: db::new_id(),
+                case_id: case.id.clone(),
+                kind: kind.as_str().to_string(),
+                occurred_on: req.on,
+                reason,
+                created_by: user.id.clone(),
+                created_at: db::now(),
+            };
+            events::insert_clock_event(conn, &row)?;
+            Ok((row.id.clone(), ClockEventView::from(&row)))
+        })
     })
     .await?;
     Ok(HttpResponse::Created().json(view))
@@ -506,9 +500,9 @@ pub async fn create_decision(
         authority.unwrap_or(Authority::ImmigrationJudge),
     );
     let case_id = id.into_inner();
-    let waits = state.settings.ead_waits();
+    let ctx = Context::now(&state.settings);
     let view = run_db(&state.pool, move |conn| {
-        record_fact(conn, &user, &case_id, "decision", &waits, |conn, case| {
+        record_fact(conn, &user, &case_id, "decision", &ctx, |conn, case| {
             let row = Decision {
                 id: db::new_id(),
                 case_id: case.id.clone(),

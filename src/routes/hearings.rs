@@ -11,6 +11,7 @@ use crate::auth::extract::AuthUser;
 use crate::auth::policy::{assigned_case_ids, visible_cases, Role};
 use crate::db::events::{self, Hearing, HearingChange, HearingChanges};
 use crate::db::page::{ser_instant, Cursor, Page};
+use crate::db::recompute::Context;
 use crate::db::schema::hearings;
 use crate::db::{self, audit, cases, recompute, run_db, DbConnection};
 use crate::domain::vocab::{HearingKind, HearingOutcome};
@@ -201,7 +202,7 @@ pub async fn create_hearing(
     let req = body.0;
     let case_id = id.into_inner();
     let st = state.clone();
-    let waits = state.settings.ead_waits();
+    let ctx = Context::now(&state.settings);
     let v = run_db(&state.pool, move |conn| {
         db::transaction(conn, |conn| {
             let case = cases::find(conn, &case_id, visible_cases(&user))?;
@@ -255,7 +256,7 @@ pub async fn create_hearing(
                 updated_at: now,
             };
             events::insert_hearing(conn, &row)?;
-            recompute::case_changed(conn, &case, &waits)?;
+            recompute::case_changed(conn, &case, &ctx)?;
             let v = view(&row, Vec::new());
             audit::record(
                 conn,
@@ -476,7 +477,7 @@ pub async fn patch_hearing(
     let id = id.into_inner();
     let req = body.0;
     let st = state.clone();
-    let waits = state.settings.ead_waits();
+    let ctx = Context::now(&state.settings);
     let v = run_db(&state.pool, move |conn| {
         db::transaction(conn, |conn| {
             let (before, case) = visible_hearing(conn, &user, &id)?;
@@ -554,7 +555,7 @@ pub async fn patch_hearing(
             }
             let before_view = view(&before, Vec::new());
             events::update_hearing(conn, &id, changes)?;
-            recompute::case_changed(conn, &case, &waits)?;
+            recompute::case_changed(conn, &case, &ctx)?;
             let after = full_view(conn, &id)?;
             let mut diff = audit::diff(
                 &serde_json::to_value(&before_view).unwrap_or_default(),

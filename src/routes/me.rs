@@ -7,8 +7,10 @@ use utoipa::ToSchema;
 use crate::accounts::{self, UserView};
 use crate::auth::extract::AuthUser;
 use crate::auth::password;
+use crate::db::recompute::Context;
 use crate::db::{self, audit, run_db, users};
 use crate::error::{AppError, AppResult, FieldError, Problem};
+use crate::reminders::outbox;
 use crate::routes::auth::set_password;
 use crate::routes::body::ApiJson;
 use crate::startup::AppState;
@@ -87,10 +89,16 @@ pub async fn patch_me(
         reminder_digest: input.reminder_digest,
         ..Default::default()
     };
+    let ctx = Context::now(&state.settings);
     let updated = run_db(&state.pool, move |conn| {
         db::transaction(conn, |conn| {
             let before = users::find(conn, &user.id)?.ok_or(AppError::NotFound)?;
             let after = users::update(conn, &user.id, changes)?;
+            if before.reminders_enabled != after.reminders_enabled
+                || before.reminder_digest != after.reminder_digest
+            {
+                outbox::replan_user(conn, &user.id, &ctx)?;
+            }
             let diff = audit::diff(
                 &UserView::from(&before).json(),
                 &UserView::from(&after).json(),

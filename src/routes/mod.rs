@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod auth;
 pub mod body;
+pub mod calendar;
 pub mod cases;
 pub mod clients;
 pub mod deadlines;
@@ -10,6 +11,7 @@ pub mod events;
 pub mod health;
 pub mod hearings;
 pub mod me;
+pub mod reminders;
 pub mod users;
 
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
@@ -49,17 +51,22 @@ pub fn api_doc() -> utoipa::openapi::OpenApi {
 }
 
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(health::health).service(health::ready).service(
-        scope::scope("/api/v1")
-            .service(health::openapi_json)
-            .configure(auth::configure)
-            .configure(me::configure)
-            .configure(users::configure)
-            .configure(clients::configure)
-            .configure(cases::configure)
-            .configure(events::configure)
-            .configure(hearings::configure)
-            .configure(deadlines::configure)
-            .configure(audit::configure),
-    );
+    cfg.service(health::health)
+        .service(health::ready)
+        .configure(calendar::configure_feed)
+        .service(
+            scope::scope("/api/v1")
+                .service(health::openapi_json)
+                .configure(auth::configure)
+                .configure(me::configure)
+                .configure(users::configure)
+                .configure(clients::configure)
+                .configure(cases::configure)
+                .configure(events::configure)
+                .configure(hearings::configure)
+                .configure(deadlines::configure)
+                .configure(reminders::configure)
+                .configure(calendar::configure_api)
+                .configure(audit::configure),
+        );
 }

@@ -8,8 +8,10 @@ use crate::accounts::{self, UserView};
 use crate::auth::extract::AuthUser;
 use crate::auth::policy::{require_admin, Role};
 use crate::db::page::{Page, PageParams};
+use crate::db::recompute::Context;
 use crate::db::{self, audit, run_db, sessions, users};
 use crate::error::{AppError, AppResult, FieldError, Problem};
+use crate::reminders::outbox;
 use crate::routes::body::ApiJson;
 use crate::startup::AppState;
 
@@ -176,6 +178,7 @@ pub async fn patch_user(
         return Err(AppError::invalid(errors));
     }
     let actor = user.id.clone();
+    let ctx = Context::now(&state.settings);
     let updated = run_db(&state.pool, move |conn| {
         db::transaction(conn, |conn| {
             let before = users::find(conn, &id)?.ok_or(AppError::NotFound)?;
@@ -205,6 +208,9 @@ pub async fn patch_user(
             if role_changed || deactivated {
                 users::bump_token_version(conn, &id)?;
                 sessions::revoke_all(conn, &id, db::now())?;
+            }
+            if input.active.is_some() {
+                outbox::replan_user(conn, &id, &ctx)?;
             }
             let diff = audit::diff(
                 &UserView::from(&before).json(),

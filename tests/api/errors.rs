@@ -31,7 +31,7 @@ async fn framework_errors_are_problems(app: TestApp) {
     problem(not_json, 415).await;
     let no_type = app.client.post(&login).body("{}").send().await.unwrap();
     problem(no_type, 415).await;
-    problem(
+    let p = problem(
         app.client
             .get(app.url("/api/v1/nothing-here"))
             .send()
@@ -40,6 +40,7 @@ async fn framework_errors_are_problems(app: TestApp) {
         404,
     )
     .await;
+    assert_eq!(p["type"], "urn:asylum-tracker:problem:no-route");
     problem(
         app.client.get(app.url("/nothing")).send().await.unwrap(),
         404,

@@ -77,7 +77,7 @@ async fn openapi_lists_every_route(app: TestApp) {
             .unwrap();
         let body: serde_json::Value = res.json().await.unwrap_or_default();
         assert_ne!(
-            body["title"], "Not found",
+            body["type"], "urn:asylum-tracker:problem:no-route",
             "{method} {path} is documented but routes nowhere"
         );
     }

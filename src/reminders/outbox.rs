@@ -1,0 +1,489 @@
+//! The reminder outbox: planning rows (idempotent by item-at-its-date, recipient and lead),
+//! re-planning inside the writer's transaction, the missed-deadline sweep, claiming with a lease,
+//! and marking the outcome of a send.
+
+use std::collections::HashSet;
+
+use chrono::{Duration, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::planner;
+use crate::db::recompute::Context;
+use crate::db::schema::{case_assignments, deadlines, hearings, reminders, users};
+use crate::db::{self, DbConnection};
+use crate::error::AppResult;
+
+pub const MAX_ATTEMPTS: i32 = 5;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = reminders)]
+pub struct Reminder {
+    pub id: String,
+    pub kind: String,
+    pub item_id: Option<String>,
+    pub item_key: String,
+    pub case_id: Option<String>,
+    pub recipient_id: String,
+    pub lead_days: i32,
+    pub due_at: NaiveDateTime,
+    pub state: String,
+    pub digest: bool,
+    pub attempts: i32,
+    pub next_attempt_at: NaiveDateTime,
+    pub lease_owner: Option<String>,
+    pub lease_until: Option<NaiveDateTime>,
+    pub message_id: String,
+    pub last_error: Option<String>,
+    pub payload: Option<String>,
+    pub sent_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// Waits before tries 2 to 5: five tries over about a day.
+pub fn backoff(attempts_so_far: i32) -> Duration {
+    match attempts_so_far {
+        1 => Duration::minutes(15),
+        2 => Duration::hours(1),
+        3 => Duration::hours(6),
+        _ => Duration::hours(16),
+    }
+}
+
+pub struct NewRow<'a> {
+    pub kind: &'a str,
+    pub item_id: Option<&'a str>,
+    pub item_key: &'a str,
+    pub case_id: Option<&'a str>,
+    pub recipient_id: &'a str,
+    pub lead_days: i32,
+    pub due_at: NaiveDateTime,
+    pub digest: bool,
+    pub payload: Option<String>,
+}
+
+pub fn insert(conn: &mut DbConnection, row: &NewRow) -> AppResult<()> {
+    let id = db::new_id();
+    let now = db::now();
+    diesel::insert_into(reminders::table)
+        .values((
+            reminders::id.eq(&id),
+            reminders::kind.eq(row.kind),
+            reminders::item_id.eq(row.item_id),
+            reminders::item_key.eq(row.item_key),
+            reminders::case_id.eq(row.case_id),
+            reminders::recipient_id.eq(row.recipient_id),
+            reminders::lead_days.eq(row.lead_days),
+            reminders::due_at.eq(row.due_at),
+            reminders::state.eq("pending"),
+            reminders::digest.eq(row.digest),
+            reminders::attempts.eq(0),
+            reminders::next_attempt_at.eq(row.due_at),
+            reminders::message_id.eq(format!("{id}@asylum-tracker")),
+            reminders::payload.eq(&row.payload),
+            reminders::created_at.eq(now),
+            reminders::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// One item that wants reminders: its key at its current date, and that date.
+struct Item {
+    kind: &'static str,
+    id: String,
+    key: String,
+    day: chrono::NaiveDate,
+    hearing: bool,
+}
+
+/// Brings a case's pending reminders in line with its current deadlines, hearings and
+/// assignments: drops what is stale (a moved, met, waived or cancelled item, an unassigned,
+/// deactivated or unsubscribed recipient) and plans what is missing. In the caller's transaction.
+pub fn replan_case(conn: &mut DbConnection, case_id: &str, ctx: &Context) -> AppResult<()> {
+    let recipients: Vec<(String, bool)> = case_assignments::table
+        .inner_join(users::table)
+        .filter(case_assignments::case_id.eq(case_id))
+        .filter(users::active.eq(true))
+        .filter(users::reminders_enabled.eq(true))
+        .select((users::id, users::reminder_digest))
+        .load(conn)?;
+    let mut items: Vec<Item> = deadlines::table
+        .filter(deadlines::case_id.eq(case_id))
+        .filter(deadlines::resolution.is_null())
+        .filter(deadlines::due_on.ge(ctx.today))
+        .select((deadlines::id, deadlines::due_on))
+        .load::<(String, chrono::NaiveDate)>(conn)?
+        .into_iter()
+        .map(|(id, day)| Item {
+            kind: "deadline",
+            key: format!("deadline:{id}:{day}"),
+            id,
+            day,
+            hearing: false,
+        })
+        .collect();
+    let hs: Vec<(String, String, NaiveDateTime)> = hearings::table
+        .filter(hearings::case_id.eq(case_id))
+        .filter(hearings::outcome.is_null())
+        .filter(hearings::starts_at.gt(ctx.now))
+        .select((hearings::id, hearings::starts_at_local, hearings::starts_at))
+        .load(conn)?;
+    for (id, local, at) in hs {
+        if let Some(day) = local.get(..10).and_then(|d| d.parse().ok()) {
+            items.push(Item {
+                kind: "hearing",
+                key: format!("hearing:{id}:{}", at.format("%Y-%m-%dT%H:%M")),
+                id,
+                day,
+                hearing: true,
+            });
+        }
+    }
+    let keys: Vec<String> = items.iter().map(|i| i.key.clone()).collect();
+    let eligible: Vec<String> = recipients.iter().map(|(u, _)| u.clone()).collect();
+    // Stale pending rows go: their item moved or closed, or their recipient no longer qualifies.
+    diesel::delete(
+        reminders::table
+            .filter(reminders::case_id.eq(case_id))
+            .filter(reminders::state.eq("pending"))
+            .filter(reminders::kind.eq_any(["deadline", "hearing"]))
+            .filter(
+                reminders::item_key
+                    .ne_all(&keys)
+                    .or(reminders::recipient_id.ne_all(&eligible)),
+            ),
+    )
+    .execute(conn)?;
+    let existing: HashSet<(String, String, i32)> = reminders::table
+        .filter(reminders::case_id.eq(case_id))
+        .filter(reminders::item_key.eq_any(&keys))
+        .select((
+            reminders::item_key,
+            reminders::recipient_id,
+            reminders::lead_days,
+        ))
+        .load::<(String, String, i32)>(conn)?
+        .into_iter()
+        .collect();
+    for item in &items {
+        let ladder = if item.hearing {
+            &ctx.hearing_ladder
+        } else {
+            &ctx.deadline_ladder
+        };
+        for p in planner::plan(item.day, ladder, ctx.now) {
+            let lead = p.lead_days as i32;
+            for (user, digest) in &recipients {
+                if existing.contains(&(item.key.clone(), user.clone(), lead)) {
+                    continue;
+                }
+                insert(
+                    conn,
+                    &NewRow {
+                        kind: item.kind,
+                        item_id: Some(&item.id),
+                        item_key: &item.key,
+                        case_id: Some(case_id),
+                        recipient_id: user,
+                        lead_days: lead,
+                        due_at: p.due_at,
+                        digest: *digest,
+                        payload: None,
+                    },
+                )?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// After a user's activity or preferences changed: their pending rows follow at once.
+pub fn replan_user(conn: &mut DbConnection, user_id: &str, ctx: &Context) -> AppResult<()> {
+    let Some((active, enabled, digest)) = users::table
+        .find(user_id)
+        .select((
+            users::active,
+            users::reminders_enabled,
+            users::reminder_digest,
+        ))
+        .first::<(bool, bool, bool)>(conn)
+        .optional()?
+    else {
+        return Ok(());
+    };
+    let mine = reminders::table
+        .filter(reminders::recipient_id.eq(user_id))
+        .filter(reminders::state.eq("pending"));
+    if !active {
+        diesel::delete(mine).execute(conn)?;
+        return Ok(());
+    }
+    diesel::update(mine)
+        .set(reminders::digest.eq(digest))
+        .execute(conn)?;
+    let case_ids: Vec<String> = case_assignments::table
+        .filter(case_assignments::user_id.eq(user_id))
+        .select(case_assignments::case_id)
+        .load(conn)?;
+    // Disabled reminders drop out as "recipient no longer qualifies" inside replan_case.
+    let _ = enabled;
+    for case_id in case_ids {
+        replan_case(conn, &case_id, ctx)?;
+    }
+    Ok(())
+}
+
+/// Open deadlines that passed unmet get one "missed" alert for their lawyers and every admin.
+/// Returns how many deadlines were alerted. Index: `deadlines_missed_sweep` (partial).
+pub fn sweep_missed(conn: &mut DbConnection, ctx: &Context, limit: i64) -> AppResult<usize> {
+    let missed: Vec<(String, String)> = deadlines::table
+        .filter(deadlines::resolution.is_null())
+        .filter(deadlines::missed_alerted.eq(false))
+        .filter(deadlines::never_missed.eq(false))
+        .filter(deadlines::due_on.lt(ctx.today))
+        .select((deadlines::id, deadlines::case_id))
+        .limit(limit)
+        .load(conn)?;
+    if missed.is_empty() {
+        return Ok(0);
+    }
+    let admins: Vec<String> = users::table
+        .filter(users::role.eq("admin"))
+        .filter(users::active.eq(true))
+        .select(users::id)
+        .load(conn)?;
+    for (deadline_id, case_id) in &missed {
+        let lawyers: Vec<String> = case_assignments::table
+            .inner_join(users::table)
+            .filter(case_assignments::case_id.eq(case_id))
+            .filter(case_assignments::role.eq("lawyer"))
+            .filter(users::active.eq(true))
+            .select(users::id)
+            .load(conn)?;
+        let mut to: Vec<String> = lawyers;
+        for a in &admins {
+            if !to.contains(a) {
+                to.push(a.clone());
+            }
+        }
+        let key = format!("missed:{deadline_id}");
+        for user in &to {
+            let exists = reminders::table
+                .filter(reminders::item_key.eq(&key))
+                .filter(reminders::recipient_id.eq(user))
+                .count()
+                .get_result::<i64>(conn)?
+                > 0;
+            if !exists {
+                insert(
+                    conn,
+                    &NewRow {
+                        kind: "missed",
+                        item_id: Some(deadline_id),
+                        item_key: &key,
+                        case_id: Some(case_id),
+                        recipient_id: user,
+                        lead_days: -1,
+                        due_at: ctx.now,
+                        digest: false,
+                        payload: None,
+                    },
+                )?;
+            }
+        }
+        diesel::update(deadlines::table.find(deadline_id))
+            .set(deadlines::missed_alerted.eq(true))
+            .execute(conn)?;
+    }
+    Ok(missed.len())
+}
+
+/// Claims up to `limit` due rows for `owner` until `lease_until`. On PostgreSQL the rows are
+/// locked with `FOR UPDATE SKIP LOCKED`, so concurrent instances claim disjoint sets; SQLite has
+/// one writer at a time. A lease that expired (its holder crashed) makes a row claimable again.
+pub fn claim(
+    conn: &mut DbConnection,
+    owner: &str,
+    now: NaiveDateTime,
+    lease_until: NaiveDateTime,
+    limit: i64,
+) -> AppResult<Vec<Reminder>> {
+    db::transaction(conn, |conn| {
+        let due = reminders::table
+            .filter(reminders::state.eq("pending"))
+            .filter(reminders::next_attempt_at.le(now))
+            .filter(
+                reminders::lease_until
+                    .is_null()
+                    .or(reminders::lease_until.lt(now)),
+            )
+            .order(reminders::next_attempt_at)
+            .select(reminders::id)
+            .limit(limit);
+        let ids: Vec<String> = match conn {
+            DbConnection::Postgres(c) => due.for_update().skip_locked().load(c)?,
+            DbConnection::Sqlite(c) => due.load(c)?,
+        };
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        diesel::update(reminders::table.filter(reminders::id.eq_any(&ids)))
+            .set((
+                reminders::lease_owner.eq(owner),
+                reminders::lease_until.eq(lease_until),
+            ))
+            .execute(conn)?;
+        Ok(reminders::table
+            .filter(reminders::id.eq_any(&ids))
+            .order(reminders::next_attempt_at)
+            .select(Reminder::as_select())
+            .load(conn)?)
+    })
+}
+
+/// The SMTP server accepted these: they are sent. Only rows this owner still holds.
+pub fn mark_sent(
+    conn: &mut DbConnection,
+    ids: &[String],
+    owner: &str,
+    now: NaiveDateTime,
+) -> AppResult<()> {
+    diesel::update(
+        reminders::table
+            .filter(reminders::id.eq_any(ids))
+            .filter(reminders::lease_owner.eq(owner)),
+    )
+    .set((
+        reminders::state.eq("sent"),
+        reminders::sent_at.eq(now),
+        reminders::attempts.eq(reminders::attempts + 1),
+        reminders::lease_owner.eq(None::<String>),
+        reminders::lease_until.eq(None::<NaiveDateTime>),
+        reminders::last_error.eq(None::<String>),
+        reminders::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    Ok(())
+}
+
+/// Rows that no longer need sending (their item vanished or closed while they waited).
+pub fn cancel(conn: &mut DbConnection, ids: &[String]) -> AppResult<()> {
+    diesel::delete(
+        reminders::table
+            .filter(reminders::id.eq_any(ids))
+            .filter(reminders::state.eq("pending")),
+    )
+    .execute(conn)?;
+    Ok(())
+}
+
+/// A failed try: back off, or after the last try mark the row failed. Returns the rows that
+/// failed for good.
+pub fn mark_attempt_failed(
+    conn: &mut DbConnection,
+    rows: &[Reminder],
+    owner: &str,
+    error: &str,
+    now: NaiveDateTime,
+) -> AppResult<Vec<Reminder>> {
+    let mut failed = Vec::new();
+    for r in rows {
+        let attempts = r.attempts + 1;
+        let done = attempts >= MAX_ATTEMPTS;
+        let n = diesel::update(
+            reminders::table
+                .find(&r.id)
+                .filter(reminders::lease_owner.eq(owner)),
+        )
+        .set((
+            reminders::attempts.eq(attempts),
+            reminders::state.eq(if done { "failed" } else { "pending" }),
+            reminders::next_attempt_at.eq(if done {
+                r.next_attempt_at
+            } else {
+                now + backoff(attempts)
+            }),
+            reminders::last_error.eq(error.chars().take(500).collect::<String>()),
+            reminders::lease_owner.eq(None::<String>),
+            reminders::lease_until.eq(None::<NaiveDateTime>),
+            reminders::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+        if n == 1 && done {
+            failed.push(r.clone());
+        }
+    }
+    Ok(failed)
+}
+
+/// One e-mail to every active admin naming reminders that failed for good. Notices about
+/// notices are not sent (no loop).
+pub fn queue_failure_notice(
+    conn: &mut DbConnection,
+    failed: &[Reminder],
+    now: NaiveDateTime,
+) -> AppResult<()> {
+    let failed: Vec<&Reminder> = failed
+        .iter()
+        .filter(|r| r.kind != "failure_notice")
+        .collect();
+    if failed.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<&str> = failed.iter().map(|r| r.id.as_str()).collect();
+    let payload = serde_json::json!({ "failed": ids }).to_string();
+    let key = format!("failure:{}", db::new_id());
+    let admins: Vec<String> = users::table
+        .filter(users::role.eq("admin"))
+        .filter(users::active.eq(true))
+        .select(users::id)
+        .load(conn)?;
+    for admin in &admins {
+        insert(
+            conn,
+            &NewRow {
+                kind: "failure_notice",
+                item_id: None,
+                item_key: &key,
+                case_id: None,
+                recipient_id: admin,
+                lead_days: -1,
+                due_at: now,
+                digest: false,
+                payload: Some(payload.clone()),
+            },
+        )?;
+    }
+    Ok(())
+}
+
+pub fn find(conn: &mut DbConnection, id: &str) -> AppResult<Option<Reminder>> {
+    Ok(reminders::table
+        .find(id)
+        .select(Reminder::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn find_many(conn: &mut DbConnection, ids: &[String]) -> AppResult<Vec<Reminder>> {
+    Ok(reminders::table
+        .filter(reminders::id.eq_any(ids))
+        .select(Reminder::as_select())
+        .load(conn)?)
+}
+
+/// The admin's retry: due now, with a fresh set of tries.
+pub fn retry(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> AppResult<()> {
+    diesel::update(reminders::table.find(id))
+        .set((
+            reminders::state.eq("pending"),
+            reminders::attempts.eq(0),
+            reminders::next_attempt_at.eq(now),
+            reminders::lease_owner.eq(None::<String>),
+            reminders::lease_until.eq(None::<NaiveDateTime>),
+            reminders::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}

@@ -1,0 +1,367 @@
+//! The reminder worker: one `tick` sweeps newly missed deadlines, then claims due rows with a
+//! lease, writes each message, sends it, and records the outcome. `serve` runs a tick every
+//! `reminders.poll_seconds`; `send-reminders` runs one. Any number of instances may run it.
+
+use std::collections::BTreeMap;
+use std::time::Duration as StdDuration;
+
+use chrono::Duration;
+use diesel::prelude::*;
+use futures_util::stream::{self, StreamExt};
+
+use super::messages::{self, Composed, DeadlineNote, HearingNote};
+use super::outbox::{self, Reminder};
+use super::{mail, mail::Mailer};
+use crate::config::Settings;
+use crate::db::recompute::Context;
+use crate::db::schema::{cases, clients, deadlines, hearings, users};
+use crate::db::{self, run_db, DbConnection, DbPool};
+use crate::domain::courts::Court;
+use crate::error::{AppError, AppResult};
+
+/// What the worker needs; `AppState` has it all, `send-reminders` builds it alone.
+#[derive(Clone)]
+pub struct Worker {
+    pub pool: DbPool,
+    pub settings: Settings,
+    pub mailer: Mailer,
+    pub courts: std::sync::Arc<Vec<Court>>,
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct TickReport {
+    pub missed_alerted: usize,
+    pub sent: usize,
+    pub failed_tries: usize,
+    pub cancelled: usize,
+}
+
+/// One e-mail to send for one or more rows (several in a digest).
+struct Job {
+    ids: Vec<String>,
+    rows: Vec<Reminder>,
+    message: lettre::Message,
+}
+
+/// Runs ticks forever, `poll_seconds` apart. Errors are logged and the next tick tries again.
+pub async fn run(worker: Worker) {
+    let every = StdDuration::from_secs(worker.settings.reminders.poll_seconds.max(1));
+    loop {
+        match tick(&worker).await {
+            Ok(r) if r != TickReport::default() => tracing::info!(
+                event = "reminders",
+                sent = r.sent,
+                failed_tries = r.failed_tries,
+                missed_alerted = r.missed_alerted,
+                cancelled = r.cancelled
+            ),
+            Ok(_) => {}
+            Err(e) => tracing::error!(event = "reminders", error = %e, "tick failed"),
+        }
+        actix_web::rt::time::sleep(every).await;
+    }
+}
+
+pub async fn tick(w: &Worker) -> AppResult<TickReport> {
+    let mut report = TickReport::default();
+    let ctx = Context::now(&w.settings);
+    let sweep_ctx = ctx.clone();
+    report.missed_alerted = run_db(&w.pool, move |conn| {
+        db::transaction(conn, |conn| outbox::sweep_missed(conn, &sweep_ctx, 1000))
+    })
+    .await?;
+    let batch = w.settings.reminders.batch_size.max(1);
+    loop {
+        let owner = db::new_id();
+        let now = db::now();
+        let lease_until = now + Duration::seconds(w.settings.reminders.lease_seconds as i64);
+        let (o, n) = (owner.clone(), now);
+        let rows = run_db(&w.pool, move |conn| {
+            outbox::claim(conn, &o, n, lease_until, batch)
+        })
+        .await?;
+        if rows.is_empty() {
+            break;
+        }
+        let claimed = rows.len();
+        let (settings, courts, today) = (w.settings.clone(), w.courts.clone(), ctx.today);
+        let (jobs, cancelled) = run_db(&w.pool, move |conn| {
+            compose(conn, rows, &settings, &courts, today)
+        })
+        .await?;
+        report.cancelled += cancelled.len();
+        let results: Vec<(Job, Result<(), String>)> = stream::iter(jobs)
+            .map(|job| async {
+                let result = w.mailer.send(job.message.clone()).await;
+                (job, result)
+            })
+            .buffer_unordered(w.settings.reminders.concurrency.max(1))
+            .collect()
+            .await;
+        let mut sent_ids = Vec::new();
+        let mut failures: Vec<(Vec<Reminder>, String)> = Vec::new();
+        for (job, result) in results {
+            match result {
+                Ok(()) => sent_ids.extend(job.ids),
+                Err(e) => failures.push((job.rows, e)),
+            }
+        }
+        report.sent += sent_ids.len();
+        report.failed_tries += failures.iter().map(|(r, _)| r.len()).sum::<usize>();
+        let o = owner.clone();
+        run_db(&w.pool, move |conn| {
+            db::transaction(conn, |conn| {
+                let now = db::now();
+                outbox::cancel(conn, &cancelled)?;
+                outbox::mark_sent(conn, &sent_ids, &o, now)?;
+                let mut gave_up = Vec::new();
+                for (rows, error) in &failures {
+                    tracing::warn!(event = "reminders", error = %error, rows = rows.len(), "delivery failed");
+                    gave_up.extend(outbox::mark_attempt_failed(conn, rows, &o, error, now)?);
+                }
+                outbox::queue_failure_notice(conn, &gave_up, now)
+            })
+        })
+        .await?;
+        if (claimed as i64) < batch {
+            break;
+        }
+    }
+    Ok(report)
+}
+
+/// Writes the messages for claimed rows. Rows whose item vanished, closed or moved since they
+/// were planned, or whose recipient left, are returned to be dropped instead of sent.
+fn compose(
+    conn: &mut DbConnection,
+    rows: Vec<Reminder>,
+    settings: &Settings,
+    courts: &[Court],
+    today: chrono::NaiveDate,
+) -> AppResult<(Vec<Job>, Vec<String>)> {
+    let base = settings.server.public_url.trim_end_matches('/').to_string();
+    let mut cancelled = Vec::new();
+    let mut single: Vec<(Reminder, String, Composed)> = Vec::new();
+    let mut digests: BTreeMap<String, Vec<(Reminder, Composed)>> = BTreeMap::new();
+    for r in rows {
+        let Some(email) = users::table
+            .find(&r.recipient_id)
+            .filter(users::active.eq(true))
+            .select(users::email)
+            .first::<String>(conn)
+            .optional()?
+        else {
+            cancelled.push(r.id.clone());
+            continue;
+        };
+        match content(conn, &r, &base, courts, today)? {
+            None => cancelled.push(r.id.clone()),
+            Some(c) if r.digest => digests.entry(email).or_default().push((r, c)),
+            Some(c) => single.push((r, email, c)),
+        }
+    }
+    let mut jobs = Vec::new();
+    for (r, email, c) in single {
+        jobs.push(job(settings, vec![r], &email, c)?);
+    }
+    for (email, parts) in digests {
+        let composed: Vec<Composed> = parts.iter().map(|(_, c)| c.clone()).collect();
+        let digest = messages::digest(&composed, today);
+        jobs.push(job(
+            settings,
+            parts.into_iter().map(|(r, _)| r).collect(),
+            &email,
+            digest,
+        )?);
+    }
+    Ok((jobs, cancelled))
+}
+
+fn job(settings: &Settings, rows: Vec<Reminder>, to: &str, c: Composed) -> AppResult<Job> {
+    let message = mail::build(
+        &settings.mail.from,
+        mail::Outgoing {
+            to: to.to_string(),
+            subject: c.subject,
+            text: c.text,
+            html: Some(c.html),
+            message_id: rows.first().map(|r| r.message_id.clone()),
+        },
+    )
+    .map_err(AppError::internal)?;
+    Ok(Job {
+        ids: rows.iter().map(|r| r.id.clone()).collect(),
+        rows,
+        message,
+    })
+}
+
+/// The case reference and family-name initial: all a reminder may say about who it concerns.
+fn case_label(conn: &mut DbConnection, case_id: &str) -> AppResult<Option<(String, Option<char>)>> {
+    Ok(cases::table
+        .inner_join(clients::table)
+        .filter(cases::id.eq(case_id))
+        .select((cases::reference, clients::family_name))
+        .first::<(String, String)>(conn)
+        .optional()?
+        .map(|(r, f)| {
+            (
+                r,
+                f.chars()
+                    .next()
+                    .map(|c| c.to_uppercase().next().unwrap_or(c)),
+            )
+        }))
+}
+
+type DeadlineRow = (
+    String,
+    String,
+    Option<String>,
+    chrono::NaiveDate,
+    String,
+    String,
+    Option<chrono::NaiveDate>,
+    Option<String>,
+);
+
+fn content(
+    conn: &mut DbConnection,
+    r: &Reminder,
+    base: &str,
+    courts: &[Court],
+    today: chrono::NaiveDate,
+) -> AppResult<Option<Composed>> {
+    let item = r.item_id.clone().unwrap_or_default();
+    match r.kind.as_str() {
+        "deadline" | "missed" => {
+            let Some((case_id, kind, title, due_on, rule, explanation, alt, resolution)) =
+                deadlines::table
+                    .find(&item)
+                    .select((
+                        deadlines::case_id,
+                        deadlines::kind,
+                        deadlines::title,
+                        deadlines::due_on,
+                        deadlines::rule,
+                        deadlines::explanation,
+                        deadlines::alternative_due_on,
+                        deadlines::resolution,
+                    ))
+                    .first::<DeadlineRow>(conn)
+                    .optional()?
+            else {
+                return Ok(None);
+            };
+            // Met, waived or moved since planned: nothing stale goes out.
+            if resolution.is_some()
+                || (r.kind == "deadline" && r.item_key != format!("deadline:{item}:{due_on}"))
+            {
+                return Ok(None);
+            }
+            let Some((case_reference, family_initial)) = case_label(conn, &case_id)? else {
+                return Ok(None);
+            };
+            // A hand-entered title may name the client: e-mail gives the kind and the case only.
+            let _ = title;
+            let note = DeadlineNote {
+                kind,
+                title: None,
+                due_on,
+                rule,
+                explanation,
+                alternative_due_on: alt,
+                case_reference,
+                family_initial,
+                link: format!("{base}/cases/{case_id}"),
+            };
+            Ok(Some(if r.kind == "missed" {
+                messages::missed_alert(&note, today)
+            } else {
+                messages::deadline_reminder(&note, today)
+            }))
+        }
+        "hearing" => {
+            let Some((case_id, kind, local, tz, at, court, outcome)) = hearings::table
+                .find(&item)
+                .select((
+                    hearings::case_id,
+                    hearings::kind,
+                    hearings::starts_at_local,
+                    hearings::time_zone,
+                    hearings::starts_at,
+                    hearings::court_code,
+                    hearings::outcome,
+                ))
+                .first::<(
+                    String,
+                    String,
+                    String,
+                    String,
+                    chrono::NaiveDateTime,
+                    Option<String>,
+                    Option<String>,
+                )>(conn)
+                .optional()?
+            else {
+                return Ok(None);
+            };
+            if outcome.is_some()
+                || r.item_key != format!("hearing:{item}:{}", at.format("%Y-%m-%dT%H:%M"))
+            {
+                return Ok(None);
+            }
+            let Some((case_reference, family_initial)) = case_label(conn, &case_id)? else {
+                return Ok(None);
+            };
+            let court =
+                court.and_then(|c| courts.iter().find(|k| k.code == c).map(|k| k.name.clone()));
+            let note = HearingNote {
+                kind,
+                starts_at_local: local,
+                time_zone: tz,
+                court,
+                case_reference,
+                family_initial,
+                link: format!("{base}/cases/{case_id}"),
+            };
+            Ok(Some(messages::hearing_reminder(&note, today)))
+        }
+        "failure_notice" => {
+            let ids: Vec<String> = r
+                .payload
+                .as_deref()
+                .and_then(|p| serde_json::from_str::<serde_json::Value>(p).ok())
+                .and_then(|v| v["failed"].as_array().cloned())
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|v| v.as_str().map(String::from))
+                .collect();
+            let mut lines = Vec::new();
+            for f in outbox::find_many(conn, &ids)? {
+                let reference = match &f.case_id {
+                    Some(c) => case_label(conn, c)?.map(|(r, _)| r).unwrap_or_default(),
+                    None => String::new(),
+                };
+                let to: String = users::table
+                    .find(&f.recipient_id)
+                    .select(users::email)
+                    .first(conn)
+                    .optional()?
+                    .unwrap_or_default();
+                lines.push(format!(
+                    "reminder {} ({} {}, lead {} days) for case {} to {}: {}",
+                    f.id,
+                    f.kind,
+                    f.item_id.as_deref().unwrap_or("-"),
+                    f.lead_days,
+                    reference,
+                    to,
+                    f.last_error.as_deref().unwrap_or("unknown error")
+                ));
+            }
+            Ok((!lines.is_empty()).then(|| messages::failure_notice(&lines)))
+        }
+        _ => Ok(None),
+    }
+}
