@@ -164,8 +164,11 @@ pub async fn create_manual(
     let v = run_db(&state.pool, move |conn| {
         db::transaction(conn, |conn| {
             let case = cases::find(conn, &case_id, visible_cases(&user))?;
-            let explanation = format!("Entered by hand: {title}.");
-            let d = store::insert_manual(conn, &case.id, &title, req.due_on, &explanation, today)?;
+            // The title stays out of the explanation: explanations go into e-mail, and a title typed by
+            // a person may name the client.
+            let explanation =
+                "A date entered by a person, not computed by a rule; see the title in the case.";
+            let d = store::insert_manual(conn, &case.id, &title, req.due_on, explanation, today)?;
             outbox::replan_case(conn, &case.id, &ctx)?;
             let v = view(&d, today);
             audit::record(

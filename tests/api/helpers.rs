@@ -45,6 +45,26 @@ macro_rules! both {
     };
 }
 
+/// Generates one test per backend from `async fn name(backend: Backend)`, for tests that build
+/// their own apps (the function skips PostgreSQL itself when TEST_DATABASE_URL is unset).
+#[macro_export]
+macro_rules! each_backend {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[actix_web::test]
+                async fn sqlite() {
+                    super::$name($crate::helpers::Backend::Sqlite).await;
+                }
+                #[actix_web::test]
+                async fn postgres() {
+                    super::$name($crate::helpers::Backend::Postgres).await;
+                }
+            }
+        )*
+    };
+}
+
 /// One received e-mail: the envelope recipients and the raw message.
 #[derive(Debug, Clone)]
 pub struct Mail {
@@ -105,7 +125,7 @@ impl Inbox {
             server
                 .with_name("inbox.test")
                 .with_tcp_listener(listener)
-                .with_num_threads(4);
+                .with_num_threads(64);
             let _ = server.serve();
         });
         Inbox { port, store }
@@ -129,6 +149,7 @@ impl Inbox {
 }
 
 pub struct TestApp {
+    pub state: actix_web::web::Data<asylum_tracker::startup::AppState>,
     pub address: String,
     pub backend: Backend,
     pub pool: DbPool,
@@ -140,8 +161,13 @@ pub struct TestApp {
 
 /// Keeps the temp directory alive, or drops the PostgreSQL database at the end.
 pub enum DbGuard {
+    /// For a second instance on a database another TestApp owns.
+    Borrowed,
     Sqlite(#[allow(dead_code)] tempfile::TempDir),
-    Postgres { server_url: String, name: String },
+    Postgres {
+        server_url: String,
+        name: String,
+    },
 }
 
 impl Drop for DbGuard {
@@ -192,19 +218,33 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
 pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Settings)) -> TestApp {
     let inbox = Inbox::start();
     let (url, guard) = fresh_database(backend);
-    let mut settings = test_settings(&url, inbox.port);
+    spawn_app_on(backend, &url, guard, inbox, tweak).await
+}
+
+/// Another instance on an existing database (several instances on one PostgreSQL).
+pub async fn spawn_app_on(
+    backend: Backend,
+    url: &str,
+    guard: DbGuard,
+    inbox: Inbox,
+    tweak: impl FnOnce(&mut Settings),
+) -> TestApp {
+    let mut settings = test_settings(url, inbox.port);
     tweak(&mut settings);
     let app = Application::build(settings.clone())
         .await
         .expect("application builds");
     let address = format!("http://127.0.0.1:{}", app.port());
     let pool = app.state.pool.clone();
+    let state = app.state.clone();
     actix_web::rt::spawn(app.run_until_stopped());
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(60))
         .build()
         .expect("client");
     TestApp {
+        state,
         address,
         backend,
         pool,
@@ -239,6 +279,11 @@ pub fn fresh_database(backend: Backend) -> (String, DbGuard) {
 }
 
 impl TestApp {
+    /// The database URL this app runs on.
+    pub fn database_url(&self) -> String {
+        self.settings.database.url.clone()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }

@@ -3,9 +3,11 @@
 mod helpers;
 
 mod auth;
+mod calendar;
 mod cli;
 mod deadlines;
 mod errors;
 mod openapi;
+mod reminders;
 mod tokens;
 mod users;

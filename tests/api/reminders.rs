@@ -1,0 +1,523 @@
+//! Reminders that arrive: through the real worker and the in-test SMTP server.
+//!
+//! The apps here send at 00:00 UTC, so that "today's" reminder moment has always passed and a
+//! new item's nearest reminder is due at once, whatever the wall clock says.
+
+use std::collections::HashSet;
+
+use asylum_tracker::config::Settings;
+use asylum_tracker::reminders::mail::Mailer;
+use asylum_tracker::reminders::worker::{self, Worker};
+use chrono::{Duration, Utc};
+use serde_json::{json, Value};
+
+use crate::each_backend;
+use crate::helpers::{
+    fresh_database, problem, spawn_app_on, spawn_app_with, Backend, DbGuard, Inbox, TestApp,
+};
+
+each_backend!(
+    seven_day_reminder_goes_once_to_each_recipient_without_identity,
+    moved_hearing_replans_and_met_deadline_stops,
+    smtp_down_keeps_rows_then_delivers_each_once,
+    lease_of_a_crashed_worker_expires_and_another_sends,
+    missed_deadline_alerts_once_and_history_alerts_no_one,
+    failed_reminders_tell_the_admins,
+    digest_users_get_one_morning_mail,
+    admin_view_and_retry,
+);
+
+pub fn midnight_utc(s: &mut Settings) {
+    s.reminders.time_zone = "UTC".to_string();
+    s.reminders.send_time = "00:00".to_string();
+}
+
+pub async fn app(backend: Backend) -> Option<TestApp> {
+    if backend == Backend::Postgres && std::env::var("TEST_DATABASE_URL").is_err() {
+        return None;
+    }
+    Some(spawn_app_with(backend, midnight_utc).await)
+}
+
+fn today() -> chrono::NaiveDate {
+    Utc::now().date_naive()
+}
+
+/// A case with a lawyer and a caseworker assigned; returns (case id, lawyer token).
+async fn staffed_case(app: &TestApp) -> (String, String) {
+    let lawyer = app.token_for("lawyer@test.org", "lawyer").await;
+    let cw_id = app
+        .create_user("cw@test.org", "caseworker", crate::helpers::USER_PASSWORD)
+        .await;
+    let client: Value = app
+        .post(
+            "/api/v1/clients",
+            &lawyer,
+            &json!({"given_name": "Ana María", "family_name": "Quispe", "native_name": "アナ",
+                    "a_number": "A123456789", "date_of_birth": "1990-05-17", "phone": "+1 555 010 9999",
+                    "address": "12 Elm Street", "last_arrival_on": today().to_string()}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let case: Value = app
+        .post(
+            "/api/v1/cases",
+            &lawyer,
+            &json!({"client_id": client["id"], "kind": "affirmative", "caseworker_ids": [cw_id]}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    (case["id"].as_str().unwrap().to_string(), lawyer)
+}
+
+async fn manual_deadline(app: &TestApp, token: &str, case: &str, days: i64) -> Value {
+    let due = today() + Duration::days(days);
+    let res = app
+        .post(
+            &format!("/api/v1/cases/{case}/deadlines"),
+            token,
+            &json!({"kind": "other", "title": "File evidence for Ana María Quispe", "due_on": due}),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    res.json().await.unwrap()
+}
+
+async fn tick(app: &TestApp) -> worker::TickReport {
+    worker::tick(&app.state.worker()).await.expect("tick")
+}
+
+async fn pending_for(app: &TestApp, item: &str) -> Vec<Value> {
+    let admin = app.admin_token().await;
+    let list: Value = app
+        .get("/api/v1/reminders?status=pending&limit=200", &admin)
+        .await
+        .json()
+        .await
+        .unwrap();
+    list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["item_id"] == item)
+        .cloned()
+        .collect()
+}
+
+fn assert_no_identity(raw: &str) {
+    // Undo quoted-printable soft line breaks, which could split a name across lines.
+    let raw = &raw.replace("=\r\n", "");
+    for secret in [
+        "Quispe",
+        "123456789",
+        "1990-05-17",
+        "555 010",
+        "Elm Street",
+        "Ana Mar",
+        "アナ",
+    ] {
+        assert!(!raw.contains(secret), "mail leaks {secret}");
+    }
+}
+
+async fn seven_day_reminder_goes_once_to_each_recipient_without_identity(backend: Backend) {
+    let Some(app) = app(backend).await else {
+        return;
+    };
+    let (case, lawyer) = staffed_case(&app).await;
+    manual_deadline(&app, &lawyer, &case, 7).await;
+    let report = tick(&app).await;
+    assert_eq!(report.sent, 2);
+    let mails = app.inbox.wait_for(2).await;
+    assert_eq!(mails.len(), 2);
+    let mut to: Vec<String> = mails.iter().flat_map(|m| m.to.clone()).collect();
+    to.sort();
+    assert_eq!(to, vec!["cw@test.org", "lawyer@test.org"]);
+    for m in &mails {
+        assert!(m.raw.contains("(in 7 days)"), "subject names the lead");
+        assert!(m.raw.contains("C-20"), "case reference");
+        assert!(m.raw.contains("https://tracker.test/cases/"));
+        assert!(m.raw.contains("Message-ID: <"));
+        assert_no_identity(&m.raw);
+    }
+    // The next tick sends nothing more.
+    assert_eq!(tick(&app).await.sent, 0);
+    actix_web::rt::time::sleep(std::time::Duration::from_millis(200)).await;
+    assert_eq!(app.inbox.messages().len(), 2);
+}
+
+async fn moved_hearing_replans_and_met_deadline_stops(backend: Backend) {
+    let Some(app) = app(backend).await else {
+        return;
+    };
+    let (case, lawyer) = staffed_case(&app).await;
+    let day = today() + Duration::days(20);
+    let res = app
+        .post(&format!("/api/v1/cases/{case}/hearings"), &lawyer, &json!({"kind": "asylum_interview", "starts_at_local": format!("{day}T10:00"), "time_zone": "UTC"}))
+        .await;
+    assert_eq!(res.status(), 201);
+    let hearing: Value = res.json().await.unwrap();
+    let hid = hearing["id"].as_str().unwrap();
+    let before = pending_for(&app, hid).await;
+    // Leads 7 and 1, for two recipients.
+    assert_eq!(before.len(), 4);
+    let old_due: HashSet<String> = before
+        .iter()
+        .map(|r| r["due_at"].as_str().unwrap().to_string())
+        .collect();
+    assert!(old_due.contains(&format!("{}T00:00:00Z", day - Duration::days(7))));
+
+    let new_day = today() + Duration::days(40);
+    let res = app
+        .patch(
+            &format!("/api/v1/hearings/{hid}"),
+            &lawyer,
+            &json!({"starts_at_local": format!("{new_day}T10:00")}),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let after = pending_for(&app, hid).await;
+    assert_eq!(after.len(), 4);
+    let new_due: HashSet<String> = after
+        .iter()
+        .map(|r| r["due_at"].as_str().unwrap().to_string())
+        .collect();
+    assert!(new_due.contains(&format!("{}T00:00:00Z", new_day - Duration::days(1))));
+    assert!(old_due.is_disjoint(&new_due), "nothing stale left");
+
+    // A deadline 20 days out: its 30-day moment passed, so that one goes now; 7, 1, 0 wait.
+    let d = manual_deadline(&app, &lawyer, &case, 20).await;
+    let did = d["id"].as_str().unwrap();
+    assert_eq!(pending_for(&app, did).await.len(), 8);
+    let res = app
+        .patch(
+            &format!("/api/v1/deadlines/{did}"),
+            &lawyer,
+            &json!({"status": "met", "note": "filed"}),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    assert!(
+        pending_for(&app, did).await.is_empty(),
+        "a met deadline sends nothing more"
+    );
+    assert_eq!(tick(&app).await.sent, 0);
+}
+
+async fn smtp_down_keeps_rows_then_delivers_each_once(backend: Backend) {
+    if backend == Backend::Postgres && std::env::var("TEST_DATABASE_URL").is_err() {
+        return;
+    }
+    // Nothing listens on this port.
+    let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let dead_port = dead.local_addr().unwrap().port();
+    drop(dead);
+    let app = spawn_app_with(backend, |s| {
+        midnight_utc(s);
+        s.mail.smtp_url = Some(format!("smtp://127.0.0.1:{dead_port}"));
+    })
+    .await;
+    let (case, lawyer) = staffed_case(&app).await;
+    let d = manual_deadline(&app, &lawyer, &case, 7).await;
+    let report = tick(&app).await;
+    assert_eq!(report.sent, 0);
+    assert_eq!(report.failed_tries, 2);
+    let rows = pending_for(&app, d["id"].as_str().unwrap()).await;
+    let due_now: Vec<&Value> = rows.iter().filter(|r| r["lead_days"] == 7).collect();
+    assert_eq!(due_now.len(), 2, "nothing lost");
+    assert!(due_now
+        .iter()
+        .all(|r| r["attempts"] == 1 && r["last_error"].is_string()));
+
+    // SMTP is back (the in-test server), and the backoff has run out.
+    app.sql("UPDATE reminders SET next_attempt_at = '2000-01-01 00:00:00' WHERE state = 'pending' AND attempts > 0".into()).await;
+    let mut w: Worker = app.state.worker();
+    let mut mail = app.settings.mail.clone();
+    mail.smtp_url = Some(format!("smtp://127.0.0.1:{}", app.inbox.port));
+    w.mailer = Mailer::from_settings(&mail).unwrap();
+    assert_eq!(worker::tick(&w).await.unwrap().sent, 2);
+    assert_eq!(worker::tick(&w).await.unwrap().sent, 0);
+    let mails = app.inbox.wait_for(2).await;
+    assert_eq!(mails.len(), 2);
+}
+
+async fn lease_of_a_crashed_worker_expires_and_another_sends(backend: Backend) {
+    let Some(app) = app(backend).await else {
+        return;
+    };
+    let (case, lawyer) = staffed_case(&app).await;
+    manual_deadline(&app, &lawyer, &case, 7).await;
+    // A worker claims the due rows, then dies before sending.
+    let claimed = asylum_tracker::db::run_db(&app.pool, |conn| {
+        let now = asylum_tracker::db::now();
+        asylum_tracker::reminders::outbox::claim(
+            conn,
+            "crashed-worker",
+            now,
+            now + Duration::minutes(5),
+            100,
+        )
+    })
+    .await
+    .unwrap();
+    assert_eq!(claimed.len(), 2);
+    assert_eq!(tick(&app).await.sent, 0, "leased rows are not taken");
+    // The lease runs out.
+    app.sql("UPDATE reminders SET lease_until = '2000-01-01 00:00:00' WHERE lease_owner = 'crashed-worker'".into()).await;
+    assert_eq!(tick(&app).await.sent, 2);
+    assert_eq!(app.inbox.wait_for(2).await.len(), 2);
+}
+
+async fn missed_deadline_alerts_once_and_history_alerts_no_one(backend: Backend) {
+    let Some(app) = app(backend).await else {
+        return;
+    };
+    let admin = app.admin_token().await;
+    let (case, lawyer) = staffed_case(&app).await;
+    // Entered after the fact: shown as missed, alerts no one.
+    let old = manual_deadline(&app, &lawyer, &case, -3).await;
+    assert_eq!(old["status"], "missed");
+    // A deadline that passes unmet (moved into the past as time would move it).
+    let d = manual_deadline(&app, &lawyer, &case, 5).await;
+    app.sql(format!(
+        "DELETE FROM reminders WHERE item_id = '{}'",
+        d["id"].as_str().unwrap()
+    ))
+    .await;
+    app.sql(format!(
+        "UPDATE deadlines SET due_on = '{}' WHERE id = '{}'",
+        today() - Duration::days(1),
+        d["id"].as_str().unwrap()
+    ))
+    .await;
+    let report = tick(&app).await;
+    assert_eq!(report.missed_alerted, 1);
+    let mails = app.inbox.wait_for(2).await;
+    let mut to: Vec<String> = mails.iter().flat_map(|m| m.to.clone()).collect();
+    to.sort();
+    assert_eq!(
+        to,
+        vec!["admin@test.org", "lawyer@test.org"],
+        "its lawyer and every admin, not the caseworker"
+    );
+    assert!(mails.iter().all(|m| m.raw.contains("MISSED")));
+    assert_eq!(tick(&app).await.missed_alerted, 0, "once");
+    let _ = admin;
+}
+
+async fn failed_reminders_tell_the_admins(backend: Backend) {
+    if backend == Backend::Postgres && std::env::var("TEST_DATABASE_URL").is_err() {
+        return;
+    }
+    let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let dead_port = dead.local_addr().unwrap().port();
+    drop(dead);
+    let app = spawn_app_with(backend, |s| {
+        midnight_utc(s);
+        s.mail.smtp_url = Some(format!("smtp://127.0.0.1:{dead_port}"));
+    })
+    .await;
+    let admin = app.admin_token().await;
+    let (case, lawyer) = staffed_case(&app).await;
+    manual_deadline(&app, &lawyer, &case, 7).await;
+    // Four tries already failed; this is the fifth and last.
+    app.sql("UPDATE reminders SET attempts = 4 WHERE lead_days = 7".into())
+        .await;
+    tick(&app).await;
+    let failed: Value = app
+        .get("/api/v1/reminders?status=failed", &admin)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(failed["items"].as_array().unwrap().len(), 2);
+    let failed_id = failed["items"][0]["id"].as_str().unwrap().to_string();
+    // The notice waits in the outbox (SMTP is still down); once SMTP is back it reaches the admin.
+    let mut w: Worker = app.state.worker();
+    let mut mail = app.settings.mail.clone();
+    mail.smtp_url = Some(format!("smtp://127.0.0.1:{}", app.inbox.port));
+    w.mailer = Mailer::from_settings(&mail).unwrap();
+    app.sql("UPDATE reminders SET next_attempt_at = '2000-01-01 00:00:00' WHERE kind = 'failure_notice'".into()).await;
+    worker::tick(&w).await.unwrap();
+    let mails = app.inbox.wait_for(1).await;
+    assert_eq!(mails.len(), 1, "one notice");
+    assert_eq!(mails[0].to, vec!["admin@test.org".to_string()]);
+    let unfolded = mails[0].raw.replace("=\r\n", "");
+    assert!(unfolded.contains(&failed_id), "names the failed reminder");
+}
+
+async fn digest_users_get_one_morning_mail(backend: Backend) {
+    let Some(app) = app(backend).await else {
+        return;
+    };
+    let (case, lawyer) = staffed_case(&app).await;
+    let res = app
+        .patch("/api/v1/me", &lawyer, &json!({"reminder_digest": true}))
+        .await;
+    assert_eq!(res.status(), 200);
+    manual_deadline(&app, &lawyer, &case, 7).await;
+    manual_deadline(&app, &lawyer, &case, 1).await;
+    let report = tick(&app).await;
+    assert_eq!(report.sent, 4, "four rows");
+    let mails = app.inbox.wait_for(3).await;
+    let to_lawyer: Vec<_> = mails
+        .iter()
+        .filter(|m| m.to == vec!["lawyer@test.org".to_string()])
+        .collect();
+    assert_eq!(to_lawyer.len(), 1, "one digest for the lawyer");
+    assert!(to_lawyer[0].raw.contains("2 reminders"));
+    let to_cw = mails
+        .iter()
+        .filter(|m| m.to == vec!["cw@test.org".to_string()])
+        .count();
+    assert_eq!(to_cw, 2, "one e-mail each for the caseworker");
+}
+
+async fn admin_view_and_retry(backend: Backend) {
+    let Some(app) = app(backend).await else {
+        return;
+    };
+    let admin = app.admin_token().await;
+    let (case, lawyer) = staffed_case(&app).await;
+    manual_deadline(&app, &lawyer, &case, 7).await;
+    problem(app.get("/api/v1/reminders", &lawyer).await, 403).await;
+    problem(
+        app.client
+            .get(app.url("/api/v1/reminders"))
+            .send()
+            .await
+            .unwrap(),
+        401,
+    )
+    .await;
+    problem(app.get("/api/v1/reminders?status=lost", &admin).await, 422).await;
+    app.sql("UPDATE reminders SET state = 'failed', attempts = 5 WHERE lead_days = 7".into())
+        .await;
+    let failed: Value = app
+        .get("/api/v1/reminders?status=failed", &admin)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = failed["items"][0]["id"].as_str().unwrap().to_string();
+    problem(
+        app.post(
+            &format!("/api/v1/reminders/{id}/retry"),
+            &lawyer,
+            &json!({}),
+        )
+        .await,
+        403,
+    )
+    .await;
+    let res = app
+        .post(&format!("/api/v1/reminders/{id}/retry"), &admin, &json!({}))
+        .await;
+    assert_eq!(res.status(), 200);
+    let r: Value = res.json().await.unwrap();
+    assert_eq!(r["status"], "pending");
+    assert_eq!(r["attempts"], 0);
+    assert_eq!(tick(&app).await.sent, 1);
+    problem(
+        app.post(&format!("/api/v1/reminders/{id}/retry"), &admin, &json!({}))
+            .await,
+        409,
+    )
+    .await;
+    problem(
+        app.post("/api/v1/reminders/nope/retry", &admin, &json!({}))
+            .await,
+        404,
+    )
+    .await;
+}
+
+/// Three instances on one PostgreSQL database and one SMTP server: 300 due reminders arrive
+/// exactly once each.
+#[actix_web::test]
+async fn three_instances_send_each_reminder_once() {
+    if std::env::var("TEST_DATABASE_URL").is_err() {
+        eprintln!("TEST_DATABASE_URL not set: PostgreSQL-only test skipped");
+        return;
+    }
+    let inbox = Inbox::start();
+    let (url, guard) = fresh_database(Backend::Postgres);
+    let small_batches = |s: &mut Settings| {
+        midnight_utc(s);
+        s.reminders.batch_size = 15;
+    };
+    let a = spawn_app_on(Backend::Postgres, &url, guard, inbox.clone(), small_batches).await;
+    let b = spawn_app_on(
+        Backend::Postgres,
+        &url,
+        DbGuard::Borrowed,
+        inbox.clone(),
+        small_batches,
+    )
+    .await;
+    let c = spawn_app_on(
+        Backend::Postgres,
+        &url,
+        DbGuard::Borrowed,
+        inbox.clone(),
+        small_batches,
+    )
+    .await;
+    let (case, lawyer) = staffed_case(&a).await;
+    let cw2 = a
+        .create_user("cw2@test.org", "caseworker", crate::helpers::USER_PASSWORD)
+        .await;
+    let admin = a.admin_token().await;
+    a.put(
+        &format!("/api/v1/cases/{case}/assignments/{cw2}"),
+        &admin,
+        &json!({"role": "caseworker"}),
+    )
+    .await;
+    for _ in 0..100 {
+        manual_deadline(&a, &lawyer, &case, 7).await;
+    }
+    let (ra, rb, rc) = futures_util::join!(tick(&a), tick(&b), tick(&c));
+    assert_eq!(ra.sent + rb.sent + rc.sent, 300);
+    assert!(
+        ra.sent > 0 && rb.sent + rc.sent > 0,
+        "work was shared: {ra:?} {rb:?} {rc:?}"
+    );
+    let mails = inbox.wait_for(300).await;
+    assert_eq!(mails.len(), 300);
+    let ids: HashSet<String> = mails
+        .iter()
+        .filter_map(|m| {
+            m.raw
+                .lines()
+                .find(|l| l.to_ascii_lowercase().starts_with("message-id:"))
+                .map(str::to_string)
+        })
+        .collect();
+    assert_eq!(ids.len(), 300, "no duplicate Message-ID");
+    let sent: Value = a
+        .get("/api/v1/reminders?status=sent&limit=200", &admin)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(sent["items"].as_array().unwrap().len(), 200);
+    let pending: Value = a
+        .get("/api/v1/reminders?status=pending&limit=200", &admin)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        pending["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["lead_days"] != 7),
+        "every due row sent"
+    );
+}
