@@ -195,7 +195,8 @@ pub fn assignment(
         .optional()?)
 }
 
-/// Assigns, or changes the role of an existing assignment.
+/// Assigns, or changes the role of an existing assignment. One upsert statement, so that the same
+/// assignment sent twice at once (a double click, a retry) cannot trip the primary key.
 pub fn assign(
     conn: &mut DbConnection,
     case_id: &str,
@@ -203,21 +204,19 @@ pub fn assign(
     role: &str,
     by: Option<&str>,
 ) -> AppResult<()> {
-    if assignment(conn, case_id, user_id)?.is_some() {
-        diesel::update(case_assignments::table.find((case_id, user_id)))
-            .set(case_assignments::role.eq(role))
-            .execute(conn)?;
-    } else {
-        diesel::insert_into(case_assignments::table)
-            .values((
-                case_assignments::case_id.eq(case_id),
-                case_assignments::user_id.eq(user_id),
-                case_assignments::role.eq(role),
-                case_assignments::assigned_by.eq(by),
-                case_assignments::assigned_at.eq(super::now()),
-            ))
-            .execute(conn)?;
-    }
+    let now = super::now();
+    crate::on_backend!(conn, |c| diesel::insert_into(case_assignments::table)
+        .values((
+            case_assignments::case_id.eq(case_id),
+            case_assignments::user_id.eq(user_id),
+            case_assignments::role.eq(role),
+            case_assignments::assigned_by.eq(by),
+            case_assignments::assigned_at.eq(now),
+        ))
+        .on_conflict((case_assignments::case_id, case_assignments::user_id))
+        .do_update()
+        .set(case_assignments::role.eq(role))
+        .execute(c))?;
     Ok(())
 }
 

@@ -192,12 +192,14 @@ fn validate(
                 Some(t.to_string())
             }
         };
+    // "is required" only for an absent field: a blank one already has its own message.
+    let (given_sent, family_sent) = (input.given_name.is_some(), input.family_name.is_some());
     out.given_name = name(input.given_name, "given_name", &mut err);
     out.family_name = name(input.family_name, "family_name", &mut err);
     if creating {
         for (field, present) in [
-            ("given_name", out.given_name.is_some()),
-            ("family_name", out.family_name.is_some()),
+            ("given_name", given_sent),
+            ("family_name", family_sent),
             ("last_arrival_on", input.last_arrival_on.is_some()),
         ] {
             if !present {

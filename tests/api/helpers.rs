@@ -440,3 +440,247 @@ pub fn error_fields(body: &Value) -> Vec<String> {
         })
         .unwrap_or_default()
 }
+
+/// Asserts the status and returns the JSON body (printing it when the status is wrong).
+pub async fn body(res: reqwest::Response, status: u16) -> Value {
+    let got = res.status().as_u16();
+    let text = res.text().await.expect("body");
+    assert_eq!(got, status, "status; body: {text}");
+    if text.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text).expect("JSON body")
+    }
+}
+
+/// A request without any token (for the 401 rows of the role matrix), with a JSON body.
+pub async fn anon(app: &TestApp, method: &str, path: &str) -> reqwest::Response {
+    app.client
+        .request(method.parse().expect("method"), app.url(path))
+        .json(&json!({}))
+        .send()
+        .await
+        .expect("request")
+}
+
+/// The smallest valid client body.
+pub fn client_body(given: &str, family: &str) -> Value {
+    json!({"given_name": given, "family_name": family, "last_arrival_on": "2025-12-01"})
+}
+
+/// POSTs a client (201 asserted) and returns it.
+pub async fn create_client(app: &TestApp, token: &str, client: &Value) -> Value {
+    body(app.post("/api/v1/clients", token, client).await, 201).await
+}
+
+/// POSTs a case (201 asserted) and returns it. `extra` is merged into the body.
+pub async fn create_case(app: &TestApp, token: &str, client_id: &str, extra: Value) -> Value {
+    let mut req = json!({"client_id": client_id, "kind": "affirmative"});
+    if let (Some(r), Some(e)) = (req.as_object_mut(), extra.as_object()) {
+        r.extend(e.clone());
+    }
+    body(app.post("/api/v1/cases", token, &req).await, 201).await
+}
+
+/// The id of the token's user.
+pub async fn user_id(app: &TestApp, token: &str) -> String {
+    body(app.get("/api/v1/me", token).await, 200).await["id"]
+        .as_str()
+        .expect("id")
+        .to_string()
+}
+
+/// The `id` member of a JSON object.
+pub fn id(v: &Value) -> String {
+    v["id"].as_str().expect("id").to_string()
+}
+
+/// Asserts a 422 and returns the fields it names.
+pub async fn invalid(res: reqwest::Response) -> Vec<String> {
+    error_fields(&problem(res, 422).await)
+}
+
+/// Whether `token` sees client `id`: asserts that the full read (200 or 404), the list and a
+/// search for `q` all agree, and returns the answer.
+pub async fn sees_client(app: &TestApp, token: &str, id: &str, q: &str) -> bool {
+    let res = app.get(&format!("/api/v1/clients/{id}"), token).await;
+    let seen = res.status() == 200;
+    if !seen {
+        problem(res, 404).await;
+    }
+    let listed = list_ids(app, "/api/v1/clients?limit=200", token).await;
+    assert_eq!(
+        listed.iter().any(|i| i == id),
+        seen,
+        "list agrees with read"
+    );
+    let found = search_ids(app, token, q).await;
+    assert_eq!(
+        found.iter().any(|i| i == id),
+        seen,
+        "search agrees with read"
+    );
+    seen
+}
+
+/// Whether `token` sees case `id`: asserts that the case, the case list and every sub-resource
+/// list (filings, clock events, decisions, hearings) agree (200 or 404), and returns the answer.
+pub async fn sees_case(app: &TestApp, token: &str, id: &str) -> bool {
+    let case = format!("/api/v1/cases/{id}");
+    let res = app.get(&case, token).await;
+    let seen = res.status() == 200;
+    if !seen {
+        problem(res, 404).await;
+    }
+    let listed = list_ids(app, "/api/v1/cases?limit=200", token).await;
+    assert_eq!(listed.iter().any(|i| i == id), seen, "case list agrees");
+    for sub in ["filings", "clock-events", "decisions", "hearings"] {
+        let res = app.get(&format!("{case}/{sub}"), token).await;
+        let status = if seen { 200 } else { 404 };
+        assert_eq!(res.status().as_u16(), status, "{sub} agrees with the case");
+    }
+    seen
+}
+
+/// A case's assignments as (user id, role) pairs.
+pub fn roles(case: &Value) -> Vec<(String, String)> {
+    let pair = |a: &Value| {
+        let text = |k: &str| a[k].as_str().expect(k).to_string();
+        (text("user_id"), text("role"))
+    };
+    case["assignments"]
+        .as_array()
+        .expect("assignments")
+        .iter()
+        .map(pair)
+        .collect()
+}
+
+/// A case's `status` as `token` reads it.
+pub async fn status_of(app: &TestApp, path: &str, token: &str) -> Value {
+    body(app.get(path, token).await, 200).await["status"].clone()
+}
+
+/// The statuses of `n` copies of one request sent at once.
+pub async fn all_at_once<F, Fut>(n: usize, send: F) -> Vec<u16>
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = reqwest::Response>,
+{
+    let responses = futures_util::future::join_all((0..n).map(|_| send())).await;
+    let mut statuses: Vec<u16> = responses.iter().map(|r| r.status().as_u16()).collect();
+    statuses.sort();
+    statuses
+}
+
+/// The ids of a list body's items.
+pub fn ids(list: &Value) -> Vec<String> {
+    list["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|i| i["id"].as_str().expect("item id").to_string())
+        .collect()
+}
+
+/// GETs a list (200 asserted) and returns its item ids.
+pub async fn list_ids(app: &TestApp, path: &str, token: &str) -> Vec<String> {
+    ids(&body(app.get(path, token).await, 200).await)
+}
+
+/// Client search (200 asserted): the ids found.
+pub async fn search_ids(app: &TestApp, token: &str, q: &str) -> Vec<String> {
+    let res = app
+        .post("/api/v1/clients/search", token, &json!({"q": q}))
+        .await;
+    ids(&body(res, 200).await)
+}
+
+/// The audit rows of one entity, newest first (as admin).
+pub async fn audit_rows(app: &TestApp, entity_type: &str, entity_id: &str) -> Vec<Value> {
+    let admin = app.admin_token().await;
+    let path = format!("/api/v1/audit?entity_type={entity_type}&entity_id={entity_id}&limit=200");
+    body(app.get(&path, &admin).await, 200).await["items"]
+        .as_array()
+        .expect("items")
+        .clone()
+}
+
+/// The actions of an entity's audit rows, oldest first.
+pub async fn audit_actions(app: &TestApp, entity_type: &str, entity_id: &str) -> Vec<String> {
+    let mut actions: Vec<String> = audit_rows(app, entity_type, entity_id)
+        .await
+        .iter()
+        .map(|r| r["action"].as_str().unwrap_or_default().to_string())
+        .collect();
+    actions.reverse();
+    actions
+}
+
+/// The people of the role matrix: an admin, a lawyer and a caseworker assigned to `case`, and a
+/// lawyer and a caseworker who are not; `client` is the case's client (opened by the admin).
+pub struct Team {
+    pub admin: String,
+    pub lawyer: String,
+    pub caseworker: String,
+    pub other_lawyer: String,
+    pub other_caseworker: String,
+    pub lawyer_id: String,
+    pub caseworker_id: String,
+    pub other_lawyer_id: String,
+    pub other_caseworker_id: String,
+    pub client: Value,
+    pub case: Value,
+}
+
+impl Team {
+    /// The tokens of those who see the case.
+    pub fn insiders(&self) -> [&str; 3] {
+        [&self.admin, &self.lawyer, &self.caseworker]
+    }
+    /// The tokens of those who do not.
+    pub fn outsiders(&self) -> [&str; 2] {
+        [&self.other_lawyer, &self.other_caseworker]
+    }
+    pub fn case_id(&self) -> &str {
+        self.case["id"].as_str().expect("case id")
+    }
+    pub fn client_id(&self) -> &str {
+        self.client["id"].as_str().expect("client id")
+    }
+}
+
+/// Sets up a `Team` around a defensive case at `el-paso`.
+pub async fn team(app: &TestApp) -> Team {
+    let admin = app.admin_token().await;
+    let lawyer = app.token_for("lawyer@test.org", "lawyer").await;
+    let caseworker = app.token_for("cw@test.org", "caseworker").await;
+    let other_lawyer = app.token_for("other-lawyer@test.org", "lawyer").await;
+    let other_caseworker = app.token_for("other-cw@test.org", "caseworker").await;
+    let lawyer_id = user_id(app, &lawyer).await;
+    let caseworker_id = user_id(app, &caseworker).await;
+    let mut c = client_body("Amina", "Haidari");
+    c["a_number"] = json!("A201234567");
+    let client = create_client(app, &admin, &c).await;
+    let case = create_case(
+        app,
+        &admin,
+        client["id"].as_str().expect("id"),
+        json!({"kind": "defensive", "court_code": "el-paso",
+               "lawyer_ids": [lawyer_id], "caseworker_ids": [caseworker_id]}),
+    )
+    .await;
+    Team {
+        other_lawyer_id: user_id(app, &other_lawyer).await,
+        other_caseworker_id: user_id(app, &other_caseworker).await,
+        admin,
+        lawyer,
+        caseworker,
+        other_lawyer,
+        other_caseworker,
+        lawyer_id,
+        caseworker_id,
+        client,
+        case,
+    }
+}

@@ -4,9 +4,13 @@ mod helpers;
 
 mod auth;
 mod calendar;
+mod case_events;
+mod cases;
 mod cli;
+mod clients;
 mod deadlines;
 mod errors;
+mod hearings;
 mod openapi;
 mod reminders;
 mod tokens;
