@@ -57,13 +57,21 @@ async fn send_reminders_once(backend: crate::helpers::Backend) {
     let app = crate::helpers::spawn_app_with(backend, crate::reminders::midnight_utc).await;
     let lawyer = app.token_for("cron@test.org", "lawyer").await;
     let client: serde_json::Value = app
-        .post("/api/v1/clients", &lawyer, &json!({"given_name": "A", "family_name": "B", "last_arrival_on": "2026-01-02"}))
+        .post(
+            "/api/v1/clients",
+            &lawyer,
+            &json!({"given_name": "A", "family_name": "B", "last_arrival_on": "2026-01-02"}),
+        )
         .await
         .json()
         .await
         .unwrap();
     let case: serde_json::Value = app
-        .post("/api/v1/cases", &lawyer, &json!({"client_id": client["id"], "kind": "affirmative"}))
+        .post(
+            "/api/v1/cases",
+            &lawyer,
+            &json!({"client_id": client["id"], "kind": "affirmative"}),
+        )
         .await
         .json()
         .await
@@ -81,7 +89,10 @@ async fn send_reminders_once(backend: crate::helpers::Backend) {
             .env("ASYLUM_TRACKER__DATABASE__URL", app.database_url())
             .env("ASYLUM_TRACKER__AUTH__JWT_SECRET", JWT_SECRET)
             .env("ASYLUM_TRACKER__MAIL__TRANSPORT", "smtp")
-            .env("ASYLUM_TRACKER__MAIL__SMTP_URL", format!("smtp://127.0.0.1:{}", app.inbox.port))
+            .env(
+                "ASYLUM_TRACKER__MAIL__SMTP_URL",
+                format!("smtp://127.0.0.1:{}", app.inbox.port),
+            )
             .env("ASYLUM_TRACKER__REMINDERS__TIME_ZONE", "UTC")
             .env("ASYLUM_TRACKER__REMINDERS__SEND_TIME", "00:00")
             .env("RUST_LOG", "warn")
@@ -89,8 +100,16 @@ async fn send_reminders_once(backend: crate::helpers::Backend) {
             .expect("run send-reminders")
     };
     let first = run();
-    assert!(first.status.success(), "stderr: {}", String::from_utf8_lossy(&first.stderr));
-    assert!(String::from_utf8_lossy(&first.stdout).contains("sent 1,"), "{}", String::from_utf8_lossy(&first.stdout));
+    assert!(
+        first.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&first.stdout).contains("sent 1,"),
+        "{}",
+        String::from_utf8_lossy(&first.stdout)
+    );
     assert_eq!(app.inbox.wait_for(1).await.len(), 1);
     let second = run();
     assert!(String::from_utf8_lossy(&second.stdout).contains("sent 0,"));

@@ -521,3 +521,97 @@ async fn three_instances_send_each_reminder_once() {
         "every due row sent"
     );
 }
+
+each_backend!(
+    unassigned_or_deactivated_people_get_nothing_more,
+    file_transport_writes_eml_files
+);
+
+async fn unassigned_or_deactivated_people_get_nothing_more(backend: Backend) {
+    let Some(app) = app(backend).await else {
+        return;
+    };
+    let admin = app.admin_token().await;
+    let (case, lawyer) = staffed_case(&app).await;
+    let d = manual_deadline(&app, &lawyer, &case, 20).await;
+    let did = d["id"].as_str().unwrap();
+    let recipients = |rows: Vec<Value>| {
+        rows.iter()
+            .map(|r| r["recipient_id"].as_str().unwrap().to_string())
+            .collect::<HashSet<_>>()
+    };
+    assert_eq!(recipients(pending_for(&app, did).await).len(), 2);
+    let case_view: Value = app
+        .get(&format!("/api/v1/cases/{case}"), &admin)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let cw = case_view["assignments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["role"] == "caseworker")
+        .unwrap()["user_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let res = app
+        .delete(&format!("/api/v1/cases/{case}/assignments/{cw}"), &admin)
+        .await;
+    assert_eq!(res.status(), 204);
+    assert!(
+        !recipients(pending_for(&app, did).await).contains(&cw),
+        "unassigned: dropped"
+    );
+    let me: Value = app.get("/api/v1/me", &lawyer).await.json().await.unwrap();
+    let lawyer_id = me["id"].as_str().unwrap();
+    assert_eq!(
+        app.patch(
+            &format!("/api/v1/users/{lawyer_id}"),
+            &admin,
+            &json!({"active": false})
+        )
+        .await
+        .status(),
+        200
+    );
+    assert!(
+        pending_for(&app, did).await.is_empty(),
+        "deactivated: dropped"
+    );
+    assert_eq!(tick(&app).await.sent, 0);
+}
+
+async fn file_transport_writes_eml_files(backend: Backend) {
+    if backend == Backend::Postgres && std::env::var("TEST_DATABASE_URL").is_err() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("outbox");
+    let o = out.clone();
+    let app = spawn_app_with(backend, move |s| {
+        midnight_utc(s);
+        s.mail.transport = asylum_tracker::config::MailTransportKind::File;
+        s.mail.file_dir = o;
+    })
+    .await;
+    let (case, lawyer) = staffed_case(&app).await;
+    manual_deadline(&app, &lawyer, &case, 7).await;
+    assert_eq!(tick(&app).await.sent, 2);
+    let files: Vec<_> = std::fs::read_dir(&out)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .collect();
+    assert_eq!(
+        files
+            .iter()
+            .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+            .count(),
+        2
+    );
+    let text = std::fs::read_to_string(&files[0]).unwrap();
+    assert!(text.contains("(in 7 days)"));
+    assert!(app.inbox.messages().is_empty(), "nothing went over SMTP");
+}

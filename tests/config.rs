@@ -1,0 +1,99 @@
+//! Configuration: layers, and one clear line naming the key for a missing or invalid value.
+//! (Environment variables are process-wide, so every case runs in one test, in order.)
+
+use asylum_tracker::config::Settings;
+
+fn with_env<T>(vars: &[(&str, &str)], f: impl FnOnce() -> T) -> T {
+    for (k, v) in vars {
+        std::env::set_var(k, v);
+    }
+    let out = f();
+    for (k, _) in vars {
+        std::env::remove_var(k);
+    }
+    out
+}
+
+fn error_of(vars: &[(&str, &str)]) -> String {
+    with_env(vars, || {
+        Settings::load(None)
+            .expect_err("must be refused")
+            .to_string()
+    })
+}
+
+#[test]
+fn layers_and_errors_name_the_key() {
+    // The embedded default loads and is the dev SQLite setup, which may generate its secret.
+    let s = Settings::load(None).unwrap();
+    assert_eq!(s.server.bind, "127.0.0.1:8080");
+    assert_eq!(s.database.url, "sqlite://data/asylum-tracker.db");
+    assert!(s.is_dev_database());
+    assert_eq!(s.reminders.deadline_lead_days, vec![30, 7, 1, 0]);
+
+    // Environment overrides, lists included.
+    let s = with_env(
+        &[
+            ("ASYLUM_TRACKER__REMINDERS__DEADLINE_LEAD_DAYS", "14,2"),
+            ("ASYLUM_TRACKER__SERVER__BIND", "127.0.0.1:0"),
+        ],
+        || Settings::load(None).unwrap(),
+    );
+    assert_eq!(s.reminders.deadline_lead_days, vec![14, 2]);
+    assert_eq!(s.server.bind, "127.0.0.1:0");
+
+    let pg = ("ASYLUM_TRACKER__DATABASE__URL", "postgres://u@localhost/db");
+    let e = error_of(&[pg]);
+    assert!(e.contains("auth.jwt_secret"), "{e}");
+    let e = error_of(&[pg, ("ASYLUM_TRACKER__AUTH__JWT_SECRET", "short")]);
+    assert!(e.contains("auth.jwt_secret") && e.contains("32"), "{e}");
+    // A SQLite file outside data/ is not the dev default either.
+    let e = error_of(&[("ASYLUM_TRACKER__DATABASE__URL", "sqlite:///tmp/x.db")]);
+    assert!(e.contains("auth.jwt_secret"), "{e}");
+
+    let cases = [
+        (
+            "ASYLUM_TRACKER__REMINDERS__TIME_ZONE",
+            "Mars/Base",
+            "reminders.time_zone",
+        ),
+        (
+            "ASYLUM_TRACKER__REMINDERS__SEND_TIME",
+            "8 o'clock",
+            "reminders.send_time",
+        ),
+        ("ASYLUM_TRACKER__SERVER__BIND", "localhost", "server.bind"),
+        (
+            "ASYLUM_TRACKER__SERVER__PUBLIC_URL",
+            "ftp://x",
+            "server.public_url",
+        ),
+        ("ASYLUM_TRACKER__DATABASE__URL", "mysql://x", "database.url"),
+        ("ASYLUM_TRACKER__MAIL__TRANSPORT", "smtp", "mail.smtp_url"),
+        (
+            "ASYLUM_TRACKER__MAIL__TRANSPORT",
+            "pigeon",
+            "mail.transport",
+        ),
+        (
+            "ASYLUM_TRACKER__AUTH__ACCESS_TOKEN_MINUTES",
+            "soon",
+            "auth.access_token_minutes",
+        ),
+        (
+            "ASYLUM_TRACKER__EAD__GRANT_WAIT_DAYS",
+            "100",
+            "ead.grant_wait_days",
+        ),
+    ];
+    for (var, value, key) in cases {
+        let e = error_of(&[(var, value)]);
+        assert!(e.contains(key), "{var}={value}: {e}");
+        assert_eq!(e.lines().count(), 1, "one line: {e}");
+    }
+    // A --config file that does not exist is named too.
+    let e = Settings::load(Some(std::path::Path::new("/nonexistent/x.toml")))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("--config"), "{e}");
+}
