@@ -57,6 +57,26 @@ fn record_fact<T: Serialize>(
     })
 }
 
+/// The whole list of one kind of fact of a visible case, in the list shape.
+async fn list_of<T, V>(
+    state: &AppState,
+    user: AuthUser,
+    case_id: String,
+    load: fn(&mut DbConnection, &str) -> AppResult<Vec<T>>,
+    view: fn(&T) -> V,
+) -> AppResult<HttpResponse>
+where
+    T: Send + 'static,
+    V: Serialize + Send + 'static,
+{
+    let items: Vec<V> = run_db(&state.pool, move |conn| {
+        let case = cases::find(conn, &case_id, visible_cases(&user))?;
+        Ok(load(conn, &case.id)?.iter().map(view).collect())
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({"items": items, "next_cursor": null})))
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct FilingView {
     pub id: String,
@@ -214,19 +234,10 @@ pub async fn list_filings(
     user: AuthUser,
     id: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    let case_id = id.into_inner();
-    let items = run_db(&state.pool, move |conn| {
-        let case = cases::find(conn, &case_id, visible_cases(&user))?;
-        Ok(events::filings_of(conn, &case.id)?
-            .iter()
-            .map(FilingView::from)
-            .collect())
+    list_of(&state, user, id.into_inner(), events::filings_of, |f| {
+        FilingView::from(f)
     })
-    .await?;
-    Ok(HttpResponse::Ok().json(FilingList {
-        items,
-        next_cursor: None,
-    }))
+    .await
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -378,19 +389,14 @@ pub async fn list_clock_events(
     user: AuthUser,
     id: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    let case_id = id.into_inner();
-    let items = run_db(&state.pool, move |conn| {
-        let case = cases::find(conn, &case_id, visible_cases(&user))?;
-        Ok(events::clock_events_of(conn, &case.id)?
-            .iter()
-            .map(ClockEventView::from)
-            .collect())
-    })
-    .await?;
-    Ok(HttpResponse::Ok().json(ClockEventList {
-        items,
-        next_cursor: None,
-    }))
+    list_of(
+        &state,
+        user,
+        id.into_inner(),
+        events::clock_events_of,
+        |e| ClockEventView::from(e),
+    )
+    .await
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -539,17 +545,8 @@ pub async fn list_decisions(
     user: AuthUser,
     id: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    let case_id = id.into_inner();
-    let items = run_db(&state.pool, move |conn| {
-        let case = cases::find(conn, &case_id, visible_cases(&user))?;
-        Ok(events::decisions_of(conn, &case.id)?
-            .iter()
-            .map(DecisionView::from)
-            .collect())
+    list_of(&state, user, id.into_inner(), events::decisions_of, |d| {
+        DecisionView::from(d)
     })
-    .await?;
-    Ok(HttpResponse::Ok().json(DecisionList {
-        items,
-        next_cursor: None,
-    }))
+    .await
 }

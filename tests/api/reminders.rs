@@ -39,6 +39,27 @@ pub async fn app(backend: Backend) -> Option<TestApp> {
     Some(spawn_app_with(backend, midnight_utc).await)
 }
 
+/// An app whose SMTP server is down: nothing listens on its port.
+async fn app_with_smtp_down(backend: Backend) -> TestApp {
+    let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let dead_port = dead.local_addr().unwrap().port();
+    drop(dead);
+    spawn_app_with(backend, |s| {
+        midnight_utc(s);
+        s.mail.smtp_url = Some(format!("smtp://127.0.0.1:{dead_port}"));
+    })
+    .await
+}
+
+/// The same app's worker, with the SMTP server back (the in-test one).
+fn worker_with_smtp_back(app: &TestApp) -> Worker {
+    let mut w: Worker = app.state.worker();
+    let mut mail = app.settings.mail.clone();
+    mail.smtp_url = Some(format!("smtp://127.0.0.1:{}", app.inbox.port));
+    w.mailer = Mailer::from_settings(&mail).unwrap();
+    w
+}
+
 fn today() -> chrono::NaiveDate {
     Utc::now().date_naive()
 }
@@ -213,14 +234,7 @@ async fn smtp_down_keeps_rows_then_delivers_each_once(backend: Backend) {
         return;
     }
     // Nothing listens on this port.
-    let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let dead_port = dead.local_addr().unwrap().port();
-    drop(dead);
-    let app = spawn_app_with(backend, |s| {
-        midnight_utc(s);
-        s.mail.smtp_url = Some(format!("smtp://127.0.0.1:{dead_port}"));
-    })
-    .await;
+    let app = app_with_smtp_down(backend).await;
     let (case, lawyer) = staffed_case(&app).await;
     let d = manual_deadline(&app, &lawyer, &case, 7).await;
     let report = tick(&app).await;
@@ -235,10 +249,7 @@ async fn smtp_down_keeps_rows_then_delivers_each_once(backend: Backend) {
 
     // SMTP is back (the in-test server), and the backoff has run out.
     app.sql("UPDATE reminders SET next_attempt_at = '2000-01-01 00:00:00' WHERE state = 'pending' AND attempts > 0".into()).await;
-    let mut w: Worker = app.state.worker();
-    let mut mail = app.settings.mail.clone();
-    mail.smtp_url = Some(format!("smtp://127.0.0.1:{}", app.inbox.port));
-    w.mailer = Mailer::from_settings(&mail).unwrap();
+    let w = worker_with_smtp_back(&app);
     assert_eq!(worker::tick(&w).await.unwrap().sent, 2);
     assert_eq!(worker::tick(&w).await.unwrap().sent, 0);
     let mails = app.inbox.wait_for(2).await;
@@ -313,14 +324,7 @@ async fn failed_reminders_tell_the_admins(backend: Backend) {
     if backend == Backend::Postgres && std::env::var("TEST_DATABASE_URL").is_err() {
         return;
     }
-    let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let dead_port = dead.local_addr().unwrap().port();
-    drop(dead);
-    let app = spawn_app_with(backend, |s| {
-        midnight_utc(s);
-        s.mail.smtp_url = Some(format!("smtp://127.0.0.1:{dead_port}"));
-    })
-    .await;
+    let app = app_with_smtp_down(backend).await;
     let admin = app.admin_token().await;
     let (case, lawyer) = staffed_case(&app).await;
     manual_deadline(&app, &lawyer, &case, 7).await;
@@ -337,10 +341,7 @@ async fn failed_reminders_tell_the_admins(backend: Backend) {
     assert_eq!(failed["items"].as_array().unwrap().len(), 2);
     let failed_id = failed["items"][0]["id"].as_str().unwrap().to_string();
     // The notice waits in the outbox (SMTP is still down); once SMTP is back it reaches the admin.
-    let mut w: Worker = app.state.worker();
-    let mut mail = app.settings.mail.clone();
-    mail.smtp_url = Some(format!("smtp://127.0.0.1:{}", app.inbox.port));
-    w.mailer = Mailer::from_settings(&mail).unwrap();
+    let w = worker_with_smtp_back(&app);
     app.sql("UPDATE reminders SET next_attempt_at = '2000-01-01 00:00:00' WHERE kind = 'failure_notice'".into()).await;
     worker::tick(&w).await.unwrap();
     let mails = app.inbox.wait_for(1).await;
