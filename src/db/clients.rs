@@ -82,23 +82,6 @@ pub fn duplicate_a_number() -> AppError {
     AppError::conflict("a_number", "another client already has this A-number")
 }
 
-/// The unique index `clients_a_number` has the last word on duplicates: two concurrent writers
-/// can both pass `a_number_taken` (PostgreSQL reads committed data only), and the loser must get
-/// the 409, not a 500.
-fn a_number_conflict(e: diesel::result::Error) -> AppError {
-    use diesel::result::{DatabaseErrorKind, Error};
-    match e {
-        Error::DatabaseError(DatabaseErrorKind::UniqueViolation, ref info)
-            if info
-                .constraint_name()
-                .is_none_or(|name| name == "clients_a_number") =>
-        {
-            duplicate_a_number()
-        }
-        other => other.into(),
-    }
-}
-
 /// Inserts a client whose `changes` are all set (the route validated them).
 pub fn insert(
     conn: &mut DbConnection,
@@ -134,7 +117,10 @@ pub fn insert(
             clients::updated_at.eq(now),
         ))
         .execute(conn)
-        .map_err(a_number_conflict)?;
+        .map_err(super::unique_violation(
+            "clients_a_number",
+            duplicate_a_number,
+        ))?;
     find(conn, id, None)
 }
 
@@ -161,7 +147,10 @@ pub fn update(conn: &mut DbConnection, id: &str, mut changes: ClientChanges) -> 
     diesel::update(clients::table.find(id))
         .set(&changes)
         .execute(conn)
-        .map_err(a_number_conflict)?;
+        .map_err(super::unique_violation(
+            "clients_a_number",
+            duplicate_a_number,
+        ))?;
     Ok(())
 }
 

@@ -289,6 +289,10 @@ pub fn list_closures(conn: &mut DbConnection) -> AppResult<Vec<Closure>> {
         .load(conn)?)
 }
 
+fn closure_conflict() -> AppError {
+    AppError::conflict("day", "this day is already a closure")
+}
+
 pub fn insert_closure(conn: &mut DbConnection, day: NaiveDate, reason: &str) -> AppResult<Closure> {
     if closures::table
         .filter(closures::day.eq(day))
@@ -296,7 +300,7 @@ pub fn insert_closure(conn: &mut DbConnection, day: NaiveDate, reason: &str) -> 
         .get_result::<i64>(conn)?
         > 0
     {
-        return Err(AppError::conflict("day", "this day is already a closure"));
+        return Err(closure_conflict());
     }
     let id = super::new_id();
     diesel::insert_into(closures::table)
@@ -306,7 +310,8 @@ pub fn insert_closure(conn: &mut DbConnection, day: NaiveDate, reason: &str) -> 
             closures::reason.eq(reason),
             closures::created_at.eq(super::now()),
         ))
-        .execute(conn)?;
+        .execute(conn)
+        .map_err(super::unique_violation("closures_day", closure_conflict))?;
     Ok(closures::table
         .find(&id)
         .select(Closure::as_select())

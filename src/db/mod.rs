@@ -202,6 +202,25 @@ pub fn now() -> NaiveDateTime {
     t.with_nanosecond(t.nanosecond() / 1000 * 1000).unwrap_or(t)
 }
 
+/// Maps the unique violation of `index` to `conflict` (a concurrent writer got there first: the
+/// index has the last word, and the loser deserves a 409, not a 500).
+pub fn unique_violation(
+    index: &'static str,
+    conflict: fn() -> AppError,
+) -> impl Fn(diesel::result::Error) -> AppError {
+    move |e| {
+        use diesel::result::{DatabaseErrorKind, Error};
+        match e {
+            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, ref info)
+                if info.constraint_name().is_none_or(|name| name == index) =>
+            {
+                conflict()
+            }
+            other => other.into(),
+        }
+    }
+}
+
 pub fn new_id() -> String {
     uuid::Uuid::new_v4().to_string()
 }

@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use super::schema::users;
 use super::DbConnection;
 use crate::db::page::{Cursor, Page};
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = users)]
@@ -52,6 +52,10 @@ pub fn find_by_email(conn: &mut DbConnection, email: &str) -> AppResult<Option<U
         .optional()?)
 }
 
+pub fn email_conflict() -> AppError {
+    AppError::conflict("email", "an account with this e-mail already exists")
+}
+
 pub fn email_taken(conn: &mut DbConnection, email: &str) -> AppResult<bool> {
     Ok(find_by_email(conn, email)?.is_some())
 }
@@ -87,7 +91,8 @@ pub fn insert(conn: &mut DbConnection, new: &NewUser) -> AppResult<User> {
             users::created_at.eq(now),
             users::updated_at.eq(now),
         ))
-        .execute(conn)?;
+        .execute(conn)
+        .map_err(super::unique_violation("users_email", email_conflict))?;
     Ok(users::table
         .find(&id)
         .select(User::as_select())

@@ -65,26 +65,27 @@ pub struct NewRow<'a> {
 pub fn insert(conn: &mut DbConnection, row: &NewRow) -> AppResult<()> {
     let id = db::new_id();
     let now = db::now();
-    diesel::insert_into(reminders::table)
-        .values((
-            reminders::id.eq(&id),
-            reminders::kind.eq(row.kind),
-            reminders::item_id.eq(row.item_id),
-            reminders::item_key.eq(row.item_key),
-            reminders::case_id.eq(row.case_id),
-            reminders::recipient_id.eq(row.recipient_id),
-            reminders::lead_days.eq(row.lead_days),
-            reminders::due_at.eq(row.due_at),
-            reminders::state.eq("pending"),
-            reminders::digest.eq(row.digest),
-            reminders::attempts.eq(0),
-            reminders::next_attempt_at.eq(row.due_at),
-            reminders::message_id.eq(format!("{id}@asylum-tracker")),
-            reminders::payload.eq(&row.payload),
-            reminders::created_at.eq(now),
-            reminders::updated_at.eq(now),
-        ))
-        .execute(conn)?;
+    let insert = diesel::insert_into(reminders::table).values((
+        reminders::id.eq(&id),
+        reminders::kind.eq(row.kind),
+        reminders::item_id.eq(row.item_id),
+        reminders::item_key.eq(row.item_key),
+        reminders::case_id.eq(row.case_id),
+        reminders::recipient_id.eq(row.recipient_id),
+        reminders::lead_days.eq(row.lead_days),
+        reminders::due_at.eq(row.due_at),
+        reminders::state.eq("pending"),
+        reminders::digest.eq(row.digest),
+        reminders::attempts.eq(0),
+        reminders::next_attempt_at.eq(row.due_at),
+        reminders::message_id.eq(format!("{id}@asylum-tracker")),
+        reminders::payload.eq(&row.payload),
+        reminders::created_at.eq(now),
+        reminders::updated_at.eq(now),
+    ));
+    // Two writers re-planning one case at once may plan the same row: the unique index keeps
+    // one, and the other writer carries on instead of failing.
+    crate::on_backend!(conn, |c| insert.clone().on_conflict_do_nothing().execute(c))?;
     Ok(())
 }
 
