@@ -202,7 +202,7 @@ pub fn is_final_order(d: &DecisionFact) -> bool {
 }
 
 /// The deadlines a decision starts, all rolled forward and met by a filing of the matching form
-/// made after the decision and by the due date: `bia_appeal` (appealable IJ decision, appeal not
+/// made on or after the day of the decision and by the due date: `bia_appeal` (appealable IJ decision, appeal not
 /// waived, + 30), `motion_to_reconsider` (final order + 30), `motion_to_reopen` (final order + 90),
 /// `petition_for_review` (adverse BIA decision + 30). `None` for other kinds or other decisions.
 pub fn decision_deadline(
@@ -253,7 +253,9 @@ pub fn decision_deadline(
     let raw = d.decided_on.checked_add_days(Days::new(days))?;
     let lead = format!("{days} days after {trigger}");
     let mut out = Basis::new(kind, decision_key(d), rule).forward(cal, raw, &lead);
-    out.met_on = first_filing(facts, form, |f| d.decided_on < f && f <= out.due_on);
+    // On the day of the decision counts: an appeal is often filed the day an oral decision is
+    // given, and showing a filed appeal as open would send a false "missed" alarm.
+    out.met_on = first_filing(facts, form, |f| d.decided_on <= f && f <= out.due_on);
     Some(out)
 }
 

@@ -168,7 +168,8 @@ fn rows() -> Vec<Row> {
         r(ij(Dk::Denied, "2024-10-29"), K::BiaAppeal, X, Some("2024-11-29"), None, None, BIA, "Thanksgiving"),
         r(ij(Dk::Denied, "2023-09-14").filed("n", F::Eoir26, "2023-10-16"), K::BiaAppeal, X, Some("2023-10-16"), None, Some("2023-10-16"), BIA, "EOIR-26 on the rolled last day"),
         r(ij(Dk::Denied, "2023-09-14").filed("n", F::Eoir26, "2023-10-17"), K::BiaAppeal, X, Some("2023-10-16"), None, None, BIA, "EOIR-26 late"),
-        r(ij(Dk::Denied, "2023-09-14").filed("n", F::Eoir26, "2023-09-14"), K::BiaAppeal, X, Some("2023-10-16"), None, None, BIA, "only an EOIR-26 after the decision counts"),
+        r(ij(Dk::Denied, "2023-09-14").filed("n", F::Eoir26, "2023-09-14"), K::BiaAppeal, X, Some("2023-10-16"), None, Some("2023-09-14"), BIA, "an EOIR-26 the day of an oral decision counts"),
+        r(ij(Dk::Denied, "2023-09-14").filed("n", F::Eoir26, "2023-09-13"), K::BiaAppeal, X, Some("2023-10-16"), None, None, BIA, "an EOIR-26 before the decision is of another decision"),
         // Motions: final administrative order + 30 / + 90.
         r(bia(Dk::AppealDismissed, "2024-03-01"), K::MotionToReconsider, X, Some("2024-04-01"), None, None, "8 CFR 1003.2(b)(2)", "Sunday to Monday"),
         r(bia(Dk::AppealDismissed, "2024-03-01"), K::MotionToReopen, X, Some("2024-05-30"), None, None, "8 CFR 1003.2(c)(2)", "90 days, a Thursday"),
