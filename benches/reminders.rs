@@ -7,11 +7,17 @@
 //!
 //! Run: `cargo bench --bench reminders`. The server is `BENCH_DATABASE_URL`, else
 //! `TEST_DATABASE_URL`, else `postgres://postgres@127.0.0.1:5432/postgres`; a fresh database
-//! `asylum_bench_<random>` is created on it and dropped at the end. Without a reachable server the
-//! bench says so and exits 0.
+//! `asylum_bench_<random>` is created on it and dropped at the end (kept, for EXPLAIN by hand,
+//! when `BENCH_KEEP_DATABASE` is set). Without a reachable server the bench says so and exits 0.
+//!
+//! What it prints: population times; every tick's time with nothing due, against the same two
+//! SELECTs run directly; EXPLAIN (ANALYZE, BUFFERS) of both, as custom and as generic plans; the
+//! send rate of worker ticks over 2,000 due rows, against lettre alone on the same SMTP server;
+//! a transport probe; and a summary with PASS/FAIL against 50 ms and 200 messages/s.
 
 use std::error::Error;
-use std::net::TcpListener;
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -25,10 +31,12 @@ use asylum_tracker::reminders::mail::{self, Mailer};
 use asylum_tracker::reminders::messages::{self, DeadlineNote};
 use asylum_tracker::reminders::worker::{self, TickReport, Worker};
 use chrono::{NaiveDate, NaiveDateTime};
+use diesel::connection::SimpleConnection;
 use diesel::pg::{Pg, PgConnection};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Bool, Date, Text, Timestamp};
+use diesel::sql_types::{BigInt, Date, Text, Timestamp};
 use futures_util::stream::{self, StreamExt};
+use lettre::transport::smtp::PoolConfig;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use mailin_embedded::{response, Handler, Response, Server};
 
@@ -51,6 +59,12 @@ const SEND_HEARING_ROWS: i64 = 400;
 /// The sweep's limit in `worker::tick`.
 const SWEEP_LIMIT: i64 = 1000;
 
+/// Messages per transport probe, and the wider concurrency tried.
+const PROBE_MESSAGES: usize = 100;
+const PROBE_WIDE: usize = 32;
+/// lettre's `PoolConfig` default `max_size`.
+const LETTRE_POOL_DEFAULT: usize = 10;
+
 const TICK_TARGET_MS: f64 = 50.0;
 const SEND_TARGET_PER_S: f64 = 200.0;
 
@@ -69,12 +83,6 @@ fn main() {
             return;
         }
     };
-    let name = format!("asylum_bench_{}", uuid::Uuid::new_v4().simple());
-    if let Err(e) = diesel::sql_query(format!("CREATE DATABASE \"{name}\"")).execute(&mut admin) {
-        println!("reminders bench skipped: cannot create a database on {shown} ({e})");
-        return;
-    }
-    drop(admin);
     let mut url = match url::Url::parse(&server_url) {
         Ok(u) => u,
         Err(e) => {
@@ -82,18 +90,24 @@ fn main() {
             return;
         }
     };
+    let name = format!("asylum_bench_{}", uuid::Uuid::new_v4().simple());
+    if let Err(e) = diesel::sql_query(format!("CREATE DATABASE \"{name}\"")).execute(&mut admin) {
+        println!("reminders bench skipped: cannot create a database on {shown} ({e})");
+        return;
+    }
+    drop(admin);
     url.set_path(&name);
     println!("database {name} on {shown}");
 
     let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| run(url.as_str())));
 
-    match PgConnection::establish(&server_url).and_then(|mut c| {
-        diesel::sql_query(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-            .execute(&mut c)
-            .map_err(diesel::ConnectionError::CouldntSetupConfiguration)
-    }) {
-        Ok(_) => println!("dropped database {name}"),
-        Err(e) => eprintln!("could not drop database {name}: {e}"),
+    if std::env::var_os("BENCH_KEEP_DATABASE").is_some() {
+        println!(
+            "kept database {name} (BENCH_KEEP_DATABASE is set): {}",
+            redact(url.as_str())
+        );
+    } else {
+        drop_database(&server_url, &name);
     }
     match outcome {
         Ok(Ok(())) => {}
@@ -102,6 +116,17 @@ fn main() {
             std::process::exit(1);
         }
         Err(panic) => std::panic::resume_unwind(panic),
+    }
+}
+
+fn drop_database(server_url: &str, name: &str) {
+    match PgConnection::establish(server_url).and_then(|mut c| {
+        diesel::sql_query(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+            .execute(&mut c)
+            .map_err(diesel::ConnectionError::CouldntSetupConfiguration)
+    }) {
+        Ok(_) => println!("dropped database {name}"),
+        Err(e) => eprintln!("could not drop database {name}: {e}"),
     }
 }
 
@@ -324,9 +349,38 @@ fn count(conn: &mut PgConnection, sql: &str) -> BenchResult<i64> {
     Ok(diesel::sql_query(sql).get_result::<Count>(conn)?.n)
 }
 
+#[derive(QueryableByName)]
+struct IndexDef {
+    #[diesel(sql_type = Text)]
+    name: String,
+    #[diesel(sql_type = Text)]
+    def: String,
+}
+
+/// The big tables' indexes other than primary keys: dropped for the bulk load and rebuilt from
+/// their own definitions (as the migrations made them) afterwards, which is several times faster
+/// than maintaining six indexes on random UUID keys row by row.
+const BULK_TABLES: &str = "'deadlines', 'hearings', 'reminders'";
+
 fn populate(conn: &mut PgConnection, now: NaiveDateTime, today: NaiveDate) -> BenchResult<f64> {
-    conn.batch_execute("SET synchronous_commit = off")?;
+    conn.batch_execute("SET synchronous_commit = off; SET maintenance_work_mem = '256MB'")?;
     let all = Instant::now();
+    let indexes: Vec<IndexDef> = diesel::sql_query(format!(
+        "SELECT i.relname::text AS name, pg_get_indexdef(i.oid) AS def \
+         FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid \
+         JOIN pg_class t ON t.oid = x.indrelid \
+         WHERE t.relname IN ({BULK_TABLES}) AND NOT x.indisprimary \
+           AND t.relnamespace = 'public'::regnamespace ORDER BY 1"
+    ))
+    .load(conn)?;
+    for i in &indexes {
+        conn.batch_execute(&format!("DROP INDEX \"{}\"", i.name))?;
+    }
+    // Foreign-key triggers off for the load where the role may (superuser); the data is
+    // consistent by construction.
+    let fk_off = conn
+        .batch_execute("SET session_replication_role = replica")
+        .is_ok();
     for (label, template) in POPULATION {
         let started = Instant::now();
         let rows = diesel::sql_query(fill(template, now, today)).execute(conn)?;
@@ -335,6 +389,19 @@ fn populate(conn: &mut PgConnection, now: NaiveDateTime, today: NaiveDate) -> Be
             started.elapsed().as_secs_f64()
         );
     }
+    if fk_off {
+        conn.batch_execute("SET session_replication_role = DEFAULT")?;
+    }
+    let started = Instant::now();
+    for i in &indexes {
+        conn.batch_execute(&i.def)?;
+    }
+    println!(
+        "  {:<30} {:>9}       {:>6.1} s",
+        format!("rebuild {} indexes", indexes.len()),
+        "",
+        started.elapsed().as_secs_f64()
+    );
     let started = Instant::now();
     conn.batch_execute("ANALYZE")?;
     println!(
@@ -342,6 +409,10 @@ fn populate(conn: &mut PgConnection, now: NaiveDateTime, today: NaiveDate) -> Be
         "ANALYZE",
         "",
         started.elapsed().as_secs_f64()
+    );
+    println!(
+        "  (foreign-key checks {} during the load)",
+        if fk_off { "off" } else { "on" }
     );
     let total = all.elapsed().as_secs_f64();
     let shape = [
@@ -422,15 +493,17 @@ fn series(v: &[f64]) -> String {
 
 // ---------------------------------------------------------------------------------------------
 // The queries a tick issues when nothing is due, built exactly as outbox::sweep_missed and
-// outbox::claim build them (the SQL text is printed; it is what the worker sends).
+// outbox::claim build them (the SQL text is printed; it is what the worker sends). Keep these
+// in step with src/reminders/outbox.rs.
 
 macro_rules! sweep_dsl {
     ($today:expr) => {
         deadlines::table
             .filter(deadlines::resolution.is_null())
-            .filter(deadlines::missed_alerted.eq(false))
-            .filter(deadlines::never_missed.eq(false))
+            .filter(diesel::dsl::not(deadlines::missed_alerted))
+            .filter(diesel::dsl::not(deadlines::never_missed))
             .filter(deadlines::due_on.lt($today))
+            .order(deadlines::due_on)
             .select((deadlines::id, deadlines::case_id))
             .limit(SWEEP_LIMIT)
     };
@@ -488,6 +561,16 @@ struct IdRow {
 }
 
 #[derive(QueryableByName)]
+struct PlanCache {
+    #[diesel(sql_type = Text)]
+    statement: String,
+    #[diesel(sql_type = BigInt)]
+    generic_plans: i64,
+    #[diesel(sql_type = BigInt)]
+    custom_plans: i64,
+}
+
+#[derive(QueryableByName)]
 struct PlanLine {
     #[diesel(sql_type = Text, column_name = "QUERY PLAN")]
     line: String,
@@ -517,8 +600,6 @@ fn direct_unprepared(
         let started = Instant::now();
         let s: Vec<SweepRow> = conn.transaction(|c| {
             diesel::sql_query(sweep)
-                .bind::<Bool, _>(false)
-                .bind::<Bool, _>(false)
                 .bind::<Date, _>(today)
                 .bind::<BigInt, _>(SWEEP_LIMIT)
                 .load(c)
@@ -578,8 +659,6 @@ fn print_plan(title: &str, lines: Vec<PlanLine>) {
 fn explain(conn: &mut PgConnection, sweep: &str, claim: &str, today: NaiveDate) -> BenchResult<()> {
     let now = db::now();
     let lines: Vec<PlanLine> = diesel::sql_query(format!("EXPLAIN (ANALYZE, BUFFERS) {sweep}"))
-        .bind::<Bool, _>(false)
-        .bind::<Bool, _>(false)
         .bind::<Date, _>(today)
         .bind::<BigInt, _>(SWEEP_LIMIT)
         .load(conn)?;
@@ -595,17 +674,17 @@ fn explain(conn: &mut PgConnection, sweep: &str, claim: &str, today: NaiveDate) 
     print_plan("claim, planned for the bound values (custom plan)", lines);
 
     conn.batch_execute(&format!(
-        "PREPARE bench_sweep (boolean, boolean, date, bigint) AS {sweep}; \
+        "PREPARE bench_sweep (date, bigint) AS {sweep}; \
          PREPARE bench_claim (text, timestamp, timestamp, bigint) AS {claim}; \
          SET plan_cache_mode = force_generic_plan;"
     ))?;
     let generic = (|| -> BenchResult<()> {
         let lines: Vec<PlanLine> = diesel::sql_query(format!(
-            "EXPLAIN (ANALYZE, BUFFERS) EXECUTE bench_sweep(false, false, DATE '{today}', {SWEEP_LIMIT})"
+            "EXPLAIN (ANALYZE, BUFFERS) EXECUTE bench_sweep(DATE '{today}', {SWEEP_LIMIT})"
         ))
         .load(conn)?;
         print_plan(
-            "sweep, generic plan (prepared statement after 5 runs)",
+            "sweep, generic plan (forced; a prepared statement may get it after 5 runs)",
             lines,
         );
         let lines: Vec<PlanLine> = conn.transaction(|c| {
@@ -615,14 +694,12 @@ fn explain(conn: &mut PgConnection, sweep: &str, claim: &str, today: NaiveDate) 
             .load(c)
         })?;
         print_plan(
-            "claim, generic plan (prepared statement after 5 runs)",
+            "claim, generic plan (forced; a prepared statement may get it after 5 runs)",
             lines,
         );
         Ok(())
     })();
-    conn.batch_execute(
-        "RESET plan_cache_mode; DEALLOCATE bench_sweep; DEALLOCATE bench_claim;",
-    )?;
+    conn.batch_execute("RESET plan_cache_mode; DEALLOCATE bench_sweep; DEALLOCATE bench_claim;")?;
     generic
 }
 
@@ -631,14 +708,19 @@ fn explain(conn: &mut PgConnection, sweep: &str, claim: &str, today: NaiveDate) 
 
 /// Makes `SEND_*_ROWS` reminder rows due now, for real open items, to their cases' lawyers, with
 /// the item keys `outbox::replan_case` builds (so `worker::content` sends rather than drops them).
-/// Lead 3 is on neither ladder, so the rows never collide with the planned ones.
-fn insert_due(conn: &mut PgConnection, now: NaiveDateTime, today: NaiveDate) -> BenchResult<usize> {
+/// `lead` (3, 4) is on neither ladder, so the rows never collide with the planned ones.
+fn insert_due(
+    conn: &mut PgConnection,
+    now: NaiveDateTime,
+    today: NaiveDate,
+    lead: i32,
+) -> BenchResult<usize> {
     let due = now - chrono::Duration::minutes(1);
     let deadline_rows = diesel::sql_query(format!(
         r#"INSERT INTO reminders (id, kind, item_id, item_key, case_id, recipient_id, lead_days,
                    due_at, state, digest, attempts, next_attempt_at, message_id, created_at,
                    updated_at)
-           SELECT id, 'deadline', item_id, item_key, case_id, recipient_id, 3,
+           SELECT id, 'deadline', item_id, item_key, case_id, recipient_id, {lead},
                   TIMESTAMP '{due}', 'pending', false, 0, TIMESTAMP '{due}',
                   id || '@asylum-tracker', TIMESTAMP '{due}', TIMESTAMP '{due}'
            FROM (SELECT gen_random_uuid()::text AS id, d.id AS item_id,
@@ -656,7 +738,7 @@ fn insert_due(conn: &mut PgConnection, now: NaiveDateTime, today: NaiveDate) -> 
         r#"INSERT INTO reminders (id, kind, item_id, item_key, case_id, recipient_id, lead_days,
                    due_at, state, digest, attempts, next_attempt_at, message_id, created_at,
                    updated_at)
-           SELECT id, 'hearing', item_id, item_key, case_id, recipient_id, 3,
+           SELECT id, 'hearing', item_id, item_key, case_id, recipient_id, {lead},
                   TIMESTAMP '{due}', 'pending', false, 0, TIMESTAMP '{due}',
                   id || '@asylum-tracker', TIMESTAMP '{due}', TIMESTAMP '{due}'
            FROM (SELECT gen_random_uuid()::text AS id, h.id AS item_id,
@@ -676,7 +758,11 @@ fn insert_due(conn: &mut PgConnection, now: NaiveDateTime, today: NaiveDate) -> 
 
 /// Messages comparable to the worker's: a deadline reminder as `messages` words it, built by
 /// `mail::build`, one per row, to the same 50 recipients.
-fn direct_messages(settings: &Settings, today: NaiveDate, n: usize) -> BenchResult<Vec<lettre::Message>> {
+fn direct_messages(
+    settings: &Settings,
+    today: NaiveDate,
+    n: usize,
+) -> BenchResult<Vec<lettre::Message>> {
     let mut out = Vec::with_capacity(n);
     for i in 0..n {
         let note = DeadlineNote {
@@ -714,6 +800,136 @@ fn wait_for(counter: &AtomicUsize, n: usize) {
 
 // ---------------------------------------------------------------------------------------------
 
+/// The outcome of one round of worker ticks over freshly due rows.
+struct SendRound {
+    rows: usize,
+    ticks: usize,
+    delivered: usize,
+    secs: f64,
+    report: TickReport,
+    left: i64,
+}
+
+/// Makes rows due (with `lead`, so that rounds do not collide), then runs ticks until one finds
+/// nothing; the time is up to the end of the last tick that did something.
+async fn worker_round(
+    worker: &Worker,
+    pg: &mut PgConnection,
+    delivered: &AtomicUsize,
+    today: NaiveDate,
+    lead: i32,
+) -> BenchResult<SendRound> {
+    let rows = insert_due(pg, db::now(), today, lead)?;
+    delivered.store(0, Ordering::SeqCst);
+    let started = Instant::now();
+    let mut report = TickReport::default();
+    let (mut ticks, mut secs) = (0, 0.0);
+    loop {
+        let r = worker::tick(worker).await?;
+        if r.sent + r.cancelled + r.failed_tries == 0 {
+            break;
+        }
+        ticks += 1;
+        secs = started.elapsed().as_secs_f64();
+        report.sent += r.sent;
+        report.cancelled += r.cancelled;
+        report.failed_tries += r.failed_tries;
+        report.missed_alerted += r.missed_alerted;
+    }
+    wait_for(delivered, report.sent);
+    let left = count(
+        pg,
+        &format!(
+            "SELECT count(*) AS n FROM reminders WHERE state = 'pending' \
+             AND next_attempt_at <= TIMESTAMP '{}'",
+            db::now()
+        ),
+    )?;
+    Ok(SendRound {
+        rows,
+        ticks,
+        delivered: delivered.load(Ordering::SeqCst),
+        secs,
+        report,
+        left,
+    })
+}
+
+/// Sends `msgs` through a fresh pooled lettre transport, `concurrency` at once, configured as
+/// `Mailer::from_settings` configures it (unless `pool_size` is given). Returns what the SMTP
+/// server counted and the seconds taken.
+async fn lettre_round(
+    smtp_url: &str,
+    msgs: Vec<lettre::Message>,
+    concurrency: usize,
+    pool_size: Option<u32>,
+    delivered: &AtomicUsize,
+) -> BenchResult<(usize, f64)> {
+    let mut builder = AsyncSmtpTransport::<Tokio1Executor>::from_url(smtp_url)?
+        .timeout(Some(Duration::from_secs(20)));
+    if let Some(n) = pool_size {
+        builder = builder.pool_config(PoolConfig::new().max_size(n));
+    }
+    let transport = builder.build();
+    delivered.store(0, Ordering::SeqCst);
+    let started = Instant::now();
+    let results: Vec<bool> = stream::iter(msgs)
+        .map(|m| {
+            let t = &transport;
+            async move { t.send(m).await.is_ok() }
+        })
+        .buffer_unordered(concurrency)
+        .collect()
+        .await;
+    let secs = started.elapsed().as_secs_f64();
+    let ok = results.iter().filter(|r| **r).count();
+    wait_for(delivered, ok);
+    Ok((delivered.load(Ordering::SeqCst), secs))
+}
+
+/// A minimal SMTP client on one connection that writes each message the way lettre 0.11 does
+/// (`message_iter`: the dot-stuffed body in one write, then `\r\n.\r\n` in another), with or
+/// without TCP_NODELAY. Returns ms per message.
+fn raw_smtp(port: u16, nodelay: bool, message: &[u8], n: usize) -> BenchResult<f64> {
+    fn reply(r: &mut impl BufRead, code: &str) -> BenchResult<()> {
+        loop {
+            let mut line = String::new();
+            if r.read_line(&mut line)? == 0 {
+                return Err("the SMTP server closed the connection".into());
+            }
+            if !line.starts_with(code) {
+                return Err(format!("SMTP: expected {code}, got {}", line.trim_end()).into());
+            }
+            if line.as_bytes().get(3) != Some(&b'-') {
+                return Ok(());
+            }
+        }
+    }
+    let text = String::from_utf8_lossy(message).replace("\r\n.", "\r\n..");
+    let stream = TcpStream::connect(("127.0.0.1", port))?;
+    stream.set_nodelay(nodelay)?;
+    let mut r = BufReader::new(stream.try_clone()?);
+    let mut w = stream;
+    reply(&mut r, "220")?;
+    w.write_all(b"EHLO bench.client\r\n")?;
+    reply(&mut r, "250")?;
+    let started = Instant::now();
+    for _ in 0..n {
+        w.write_all(b"MAIL FROM:<no-reply@localhost>\r\n")?;
+        reply(&mut r, "250")?;
+        w.write_all(b"RCPT TO:<lawyer0@bench.test>\r\n")?;
+        reply(&mut r, "250")?;
+        w.write_all(b"DATA\r\n")?;
+        reply(&mut r, "354")?;
+        w.write_all(text.as_bytes())?;
+        w.write_all(b"\r\n.\r\n")?;
+        reply(&mut r, "250")?;
+    }
+    let per = ms(started.elapsed()) / n.max(1) as f64;
+    let _ = w.write_all(b"QUIT\r\n");
+    Ok(per)
+}
+
 struct Figures {
     population_s: f64,
     tick_median: f64,
@@ -729,13 +945,17 @@ struct Figures {
     direct_s: f64,
     cancelled: usize,
     failed_tries: usize,
+    raw_plain: f64,
+    raw_nodelay: f64,
+    wide_rate: f64,
+    worker10_rate: f64,
 }
 
 fn run(url: &str) -> BenchResult<()> {
     let (smtp_port, delivered) = start_smtp()?;
     let settings = bench_settings(url, smtp_port)?;
     let pool: DbPool = db::build_pool(url, settings.database.pool_size)?;
-    db::migrate(&mut pool.get()?)?;
+    db::migrate(&mut *pool.get()?)?;
     let ctx = Context::now(&settings);
     let (now, today) = (ctx.now, ctx.today);
     println!("now {now} UTC, today {today}");
@@ -756,7 +976,7 @@ fn run(url: &str) -> BenchResult<()> {
     let figures = actix_web::rt::System::new().block_on(async {
         let worker = Worker {
             pool: pool.clone(),
-            mailer: Mailer::from_settings(&settings.mail)?,
+            mailer: Mailer::from_settings(&settings.mail, settings.reminders.concurrency)?,
             courts: Arc::new(settings.load_courts()?),
             settings: settings.clone(),
         };
@@ -784,12 +1004,24 @@ fn run(url: &str) -> BenchResult<()> {
         );
         let mut fresh = PgConnection::establish(url)?;
         let (ps, pc) = direct_prepared(&mut fresh, today, batch)?;
+        let cache: Vec<PlanCache> = diesel::sql_query(
+            "SELECT left(regexp_replace(statement, '\\s+', ' ', 'g'), 40) AS statement, \
+                    generic_plans, custom_plans \
+             FROM pg_prepared_statements WHERE statement LIKE 'SELECT%' ORDER BY 1",
+        )
+        .load(&mut fresh)?;
         drop(fresh);
         println!("  same DSL on a plain connection (named prepared statements), every run, ms:");
         println!("    sweep: {}", series(&ps));
         println!("    claim: {}", series(&pc));
         let (prepared_sweep_median, prepared_claim_median) =
             (median(&ps[WARMUP..]), median(&pc[WARMUP..]));
+        for c in &cache {
+            println!(
+                "    plan cache of \"{}...\": {} generic, {} custom plans",
+                c.statement, c.generic_plans, c.custom_plans
+            );
+        }
         println!(
             "    median after warm-up: sweep {prepared_sweep_median:.2} ms, claim {prepared_claim_median:.2} ms"
         );
@@ -802,63 +1034,59 @@ fn run(url: &str) -> BenchResult<()> {
         explain(&mut pg, &sweep, &claim, today)?;
 
         println!("\n== sending");
-        let sent_rows = insert_due(&mut pg, db::now(), today)?;
-        println!("  {sent_rows} reminder rows due now");
-        delivered.store(0, Ordering::SeqCst);
-        let started = Instant::now();
-        let mut total = TickReport::default();
-        let mut send_ticks = 0;
-        let mut service_s = 0.0;
-        loop {
-            let r = worker::tick(&worker).await?;
-            if r.sent + r.cancelled + r.failed_tries == 0 {
-                break;
-            }
-            send_ticks += 1;
-            service_s = started.elapsed().as_secs_f64();
-            total.sent += r.sent;
-            total.cancelled += r.cancelled;
-            total.failed_tries += r.failed_tries;
-            total.missed_alerted += r.missed_alerted;
-        }
-        wait_for(&delivered, total.sent);
-        let service_delivered = delivered.load(Ordering::SeqCst);
-        let left = count(
-            &mut pg,
-            &format!(
-                "SELECT count(*) AS n FROM reminders WHERE state = 'pending' \
-                 AND next_attempt_at <= TIMESTAMP '{}'",
-                db::now()
-            ),
-        )?;
+        let round = worker_round(&worker, &mut pg, &delivered, today, 3).await?;
         println!(
-            "  worker: {send_ticks} tick(s), sent {}, dropped as stale {}, failed tries {}, \
-             {left} due rows left; SMTP server counted {service_delivered} in {service_s:.2} s",
-            total.sent, total.cancelled, total.failed_tries
+            "  worker, concurrency {concurrency}: {} rows due, {} tick(s), sent {}, dropped as \
+             stale {}, failed tries {}, {} due rows left; SMTP server counted {} in {:.2} s",
+            round.rows,
+            round.ticks,
+            round.report.sent,
+            round.report.cancelled,
+            round.report.failed_tries,
+            round.left,
+            round.delivered,
+            round.secs
+        );
+        let smtp_url = settings.mail.smtp_url.clone().unwrap_or_default();
+        let msgs = direct_messages(&settings, today, round.rows)?;
+        let probe_body = msgs.first().map(|m| m.formatted()).unwrap_or_default();
+        let (direct_delivered, direct_s) =
+            lettre_round(&smtp_url, msgs, concurrency, None, &delivered).await?;
+        println!(
+            "  lettre pooled AsyncSmtpTransport, {concurrency} at once: SMTP server counted \
+             {direct_delivered} in {direct_s:.2} s"
         );
 
-        let msgs = direct_messages(&settings, today, sent_rows)?;
-        let smtp_url = settings.mail.smtp_url.clone().unwrap_or_default();
-        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(&smtp_url)?
-            .timeout(Some(Duration::from_secs(20)))
-            .build();
-        delivered.store(0, Ordering::SeqCst);
-        let started = Instant::now();
-        let results: Vec<bool> = stream::iter(msgs)
-            .map(|m| {
-                let t = &transport;
-                async move { t.send(m).await.is_ok() }
-            })
-            .buffer_unordered(concurrency)
-            .collect()
-            .await;
-        let direct_s = started.elapsed().as_secs_f64();
-        let ok = results.iter().filter(|r| **r).count();
-        wait_for(&delivered, ok);
-        let direct_delivered = delivered.load(Ordering::SeqCst);
+        println!("\n== transport probe (why the rate is what it is)");
+        let raw_plain = raw_smtp(smtp_port, false, &probe_body, PROBE_MESSAGES)?;
+        let raw_nodelay = raw_smtp(smtp_port, true, &probe_body, PROBE_MESSAGES)?;
         println!(
-            "  lettre pooled AsyncSmtpTransport, {concurrency} at once: {ok} accepted; \
-             SMTP server counted {direct_delivered} in {direct_s:.2} s"
+            "  one connection, {PROBE_MESSAGES} messages written as lettre writes them (body, \
+             then the \\r\\n.\\r\\n terminator in a second write):"
+        );
+        println!("    Nagle on (lettre's default; it never sets TCP_NODELAY): {raw_plain:.2} ms/message");
+        println!("    TCP_NODELAY set:                                         {raw_nodelay:.2} ms/message");
+        let one = direct_messages(&settings, today, PROBE_MESSAGES)?;
+        let (one_n, one_s) = lettre_round(&smtp_url, one, 1, None, &delivered).await?;
+        println!(
+            "  lettre, 1 at once: {:.2} ms/message",
+            one_s * 1000.0 / one_n.max(1) as f64
+        );
+        let wide = direct_messages(&settings, today, round.rows)?;
+        let (wide_n, wide_s) =
+            lettre_round(&smtp_url, wide, PROBE_WIDE, Some(PROBE_WIDE as u32), &delivered).await?;
+        let wide_rate = wide_n as f64 / wide_s;
+        println!(
+            "  lettre, {PROBE_WIDE} at once, pool max_size {PROBE_WIDE}: {wide_rate:.0} msg/s"
+        );
+        let mut pooled = worker.clone();
+        pooled.settings.reminders.concurrency = LETTRE_POOL_DEFAULT;
+        let r10 = worker_round(&pooled, &mut pg, &delivered, today, 4).await?;
+        let worker10_rate = r10.delivered as f64 / r10.secs;
+        println!(
+            "  worker, reminders.concurrency = {LETTRE_POOL_DEFAULT} (lettre's default pool \
+             size): {} rows, {worker10_rate:.0} msg/s",
+            r10.rows
         );
 
         Ok::<_, Box<dyn Error>>(Figures {
@@ -868,14 +1096,18 @@ fn run(url: &str) -> BenchResult<()> {
             direct_median,
             prepared_sweep_median,
             prepared_claim_median,
-            sent_rows,
-            send_ticks,
-            service_delivered,
-            service_s,
+            sent_rows: round.rows,
+            send_ticks: round.ticks,
+            service_delivered: round.delivered,
+            service_s: round.secs,
             direct_delivered,
             direct_s,
-            cancelled: total.cancelled,
-            failed_tries: total.failed_tries,
+            cancelled: round.report.cancelled,
+            failed_tries: round.report.failed_tries,
+            raw_plain,
+            raw_nodelay,
+            wide_rate,
+            worker10_rate,
         })
     })?;
     drop(pg);
@@ -897,9 +1129,14 @@ fn summary(f: &Figures) {
     let direct_rate = f.direct_delivered as f64 / f.direct_s.max(1e-9);
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
     println!("\n== summary ({DEADLINES} deadlines, {HEARINGS} hearings, {cores} cores)");
-    println!("  {:<52} {:>12}  {:>10}  {}", "measure", "value", "target", "result");
     let row = |m: &str, v: String, t: &str, r: &str| println!("  {m:<52} {v:>12}  {t:>10}  {r}");
-    row("population (generate_series + ANALYZE)", format!("{:.1} s", f.population_s), "", "");
+    row("measure", "value".to_string(), "target", "result");
+    row(
+        "population (generate_series + ANALYZE)",
+        format!("{:.1} s", f.population_s),
+        "",
+        "",
+    );
     row(
         "tick, nothing due: median",
         format!("{:.2} ms", f.tick_median),
@@ -951,6 +1188,30 @@ fn summary(f: &Figures) {
     row(
         "ratio worker / direct send",
         format!("{:.2}", service_rate / direct_rate),
+        "",
+        "",
+    );
+    row(
+        "probe: 1 connection, Nagle on (as lettre)",
+        format!("{:.2} ms/msg", f.raw_plain),
+        "",
+        "",
+    );
+    row(
+        "probe: 1 connection, TCP_NODELAY",
+        format!("{:.2} ms/msg", f.raw_nodelay),
+        "",
+        "",
+    );
+    row(
+        &format!("probe: lettre direct, {PROBE_WIDE} at once, pool {PROBE_WIDE}"),
+        format!("{:.0} msg/s", f.wide_rate),
+        "",
+        "",
+    );
+    row(
+        &format!("probe: worker, reminders.concurrency = {LETTRE_POOL_DEFAULT}"),
+        format!("{:.0} msg/s", f.worker10_rate),
         "",
         "",
     );

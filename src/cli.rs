@@ -168,7 +168,10 @@ async fn send_reminders(settings: Settings) -> AppResult<()> {
     run_db(&pool, db::migrate).await?;
     let worker = crate::reminders::worker::Worker {
         pool,
-        mailer: crate::reminders::mail::Mailer::from_settings(&settings.mail)?,
+        mailer: crate::reminders::mail::Mailer::from_settings(
+            &settings.mail,
+            settings.reminders.concurrency,
+        )?,
         courts: std::sync::Arc::new(settings.load_courts().map_err(AppError::internal)?),
         settings,
     };

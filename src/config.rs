@@ -109,7 +109,7 @@ pub struct ReminderSettings {
     /// Rows claimed per round of a tick.
     #[serde(default = "default_batch_size")]
     pub batch_size: i64,
-    /// Messages handed to the mail transport at once.
+    /// Messages handed to the mail transport at once (and pooled SMTP connections).
     #[serde(default = "default_concurrency")]
     pub concurrency: usize,
 }
@@ -123,7 +123,7 @@ fn default_batch_size() -> i64 {
 }
 
 fn default_concurrency() -> usize {
-    8
+    32
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]

@@ -58,7 +58,7 @@ impl Application {
         db::run_db(&pool, db::migrate).await?;
         let secret = jwt_secret(&settings)?;
         let jwt = JwtKeys::new(secret.as_bytes(), settings.auth.access_token_minutes)?;
-        let mailer = Mailer::from_settings(&settings.mail)?;
+        let mailer = Mailer::from_settings(&settings.mail, settings.reminders.concurrency)?;
         let courts = std::sync::Arc::new(settings.load_courts().map_err(AppError::internal)?);
         let bind = settings.bind_addr().map_err(AppError::internal)?;
         let listener = TcpListener::bind(bind)

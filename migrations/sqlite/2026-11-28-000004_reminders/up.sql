@@ -31,7 +31,7 @@ CREATE INDEX reminders_recipient ON reminders (recipient_id, state);
 
 ALTER TABLE deadlines ADD COLUMN missed_alerted BOOLEAN NOT NULL DEFAULT 0;
 -- the missed-deadline sweep: open, unalerted, dated deadlines (partial, so it stays small)
-CREATE INDEX deadlines_missed_sweep ON deadlines (due_on) WHERE resolution IS NULL AND missed_alerted = 0 AND never_missed = 0;
+CREATE INDEX deadlines_missed_sweep ON deadlines (due_on) WHERE resolution IS NULL AND NOT missed_alerted AND NOT never_missed;
 
 ALTER TABLE users ADD COLUMN calendar_token_hash TEXT;
 CREATE UNIQUE INDEX users_calendar_token ON users (calendar_token_hash);
