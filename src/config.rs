@@ -307,6 +307,11 @@ impl Settings {
         })
     }
 
+    /// The organisation's zone; validated at load, so the fallback is never used in practice.
+    pub fn org_tz(&self) -> Tz {
+        self.org_time_zone().unwrap_or(chrono_tz::America::New_York)
+    }
+
     pub fn send_time(&self) -> Result<NaiveTime, ConfigError> {
         NaiveTime::parse_from_str(&self.reminders.send_time, "%H:%M")
             .map_err(|_| bad("reminders.send_time", "must be HH:MM, e.g. 08:00"))

@@ -34,9 +34,7 @@ impl Context {
     }
 
     pub fn at(settings: &Settings, now: NaiveDateTime) -> Context {
-        let tz = settings
-            .org_time_zone()
-            .unwrap_or(chrono_tz::America::New_York);
+        let tz = settings.org_tz();
         let send_time = settings.send_time().unwrap_or_default();
         let ladder = |leads: &[u32]| Ladder {
             leads: leads.to_vec(),

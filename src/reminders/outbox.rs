@@ -275,28 +275,21 @@ pub fn sweep_missed(conn: &mut DbConnection, ctx: &Context, limit: i64) -> AppRe
         }
         let key = format!("missed:{deadline_id}");
         for user in &to {
-            let exists = reminders::table
-                .filter(reminders::item_key.eq(&key))
-                .filter(reminders::recipient_id.eq(user))
-                .count()
-                .get_result::<i64>(conn)?
-                > 0;
-            if !exists {
-                insert(
-                    conn,
-                    &NewRow {
-                        kind: "missed",
-                        item_id: Some(deadline_id),
-                        item_key: &key,
-                        case_id: Some(case_id),
-                        recipient_id: user,
-                        lead_days: -1,
-                        due_at: ctx.now,
-                        digest: false,
-                        payload: None,
-                    },
-                )?;
-            }
+            // The unique index (item_key, recipient, lead) keeps a second alert from being planned.
+            insert(
+                conn,
+                &NewRow {
+                    kind: "missed",
+                    item_id: Some(deadline_id),
+                    item_key: &key,
+                    case_id: Some(case_id),
+                    recipient_id: user,
+                    lead_days: -1,
+                    due_at: ctx.now,
+                    digest: false,
+                    payload: None,
+                },
+            )?;
         }
         diesel::update(deadlines::table.find(deadline_id))
             .set(deadlines::missed_alerted.eq(true))

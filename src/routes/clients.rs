@@ -306,10 +306,7 @@ fn validate(
 
 /// Today in the organisation's time zone.
 pub fn org_today(state: &AppState) -> NaiveDate {
-    let tz = state
-        .settings
-        .org_time_zone()
-        .unwrap_or(chrono_tz::America::New_York);
+    let tz = state.settings.org_tz();
     chrono::Utc::now().with_timezone(&tz).date_naive()
 }
 

@@ -350,10 +350,7 @@ pub async fn list_hearings(
             return Err(AppError::field("to", "must not be before from"));
         }
     }
-    let tz = state
-        .settings
-        .org_time_zone()
-        .unwrap_or(chrono_tz::America::New_York);
+    let tz = state.settings.org_tz();
     let start = |d: NaiveDate| {
         tz.from_local_datetime(&d.and_hms_opt(0, 0, 0).unwrap_or_default())
             .earliest()
