@@ -24,7 +24,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use asylum_tracker::config::{MailTransportKind, Settings};
-use asylum_tracker::db::recompute::Context;
+use asylum_tracker::service::Context;
 use asylum_tracker::db::schema::{deadlines, reminders};
 use asylum_tracker::db::{self, DbPool};
 use asylum_tracker::reminders::mail::{self, Mailer};
@@ -957,7 +957,7 @@ fn run(url: &str) -> BenchResult<()> {
     let pool: DbPool = db::build_pool(url, settings.database.pool_size)?;
     db::migrate(&mut *pool.get()?)?;
     let ctx = Context::now(&settings);
-    let (now, today) = (ctx.now, ctx.today);
+    let (now, today) = (ctx.schedule.now, ctx.schedule.today);
     println!("now {now} UTC, today {today}");
 
     println!("\n== population");

@@ -21,6 +21,46 @@ impl FieldError {
     }
 }
 
+/// Gathers every field error of a request, so that a form shows all its mistakes at once.
+#[derive(Debug, Default)]
+pub struct Fields(Vec<FieldError>);
+
+impl Fields {
+    pub fn new() -> Fields {
+        Fields::default()
+    }
+
+    pub fn push(&mut self, field: &str, message: impl Into<String>) {
+        self.0.push(FieldError::new(field, message));
+    }
+
+    /// The value, or `None` with the error noted against `field`.
+    pub fn check<T, M: Into<String>>(&mut self, field: &str, result: Result<T, M>) -> Option<T> {
+        result.map_err(|m| self.push(field, m)).ok()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// A 422 naming every field noted, or `Ok` when there is none.
+    pub fn finish(self) -> AppResult<()> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(AppError::invalid(self.0))
+        }
+    }
+
+    /// `value` when no error was noted and it is present; else the 422 naming every field.
+    pub fn done<T>(self, value: Option<T>) -> AppResult<T> {
+        match (self.0.is_empty(), value) {
+            (true, Some(v)) => Ok(v),
+            (_, _) => Err(AppError::invalid(self.0)),
+        }
+    }
+}
+
 /// The body of every error response.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Problem {

@@ -11,38 +11,13 @@ use utoipa_actix_web::AppExt;
 
 use crate::auth::jwt::JwtKeys;
 use crate::config::Settings;
-use crate::db::{self, DbPool};
-use crate::domain::courts::Court;
+use crate::db;
 use crate::error::{AppError, AppResult};
+use crate::http::body;
 use crate::reminders::mail::Mailer;
-use crate::reminders::worker::Worker;
-use crate::routes::{self, body};
+use crate::routes;
+pub use crate::state::AppState;
 use crate::telemetry;
-
-/// What every handler may reach.
-pub struct AppState {
-    pub pool: DbPool,
-    pub settings: Settings,
-    pub jwt: JwtKeys,
-    pub mailer: Mailer,
-    pub courts: std::sync::Arc<Vec<Court>>,
-}
-
-impl AppState {
-    pub fn court(&self, code: &str) -> Option<&Court> {
-        self.courts.iter().find(|c| c.code == code)
-    }
-
-    /// The reminder worker over this state's pool, settings and mailer.
-    pub fn worker(&self) -> Worker {
-        Worker {
-            pool: self.pool.clone(),
-            settings: self.settings.clone(),
-            mailer: self.mailer.clone(),
-            courts: self.courts.clone(),
-        }
-    }
-}
 
 pub struct Application {
     port: u16,
@@ -67,7 +42,7 @@ impl Application {
         let state = web::Data::new(AppState {
             pool,
             settings,
-            jwt,
+            jwt: std::sync::Arc::new(jwt),
             mailer,
             courts,
         });
@@ -101,13 +76,15 @@ fn run(listener: TcpListener, state: web::Data<AppState>) -> AppResult<Server> {
             .into_utoipa_app()
             .openapi(routes::api_doc())
             .app_data(state.clone())
+            .app_data(web::Data::new(state.pool.clone()))
+            .app_data(web::Data::from(state.jwt.clone()))
             .app_data(web::PayloadConfig::new(body::BODY_LIMIT))
             .app_data(web::QueryConfig::default().error_handler(body::query_error))
             .app_data(web::PathConfig::default().error_handler(body::path_error))
             .configure(routes::configure)
             .default_service(web::to(body::not_found))
             .split_for_parts();
-        app.app_data(web::Data::new(api))
+        app.app_data(web::Data::new(routes::finish_doc(api)))
             .wrap(from_fn(telemetry::request_log))
     });
     if let Some(n) = workers {

@@ -5,10 +5,10 @@ use std::pin::Pin;
 
 use actix_web::{dev::Payload, http::header, web, FromRequest, HttpRequest};
 
+use super::jwt::JwtKeys;
 use super::policy::Role;
-use crate::db::{run_db, users};
+use crate::db::{run_db, users, DbPool};
 use crate::error::AppError;
-use crate::startup::AppState;
 
 #[derive(Debug, Clone)]
 pub struct AuthUser {
@@ -37,7 +37,8 @@ impl FromRequest for AuthUser {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let route = req.match_pattern().unwrap_or_else(|| "-".to_string());
-        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let keys = req.app_data::<web::Data<JwtKeys>>().cloned();
+        let pool = req.app_data::<web::Data<DbPool>>().cloned();
         let token = req
             .headers()
             .get(header::AUTHORIZATION)
@@ -48,14 +49,15 @@ impl FromRequest for AuthUser {
             })
             .map(|t| t.trim().to_string());
         Box::pin(async move {
-            let state = state.ok_or_else(|| AppError::internal("application state missing"))?;
+            let (Some(keys), Some(pool)) = (keys, pool) else {
+                return Err(AppError::internal("token keys or pool not registered"));
+            };
             let token = token.ok_or_else(|| unauthorized(&route, "no bearer token", None))?;
-            let claims = state
-                .jwt
+            let claims = keys
                 .verify(&token)
                 .map_err(|e| unauthorized(&route, &format!("token rejected: {e}"), None))?;
             let sub = claims.sub.clone();
-            let user = run_db(&state.pool, move |conn| users::find(conn, &sub)).await?;
+            let user = run_db(&pool, move |conn| users::find(conn, &sub)).await?;
             let user = match user {
                 Some(u) if u.active && u.token_version == claims.ver => u,
                 Some(u) if !u.active => {

@@ -7,15 +7,11 @@
 //! and the audit log are admin-only (403). Assigning is for admins and the case's lawyers (403 for an
 //! assigned caseworker).
 
-use diesel::dsl::{exists, not};
-use diesel::prelude::*;
-use diesel::sql_types::Bool;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::extract::AuthUser;
-use crate::db::schema::{case_assignments, cases, clients, deadlines};
-use crate::db::MultiBackend;
+use crate::db::scope::Scope;
 use crate::error::{AppError, AppResult};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -69,48 +65,13 @@ pub fn refuse(user: &AuthUser, why: &str) -> AppResult<()> {
     Err(AppError::Forbidden)
 }
 
-/// A boxed SQL condition on one table, for the visibility filters below.
-pub type Condition<T> = Box<dyn BoxableExpression<T, MultiBackend, SqlType = Bool>>;
-
-/// Cases the user sees: admins all; others the cases they are assigned to. `None` means no filter.
-pub fn visible_cases(user: &AuthUser) -> Option<Condition<cases::table>> {
+/// The rows a caller may see: admins everything, others what they are assigned to.
+pub fn scope(user: &AuthUser) -> Scope {
     if user.role == Role::Admin {
-        return None;
+        Scope::All
+    } else {
+        Scope::AssignedTo(user.id.clone())
     }
-    Some(Box::new(cases::id.eq_any(assigned_case_ids(&user.id))))
-}
-
-/// Clients the user sees: admins all; others the clients of their assigned cases, and the clients
-/// they created while those have no case yet.
-pub fn visible_clients(user: &AuthUser) -> Option<Condition<clients::table>> {
-    if user.role == Role::Admin {
-        return None;
-    }
-    let via_case = clients::id.eq_any(
-        case_assignments::table
-            .inner_join(cases::table)
-            .filter(case_assignments::user_id.eq(user.id.clone()))
-            .select(cases::client_id),
-    );
-    let own_without_case = clients::created_by.eq(user.id.clone()).and(not(exists(
-        cases::table.filter(cases::client_id.eq(clients::id)),
-    )));
-    Some(Box::new(via_case.or(own_without_case)))
-}
-
-/// The ids of the cases a user is assigned to (a subquery, served by `case_assignments_user`).
-pub fn assigned_case_ids(
-    user_id: &str,
-) -> diesel::helper_types::Select<
-    diesel::helper_types::Filter<
-        case_assignments::table,
-        diesel::helper_types::Eq<case_assignments::user_id, String>,
-    >,
-    case_assignments::case_id,
-> {
-    case_assignments::table
-        .filter(case_assignments::user_id.eq(user_id.to_string()))
-        .select(case_assignments::case_id)
 }
 
 /// Assigning and unassigning: admins, and lawyers assigned to the case.
@@ -120,14 +81,4 @@ pub fn may_assign(user: &AuthUser, assigned_as_lawyer: bool) -> AppResult<()> {
     } else {
         refuse(user, "only admins and the case's lawyers assign")
     }
-}
-
-/// Deadlines of the cases the user sees.
-pub fn visible_deadlines(user: &AuthUser) -> Option<Condition<deadlines::table>> {
-    if user.role == Role::Admin {
-        return None;
-    }
-    Some(Box::new(
-        deadlines::case_id.eq_any(assigned_case_ids(&user.id)),
-    ))
 }

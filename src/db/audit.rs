@@ -102,13 +102,7 @@ pub fn list(
     if let Some(a) = &filter.actor_id {
         q = q.filter(audit_log::actor_id.eq(a.clone()));
     }
-    if let Some(Cursor { at, id }) = &page.cursor {
-        q = q.filter(
-            audit_log::at
-                .lt(*at)
-                .or(audit_log::at.eq(*at).and(audit_log::id.lt(id.clone()))),
-        );
-    }
+    q = crate::keyset_filter!(q, page, audit_log::at, audit_log::id, lt);
     let mut rows: Vec<AuditEntry> = q
         .order((audit_log::at.desc(), audit_log::id.desc()))
         .limit(page.limit + 1)

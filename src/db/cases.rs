@@ -6,8 +6,8 @@ use diesel::sql_types::Integer;
 
 use super::page::{Cursor, Page};
 use super::schema::{case_assignments, cases};
+use super::scope::Scope;
 use super::DbConnection;
-use crate::auth::policy::Condition;
 use crate::error::{AppError, AppResult};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -82,19 +82,15 @@ pub fn insert(conn: &mut DbConnection, new: &NewCase) -> AppResult<Case> {
             cases::updated_at.eq(now),
         ))
         .execute(conn)?;
-    find(conn, new.id, None)
+    find(conn, new.id, &Scope::Internal)
 }
 
 /// A case the caller may see (`visible` from the policy), else NotFound.
-pub fn find(
-    conn: &mut DbConnection,
-    id: &str,
-    visible: Option<Condition<cases::table>>,
-) -> AppResult<Case> {
+pub fn find(conn: &mut DbConnection, id: &str, scope: &Scope) -> AppResult<Case> {
     let mut q = cases::table
         .filter(cases::id.eq(id.to_string()))
         .into_boxed();
-    if let Some(cond) = visible {
+    if let Some(cond) = scope.cases() {
         q = q.filter(cond);
     }
     q.select(Case::as_select())
@@ -134,16 +130,16 @@ pub struct CaseFilter {
 /// `cases_client`, and `case_assignments_user` for the visibility and `assigned_to` subqueries.
 pub fn list(
     conn: &mut DbConnection,
-    visible: Option<Condition<cases::table>>,
+    scope: &Scope,
     filter: &CaseFilter,
     page: &Page,
 ) -> AppResult<(Vec<Case>, Option<String>)> {
     let mut q = cases::table.select(Case::as_select()).into_boxed();
-    if let Some(cond) = visible {
+    if let Some(cond) = scope.cases() {
         q = q.filter(cond);
     }
     if let Some(user) = &filter.assigned_to {
-        q = q.filter(cases::id.eq_any(crate::auth::policy::assigned_case_ids(user)));
+        q = q.filter(cases::id.eq_any(super::scope::assigned_case_ids(user)));
     }
     if let Some(s) = &filter.status {
         q = q.filter(cases::status.eq(s.clone()));
@@ -154,13 +150,7 @@ pub fn list(
     if let Some(c) = &filter.client_id {
         q = q.filter(cases::client_id.eq(c.clone()));
     }
-    if let Some(Cursor { at, id }) = &page.cursor {
-        q = q.filter(
-            cases::created_at
-                .gt(*at)
-                .or(cases::created_at.eq(*at).and(cases::id.gt(id.clone()))),
-        );
-    }
+    q = crate::keyset_filter!(q, page, cases::created_at, cases::id, gt);
     let mut rows = q
         .order((cases::created_at.asc(), cases::id.asc()))
         .limit(page.limit + 1)
@@ -222,4 +212,12 @@ pub fn assign(
 
 pub fn unassign(conn: &mut DbConnection, case_id: &str, user_id: &str) -> AppResult<bool> {
     Ok(diesel::delete(case_assignments::table.find((case_id, user_id))).execute(conn)? > 0)
+}
+
+/// The ids of a client's cases (index `cases_client`).
+pub fn ids_of_client(conn: &mut DbConnection, client_id: &str) -> AppResult<Vec<String>> {
+    Ok(cases::table
+        .filter(cases::client_id.eq(client_id))
+        .select(cases::id)
+        .load(conn)?)
 }

@@ -5,8 +5,8 @@ use diesel::prelude::*;
 
 use super::page::{Cursor, Page};
 use super::schema::clients;
+use super::scope::Scope;
 use super::DbConnection;
-use crate::auth::policy::Condition;
 use crate::error::{AppError, AppResult};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -121,19 +121,15 @@ pub fn insert(
             "clients_a_number",
             duplicate_a_number,
         ))?;
-    find(conn, id, None)
+    find(conn, id, &Scope::Internal)
 }
 
 /// A client the caller may see (`visible` from the policy), else NotFound.
-pub fn find(
-    conn: &mut DbConnection,
-    id: &str,
-    visible: Option<Condition<clients::table>>,
-) -> AppResult<Client> {
+pub fn find(conn: &mut DbConnection, id: &str, scope: &Scope) -> AppResult<Client> {
     let mut q = clients::table
         .filter(clients::id.eq(id.to_string()))
         .into_boxed();
-    if let Some(cond) = visible {
+    if let Some(cond) = scope.clients() {
         q = q.filter(cond);
     }
     q.select(Client::as_select())
@@ -168,12 +164,12 @@ pub struct ClientQuery {
 /// for A-numbers, while name substrings scan the visible rows: no B-tree serves `%x%`).
 pub fn list(
     conn: &mut DbConnection,
-    visible: Option<Condition<clients::table>>,
+    scope: &Scope,
     query: &ClientQuery,
     page: &Page,
 ) -> AppResult<(Vec<Client>, Option<String>)> {
     let mut q = clients::table.select(Client::as_select()).into_boxed();
-    if let Some(cond) = visible {
+    if let Some(cond) = scope.clients() {
         q = q.filter(cond);
     }
     if !query.include_archived {
@@ -194,13 +190,7 @@ pub fn list(
         (None, Some(a)) => q = q.filter(clients::a_number.eq(a.clone())),
         (None, None) => {}
     }
-    if let Some(Cursor { at, id }) = &page.cursor {
-        q = q.filter(
-            clients::created_at
-                .gt(*at)
-                .or(clients::created_at.eq(*at).and(clients::id.gt(id.clone()))),
-        );
-    }
+    q = crate::keyset_filter!(q, page, clients::created_at, clients::id, gt);
     let mut rows = q
         .order((clients::created_at.asc(), clients::id.asc()))
         .limit(page.limit + 1)

@@ -6,8 +6,8 @@ use diesel::prelude::*;
 
 use super::page::{Cursor, Page};
 use super::schema::{closures, deadlines};
+use super::scope::Scope;
 use super::DbConnection;
-use crate::auth::policy::Condition;
 use crate::domain::calendar::Calendar;
 use crate::domain::deadlines::ComputedDeadline;
 use crate::domain::vocab::{DeadlineKind, DeadlineStatus};
@@ -225,14 +225,14 @@ pub fn set_mark(
 /// or `deadlines_open_due` when a status is asked for).
 pub fn agenda(
     conn: &mut DbConnection,
-    visible_case: Option<Condition<deadlines::table>>,
+    scope: &Scope,
     range: (Option<NaiveDate>, Option<NaiveDate>),
     status: Option<DeadlineStatus>,
     today: NaiveDate,
     page: &Page,
 ) -> AppResult<(Vec<Deadline>, Option<String>)> {
     let mut q = deadlines::table.select(Deadline::as_select()).into_boxed();
-    if let Some(cond) = visible_case {
+    if let Some(cond) = scope.deadlines() {
         q = q.filter(cond);
     }
     if let Some(from) = range.0 {
@@ -255,14 +255,14 @@ pub fn agenda(
             .filter(deadlines::never_missed.eq(false)),
         None => q,
     };
-    if let Some(Cursor { at, id }) = &page.cursor {
-        let day = at.date();
-        q = q.filter(
-            deadlines::due_on
-                .gt(day)
-                .or(deadlines::due_on.eq(day).and(deadlines::id.gt(id.clone()))),
-        );
-    }
+    q = crate::keyset_filter!(
+        q,
+        page,
+        deadlines::due_on,
+        deadlines::id,
+        gt,
+        |t: chrono::NaiveDateTime| t.date()
+    );
     let mut rows = q
         .order((deadlines::due_on, deadlines::id))
         .limit(page.limit + 1)

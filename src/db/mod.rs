@@ -6,8 +6,8 @@ pub mod clients;
 pub mod deadlines;
 pub mod events;
 pub mod page;
-pub mod recompute;
 pub mod schema;
+pub mod scope;
 pub mod sessions;
 pub mod users;
 

@@ -104,3 +104,22 @@ pub fn format_instant(t: &NaiveDateTime) -> String {
     t.and_utc()
         .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
 }
+
+/// Keeps the rows after a page's cursor in (at, id) order, for a boxed query: `$cmp` is `gt` for
+/// ascending lists and `lt` for descending ones; `$key` turns the cursor's instant into the
+/// column's type (a date column takes `|t| t.date()`).
+#[macro_export]
+macro_rules! keyset_filter {
+    ($q:expr, $page:expr, $at:expr, $id:expr, $cmp:ident) => {
+        $crate::keyset_filter!($q, $page, $at, $id, $cmp, |t: chrono::NaiveDateTime| t)
+    };
+    ($q:expr, $page:expr, $at:expr, $id:expr, $cmp:ident, $key:expr) => {
+        match &$page.cursor {
+            Some(c) => {
+                let at = ($key)(c.at);
+                $q.filter($at.$cmp(at).or($at.eq(at).and($id.$cmp(c.id.clone()))))
+            }
+            None => $q,
+        }
+    };
+}

@@ -102,13 +102,7 @@ pub fn insert(conn: &mut DbConnection, new: &NewUser) -> AppResult<User> {
 /// Users in creation order.
 pub fn list(conn: &mut DbConnection, page: &Page) -> AppResult<(Vec<User>, Option<String>)> {
     let mut q = users::table.select(User::as_select()).into_boxed();
-    if let Some(Cursor { at, id }) = &page.cursor {
-        q = q.filter(
-            users::created_at
-                .gt(*at)
-                .or(users::created_at.eq(*at).and(users::id.gt(id.clone()))),
-        );
-    }
+    q = crate::keyset_filter!(q, page, users::created_at, users::id, gt);
     let mut rows = q
         .order((users::created_at.asc(), users::id.asc()))
         .limit(page.limit + 1)

@@ -9,10 +9,10 @@ use diesel::dsl::not;
 use diesel::prelude::*;
 
 use super::planner;
-use crate::db::recompute::Context;
 use crate::db::schema::{case_assignments, deadlines, hearings, reminders, users};
 use crate::db::{self, DbConnection};
 use crate::error::AppResult;
+use crate::reminders::planner::Schedule;
 
 pub const MAX_ATTEMPTS: i32 = 5;
 
@@ -102,7 +102,7 @@ struct Item {
 /// Brings a case's pending reminders in line with its current deadlines, hearings and
 /// assignments: drops what is stale (a moved, met, waived or cancelled item, an unassigned,
 /// deactivated or unsubscribed recipient) and plans what is missing. In the caller's transaction.
-pub fn replan_case(conn: &mut DbConnection, case_id: &str, ctx: &Context) -> AppResult<()> {
+pub fn replan_case(conn: &mut DbConnection, case_id: &str, ctx: &Schedule) -> AppResult<()> {
     let recipients: Vec<(String, bool)> = case_assignments::table
         .inner_join(users::table)
         .filter(case_assignments::case_id.eq(case_id))
@@ -201,7 +201,7 @@ pub fn replan_case(conn: &mut DbConnection, case_id: &str, ctx: &Context) -> App
 }
 
 /// After a user's activity or preferences changed: their pending rows follow at once.
-pub fn replan_user(conn: &mut DbConnection, user_id: &str, ctx: &Context) -> AppResult<()> {
+pub fn replan_user(conn: &mut DbConnection, user_id: &str, ctx: &Schedule) -> AppResult<()> {
     let Some((active, enabled, digest)) = users::table
         .find(user_id)
         .select((
@@ -238,7 +238,7 @@ pub fn replan_user(conn: &mut DbConnection, user_id: &str, ctx: &Context) -> App
 
 /// Open deadlines that passed unmet get one "missed" alert for their lawyers and every admin.
 /// Returns how many deadlines were alerted. Index: `deadlines_missed_sweep` (partial).
-pub fn sweep_missed(conn: &mut DbConnection, ctx: &Context, limit: i64) -> AppResult<usize> {
+pub fn sweep_missed(conn: &mut DbConnection, ctx: &Schedule, limit: i64) -> AppResult<usize> {
     // ORDER BY due_on lets the planner walk the partial index instead of scanning the table
     // in hope of an early LIMIT; NOT literals (not bound booleans) keep the index usable in a
     // generic plan too (measured: 168 ms -> under 1 ms with 1M deadlines, benches/reminders.rs).

@@ -16,6 +16,36 @@ pub struct Ladder {
     pub time_zone: Tz,
 }
 
+/// The moment reminders are planned at and the ladders they follow.
+#[derive(Debug, Clone)]
+pub struct Schedule {
+    /// Today in the organisation's zone: deadline status and alert suppression.
+    pub today: NaiveDate,
+    /// Now, UTC: when re-planned reminders count from.
+    pub now: NaiveDateTime,
+    pub deadline_ladder: Ladder,
+    pub hearing_ladder: Ladder,
+}
+
+impl Schedule {
+    pub fn at(settings: &crate::config::Settings, now: NaiveDateTime) -> Schedule {
+        let tz = settings.org_tz();
+        let send_time = settings.send_time().unwrap_or_default();
+        let ladder = |leads: &[u32]| Ladder {
+            leads: leads.to_vec(),
+            send_time,
+            time_zone: tz,
+        };
+        let deadline_ladder = ladder(&settings.reminders.deadline_lead_days);
+        Schedule {
+            today: deadline_ladder.today(now),
+            now,
+            hearing_ladder: ladder(&settings.reminders.hearing_lead_days),
+            deadline_ladder,
+        }
+    }
+}
+
 /// One planned reminder: which lead, and when it is due (UTC).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Planned {

@@ -13,11 +13,11 @@ use super::messages::{self, Composed, DeadlineNote, HearingNote};
 use super::outbox::{self, Reminder};
 use super::{mail, mail::Mailer};
 use crate::config::Settings;
-use crate::db::recompute::Context;
 use crate::db::schema::{cases, clients, deadlines, hearings, users};
 use crate::db::{self, run_db, DbConnection, DbPool};
 use crate::domain::courts::Court;
 use crate::error::{AppError, AppResult};
+use crate::reminders::planner::Schedule;
 
 /// What the worker needs; `AppState` has it all, `send-reminders` builds it alone.
 #[derive(Clone)]
@@ -64,7 +64,7 @@ pub async fn run(worker: Worker) {
 
 pub async fn tick(w: &Worker) -> AppResult<TickReport> {
     let mut report = TickReport::default();
-    let ctx = Context::now(&w.settings);
+    let ctx = Schedule::at(&w.settings, db::now());
     let sweep_ctx = ctx.clone();
     report.missed_alerted = run_db(&w.pool, move |conn| {
         db::transaction(conn, |conn| outbox::sweep_missed(conn, &sweep_ctx, 1000))

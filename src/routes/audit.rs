@@ -9,8 +9,9 @@ use crate::auth::policy::require_admin;
 use crate::db::audit::{self, AuditEntry, AuditFilter};
 use crate::db::page::Page;
 use crate::db::run_db;
-use crate::error::{AppResult, Problem};
-use crate::startup::AppState;
+use crate::error::AppResult;
+use crate::http::doc::Forbidden;
+use crate::state::AppState;
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(list_audit);
@@ -37,10 +38,8 @@ pub struct AuditList {
     params(AuditQuery),
     responses(
         (status = 200, body = AuditList),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json")
+        Forbidden
     ),
-    security(("bearer" = [])),
     tag = "audit"
 )]
 #[get("/audit")]

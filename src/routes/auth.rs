@@ -10,10 +10,11 @@ use crate::accounts::UserView;
 use crate::auth::extract::AuthUser;
 use crate::auth::{password, refresh::hash_secret, refresh::new_secret};
 use crate::db::{self, audit, run_db, sessions, users, DbConnection};
-use crate::error::{AppError, AppResult, FieldError, Problem};
+use crate::error::{AppError, AppResult, FieldError};
+use crate::http::body::ApiJson;
+use crate::http::doc::{BadCredential, TooManyAttempts};
 use crate::reminders::mail;
-use crate::routes::body::ApiJson;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Failed logins within this window lock the account for the same time.
 const LOCK_WINDOW_MINUTES: i64 = 15;
@@ -83,10 +84,10 @@ fn open_session(
     request_body = LoginRequest,
     responses(
         (status = 200, body = TokenPair),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
-        (status = 429, body = Problem, content_type = "application/problem+json", description = "Locked; see Retry-After")
+        BadCredential,
+        TooManyAttempts
     ),
+    security(()),
     tag = "auth"
 )]
 #[post("/auth/login")]
@@ -155,8 +156,9 @@ enum Rotation {
     request_body = RefreshRequest,
     responses(
         (status = 200, body = TokenPair),
-        (status = 401, body = Problem, content_type = "application/problem+json")
+        BadCredential
     ),
+    security(()),
     tag = "auth"
 )]
 #[post("/auth/refresh")]
@@ -243,10 +245,8 @@ fn reuse_detected(
 /// Sign out: the caller's refresh tokens and access tokens stop working. Any signed-in user.
 #[utoipa::path(
     responses(
-        (status = 204, description = "Signed out"),
-        (status = 401, body = Problem, content_type = "application/problem+json")
+        (status = 204, description = "Signed out")
     ),
-    security(("bearer" = [])),
     tag = "auth"
 )]
 #[post("/auth/logout")]
@@ -279,7 +279,9 @@ pub struct ResetRequest {
 /// neither the status nor the time tells whether the e-mail has an account.
 #[utoipa::path(
     request_body = ResetRequest,
-    responses((status = 202, description = "If the account exists, a link is on its way")),
+    responses((status = 202, description = "If the account exists, a link is on its way")
+    ),
+    security(()),
     tag = "auth"
 )]
 #[post("/auth/password-reset")]
@@ -372,9 +374,9 @@ fn invalid_reset_token() -> AppError {
 #[utoipa::path(
     request_body = ResetConfirm,
     responses(
-        (status = 204, description = "Password changed"),
-        (status = 422, body = Problem, content_type = "application/problem+json")
+        (status = 204, description = "Password changed")
     ),
+    security(()),
     tag = "auth"
 )]
 #[post("/auth/password-reset/confirm")]

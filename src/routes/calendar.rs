@@ -13,14 +13,14 @@ use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
 use crate::auth::extract::AuthUser;
-use crate::auth::policy::assigned_case_ids;
 use crate::auth::refresh::{hash_secret, new_secret};
 use crate::db::schema::{cases, deadlines, hearings, users};
+use crate::db::scope::assigned_case_ids;
 use crate::db::{self, audit, run_db};
-use crate::error::{AppError, AppResult, Problem};
+use crate::error::{AppError, AppResult};
 use crate::reminders::messages::kind_label;
-use crate::routes::clients::org_today;
-use crate::startup::AppState;
+use crate::service::org_today;
+use crate::state::AppState;
 
 /// Past items stay in the feed this long, so that a calendar shows recent history.
 const HISTORY_DAYS: i64 = 30;
@@ -42,10 +42,8 @@ pub struct CalendarToken {
 /// Create (or replace) the caller's calendar feed address. Any signed-in user.
 #[utoipa::path(
     responses(
-        (status = 200, body = CalendarToken),
-        (status = 401, body = Problem, content_type = "application/problem+json")
+        (status = 200, body = CalendarToken)
     ),
-    security(("bearer" = [])),
     tag = "me"
 )]
 #[post("/me/calendar-token")]
@@ -99,9 +97,9 @@ struct FeedData {
     params(("token" = String, Path, description = "The secret of POST /api/v1/me/calendar-token")),
     responses(
         (status = 200, description = "text/calendar (RFC 5545)", content_type = "text/calendar"),
-        (status = 304, description = "Not modified since the ETag or date given"),
-        (status = 404, body = Problem, content_type = "application/problem+json")
+        (status = 304, description = "Not modified since the ETag or date given")
     ),
+    security(()),
     tag = "me"
 )]
 #[get("/calendar/{token}.ics")]
@@ -111,7 +109,7 @@ pub async fn feed(
     token: web::Path<String>,
 ) -> AppResult<HttpResponse> {
     let hashed = hash_secret(&token.into_inner());
-    let today = org_today(&state);
+    let today = org_today(&state.settings);
     let since_day = today - Duration::days(HISTORY_DAYS);
     let since = db::now() - Duration::days(HISTORY_DAYS);
     let data = run_db(&state.pool, move |conn| {

@@ -8,17 +8,19 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::extract::AuthUser;
-use crate::auth::policy::{may_assign, visible_cases, visible_clients, Role};
+use crate::auth::policy::{may_assign, scope, Role};
 use crate::db::cases::{self, Case, CaseChanges, CaseFilter};
 use crate::db::page::{ser_instant, Page};
-use crate::db::recompute::Context;
-use crate::db::{self, audit, clients, recompute, run_db, users, DbConnection};
+use crate::db::{self, audit, clients, run_db, users, DbConnection};
 use crate::domain::vocab::{AssignmentRole, CaseKind, CaseStatus};
-use crate::error::{AppError, AppResult, FieldError, Problem};
+use crate::error::{AppError, AppResult, FieldError};
+use crate::http::body::{nullable, ApiJson};
+use crate::http::doc::Forbidden;
 use crate::reminders::outbox;
-use crate::routes::body::{nullable, ApiJson};
-use crate::routes::clients::org_today;
-use crate::startup::AppState;
+use crate::service::org_today;
+use crate::service::recompute;
+use crate::service::Context;
+use crate::state::AppState;
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(create_case)
@@ -144,11 +146,8 @@ fn check_court(state: &AppState, code: &str) -> Result<String, FieldError> {
 #[utoipa::path(
     request_body = NewCaseRequest,
     responses(
-        (status = 201, body = CaseView),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json")
+        (status = 201, body = CaseView)
     ),
-    security(("bearer" = [])),
     tag = "cases"
 )]
 #[post("/cases")]
@@ -177,11 +176,11 @@ pub async fn create_case(
         return Err(AppError::invalid(errors));
     }
     let kind = kind.unwrap_or(CaseKind::Affirmative);
-    let today = org_today(&state);
+    let today = org_today(&state.settings);
     let ctx = Context::now(&state.settings);
     let view = run_db(&state.pool, move |conn| {
         db::transaction(conn, |conn| {
-            let client = clients::find(conn, &req.client_id, visible_clients(&user))
+            let client = clients::find(conn, &req.client_id, &scope(&user))
                 .map_err(|_| AppError::field("client_id", "names no client you can see"))?;
             if client.archived {
                 return Err(AppError::field(
@@ -235,7 +234,7 @@ pub async fn create_case(
                 cases::assign(conn, &id, uid, role.as_str(), Some(&user.id))?;
             }
             recompute::case_changed(conn, &case, &ctx)?;
-            let fresh = cases::find(conn, &id, None)?;
+            let fresh = cases::find(conn, &id, &crate::db::scope::Scope::Internal)?;
             let v = view(conn, &fresh)?;
             audit::record(
                 conn,
@@ -273,11 +272,8 @@ pub struct CaseList {
 #[utoipa::path(
     params(CaseQuery),
     responses(
-        (status = 200, body = CaseList),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json")
+        (status = 200, body = CaseList)
     ),
-    security(("bearer" = [])),
     tag = "cases"
 )]
 #[get("/cases")]
@@ -302,7 +298,7 @@ pub async fn list_cases(
         client_id: q.client_id,
     };
     let (items, next_cursor) = run_db(&state.pool, move |conn| {
-        let (rows, next) = cases::list(conn, visible_cases(&user), &filter, &page)?;
+        let (rows, next) = cases::list(conn, &scope(&user), &filter, &page)?;
         Ok((views(conn, &rows)?, next))
     })
     .await?;
@@ -313,11 +309,8 @@ pub async fn list_cases(
 #[utoipa::path(
     params(("id" = String, Path, description = "Case id")),
     responses(
-        (status = 200, body = CaseView),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json")
+        (status = 200, body = CaseView)
     ),
-    security(("bearer" = [])),
     tag = "cases"
 )]
 #[get("/cases/{id}")]
@@ -328,7 +321,7 @@ pub async fn get_case(
 ) -> AppResult<HttpResponse> {
     let id = id.into_inner();
     let v = run_db(&state.pool, move |conn| {
-        let case = cases::find(conn, &id, visible_cases(&user))?;
+        let case = cases::find(conn, &id, &scope(&user))?;
         view(conn, &case)
     })
     .await?;
@@ -352,12 +345,8 @@ pub struct CasePatch {
     params(("id" = String, Path, description = "Case id")),
     request_body = CasePatch,
     responses(
-        (status = 200, body = CaseView),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json")
+        (status = 200, body = CaseView)
     ),
-    security(("bearer" = [])),
     tag = "cases"
 )]
 #[patch("/cases/{id}")]
@@ -383,7 +372,7 @@ pub async fn patch_case(
             None => None,
         });
     }
-    let today = org_today(&state);
+    let today = org_today(&state.settings);
     match req.status.as_deref() {
         Some("closed") => {
             changes.closed = Some(true);
@@ -405,7 +394,7 @@ pub async fn patch_case(
     let ctx = Context::now(&state.settings);
     let v = run_db(&state.pool, move |conn| {
         db::transaction(conn, |conn| {
-            let before = cases::find(conn, &id, visible_cases(&user))?;
+            let before = cases::find(conn, &id, &scope(&user))?;
             let before_view = view(conn, &before)?;
             let kind = changes.kind.clone().unwrap_or_else(|| before.kind.clone());
             let court = changes
@@ -419,9 +408,9 @@ pub async fn patch_case(
                 ));
             }
             cases::update(conn, &id, changes)?;
-            let after = cases::find(conn, &id, None)?;
+            let after = cases::find(conn, &id, &crate::db::scope::Scope::Internal)?;
             recompute::case_changed(conn, &after, &ctx)?;
-            let fresh = cases::find(conn, &id, None)?;
+            let fresh = cases::find(conn, &id, &crate::db::scope::Scope::Internal)?;
             let after_view = view(conn, &fresh)?;
             let mut diff = audit::diff(&before_view.json(), &after_view.json());
             if let Some(o) = diff.as_object_mut() {
@@ -449,12 +438,8 @@ pub struct AssignmentRequest {
     request_body = AssignmentRequest,
     responses(
         (status = 200, body = CaseView),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json")
+        Forbidden
     ),
-    security(("bearer" = [])),
     tag = "cases"
 )]
 #[put("/cases/{id}/assignments/{user_id}")]
@@ -470,14 +455,14 @@ pub async fn put_assignment(
         .ok_or_else(|| AppError::field("role", AssignmentRole::allowed()))?;
     let v = run_db(&state.pool, move |conn| {
         db::transaction(conn, |conn| {
-            let case = cases::find(conn, &case_id, visible_cases(&user))?;
+            let case = cases::find(conn, &case_id, &scope(&user))?;
             let mine = cases::assignment(conn, &case.id, &user.id)?;
             may_assign(&user, mine.is_some_and(|a| a.role == AssignmentRole::Lawyer.as_str()))?;
             users::find(conn, &target)?.ok_or(AppError::NotFound)?;
             check_assignee(conn, &target, role, "user_id")?;
             let before = cases::assignment(conn, &case.id, &target)?;
             cases::assign(conn, &case.id, &target, role.as_str(), Some(&user.id))?;
-            outbox::replan_case(conn, &case.id, &ctx)?;
+            outbox::replan_case(conn, &case.id, &ctx.schedule)?;
             let changes = serde_json::json!({"assignment": {"user_id": target, "from": before.map(|a| a.role), "to": role.as_str()}});
             audit::record(conn, Some(&user.id), "assign", "case", &case.id, changes)?;
             view(conn, &case)
@@ -492,11 +477,8 @@ pub async fn put_assignment(
     params(("id" = String, Path, description = "Case id"), ("user_id" = String, Path, description = "User id")),
     responses(
         (status = 204, description = "Unassigned"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json")
+        Forbidden
     ),
-    security(("bearer" = [])),
     tag = "cases"
 )]
 #[delete("/cases/{id}/assignments/{user_id}")]
@@ -509,12 +491,12 @@ pub async fn delete_assignment(
     let ctx = Context::now(&state.settings);
     run_db(&state.pool, move |conn| {
         db::transaction(conn, |conn| {
-            let case = cases::find(conn, &case_id, visible_cases(&user))?;
+            let case = cases::find(conn, &case_id, &scope(&user))?;
             let mine = cases::assignment(conn, &case.id, &user.id)?;
             may_assign(&user, mine.is_some_and(|a| a.role == AssignmentRole::Lawyer.as_str()))?;
             let before = cases::assignment(conn, &case.id, &target)?.ok_or(AppError::NotFound)?;
             cases::unassign(conn, &case.id, &target)?;
-            outbox::replan_case(conn, &case.id, &ctx)?;
+            outbox::replan_case(conn, &case.id, &ctx.schedule)?;
             let changes = serde_json::json!({"assignment": {"user_id": target, "from": before.role, "to": null}});
             audit::record(conn, Some(&user.id), "unassign", "case", &case.id, changes)
         })
@@ -544,8 +526,8 @@ pub struct CourtList {
 
 /// The immigration courts. Any signed-in user.
 #[utoipa::path(
-    responses((status = 200, body = CourtList), (status = 401, body = Problem, content_type = "application/problem+json")),
-    security(("bearer" = [])),
+    responses((status = 200, body = CourtList)
+    ),
     tag = "cases"
 )]
 #[get("/courts")]

@@ -8,16 +8,18 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::extract::AuthUser;
-use crate::auth::policy::visible_clients;
+use crate::auth::policy::scope;
 use crate::db::clients::{self, Client, ClientChanges, ClientQuery};
 use crate::db::page::{ser_instant, Page};
-use crate::db::recompute::Context;
-use crate::db::{self, audit, recompute, run_db};
+use crate::db::{self, audit, run_db};
 use crate::domain::identifiers;
 use crate::domain::vocab::MannerOfEntry;
-use crate::error::{AppError, AppResult, FieldError, Problem};
-use crate::routes::body::{nullable, ApiJson};
-use crate::startup::AppState;
+use crate::error::{AppError, AppResult, FieldError};
+use crate::http::body::{nullable, ApiJson};
+use crate::http::doc::Conflict;
+use crate::service::recompute;
+use crate::service::{org_today, Context};
+use crate::state::AppState;
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(create_client)
@@ -304,22 +306,13 @@ fn validate(
     }
 }
 
-/// Today in the organisation's time zone.
-pub fn org_today(state: &AppState) -> NaiveDate {
-    let tz = state.settings.org_tz();
-    chrono::Utc::now().with_timezone(&tz).date_naive()
-}
-
 /// Create a client. Any signed-in user; the creator sees the client until it has a case.
 #[utoipa::path(
     request_body = ClientInput,
     responses(
         (status = 201, body = ClientView),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json", description = "A-number already recorded"),
-        (status = 422, body = Problem, content_type = "application/problem+json")
+        Conflict
     ),
-    security(("bearer" = [])),
     tag = "clients"
 )]
 #[post("/clients")]
@@ -328,7 +321,7 @@ pub async fn create_client(
     user: AuthUser,
     body: ApiJson<ClientInput>,
 ) -> AppResult<HttpResponse> {
-    let changes = validate(body.0, true, org_today(&state))?;
+    let changes = validate(body.0, true, org_today(&state.settings))?;
     let view = run_db(&state.pool, move |conn| {
         db::transaction(conn, |conn| {
             if let Some(Some(a)) = &changes.a_number {
@@ -365,10 +358,8 @@ pub struct ListQuery {
 #[utoipa::path(
     params(ListQuery),
     responses(
-        (status = 200, body = ClientList),
-        (status = 401, body = Problem, content_type = "application/problem+json")
+        (status = 200, body = ClientList)
     ),
-    security(("bearer" = [])),
     tag = "clients"
 )]
 #[get("/clients")]
@@ -393,7 +384,7 @@ async fn list_response(
     page: Page,
 ) -> AppResult<HttpResponse> {
     let (rows, next_cursor) = run_db(&state.pool, move |conn| {
-        clients::list(conn, visible_clients(&user), &query, &page)
+        clients::list(conn, &scope(&user), &query, &page)
     })
     .await?;
     Ok(HttpResponse::Ok().json(ClientList {
@@ -417,11 +408,8 @@ pub struct SearchRequest {
 #[utoipa::path(
     request_body = SearchRequest,
     responses(
-        (status = 200, body = ClientList),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json")
+        (status = 200, body = ClientList)
     ),
-    security(("bearer" = [])),
     tag = "clients"
 )]
 #[post("/clients/search")]
@@ -448,11 +436,8 @@ pub async fn search_clients(
 #[utoipa::path(
     params(("id" = String, Path, description = "Client id")),
     responses(
-        (status = 200, body = ClientView),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json")
+        (status = 200, body = ClientView)
     ),
-    security(("bearer" = [])),
     tag = "clients"
 )]
 #[get("/clients/{id}")]
@@ -464,7 +449,7 @@ pub async fn get_client(
     let id = id.into_inner();
     let view = run_db(&state.pool, move |conn| {
         db::transaction(conn, |conn| {
-            let client = clients::find(conn, &id, visible_clients(&user))?;
+            let client = clients::find(conn, &id, &scope(&user))?;
             audit::record(
                 conn,
                 Some(&user.id),
@@ -487,12 +472,8 @@ pub async fn get_client(
     request_body = ClientInput,
     responses(
         (status = 200, body = ClientView),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json")
+        Conflict
     ),
-    security(("bearer" = [])),
     tag = "clients"
 )]
 #[patch("/clients/{id}")]
@@ -503,11 +484,11 @@ pub async fn patch_client(
     body: ApiJson<ClientInput>,
 ) -> AppResult<HttpResponse> {
     let id = id.into_inner();
-    let mut changes = validate(body.0, false, org_today(&state))?;
+    let mut changes = validate(body.0, false, org_today(&state.settings))?;
     let ctx = Context::now(&state.settings);
     let view = run_db(&state.pool, move |conn| {
         db::transaction(conn, |conn| {
-            let before = clients::find(conn, &id, visible_clients(&user))?;
+            let before = clients::find(conn, &id, &scope(&user))?;
             if let Some(Some(a)) = &changes.a_number {
                 if clients::a_number_taken(conn, a, Some(&id))? {
                     return Err(clients::duplicate_a_number());
@@ -535,7 +516,7 @@ pub async fn patch_client(
                 .last_arrival_on
                 .is_some_and(|d| d != before.last_arrival_on);
             clients::update(conn, &id, changes)?;
-            let after = clients::find(conn, &id, None)?;
+            let after = clients::find(conn, &id, &crate::db::scope::Scope::Internal)?;
             if arrival_changed {
                 recompute::client_changed(conn, &id, &ctx)?;
             }

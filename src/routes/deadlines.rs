@@ -7,19 +7,21 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::extract::AuthUser;
-use crate::auth::policy::{require_admin, visible_cases, visible_deadlines};
+use crate::auth::policy::{require_admin, scope};
 use crate::db::deadlines::{self as store, Deadline};
 use crate::db::page::{ser_instant, Page};
-use crate::db::recompute::Context;
-use crate::db::{self, audit, cases, events, recompute, run_db};
+use crate::db::{self, audit, cases, events, run_db};
 use crate::domain::ead_clock::{self, ClockEvent, ClockKind};
 use crate::domain::vocab::{DeadlineStatus, Form};
-use crate::error::{AppError, AppResult, FieldError, Problem};
+use crate::error::{AppError, AppResult, FieldError};
+use crate::http::body::ApiJson;
+use crate::http::doc::{Conflict, Forbidden};
 use crate::reminders::outbox;
-use crate::routes::body::ApiJson;
-use crate::routes::clients::org_today;
-use crate::routes::events::ClockEventView;
-use crate::startup::AppState;
+use crate::service::events::ClockEventView;
+use crate::service::org_today;
+use crate::service::recompute;
+use crate::service::Context;
+use crate::state::AppState;
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(case_deadlines)
@@ -85,11 +87,8 @@ pub struct DeadlineList {
 #[utoipa::path(
     params(("id" = String, Path, description = "Case id")),
     responses(
-        (status = 200, body = DeadlineList),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json")
+        (status = 200, body = DeadlineList)
     ),
-    security(("bearer" = [])),
     tag = "deadlines"
 )]
 #[get("/cases/{id}/deadlines")]
@@ -99,9 +98,9 @@ pub async fn case_deadlines(
     id: web::Path<String>,
 ) -> AppResult<HttpResponse> {
     let case_id = id.into_inner();
-    let today = org_today(&state);
+    let today = org_today(&state.settings);
     let items = run_db(&state.pool, move |conn| {
-        let case = cases::find(conn, &case_id, visible_cases(&user))?;
+        let case = cases::find(conn, &case_id, &scope(&user))?;
         Ok(store::of_case(conn, &case.id)?
             .iter()
             .map(|d| view(d, today))
@@ -128,12 +127,8 @@ pub struct ManualDeadline {
     params(("id" = String, Path, description = "Case id")),
     request_body = ManualDeadline,
     responses(
-        (status = 201, body = DeadlineView),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json")
+        (status = 201, body = DeadlineView)
     ),
-    security(("bearer" = [])),
     tag = "deadlines"
 )]
 #[post("/cases/{id}/deadlines")]
@@ -159,17 +154,17 @@ pub async fn create_manual(
         return Err(AppError::invalid(errors));
     }
     let case_id = id.into_inner();
-    let today = org_today(&state);
+    let today = org_today(&state.settings);
     let ctx = Context::now(&state.settings);
     let v = run_db(&state.pool, move |conn| {
         db::transaction(conn, |conn| {
-            let case = cases::find(conn, &case_id, visible_cases(&user))?;
+            let case = cases::find(conn, &case_id, &scope(&user))?;
             // The title stays out of the explanation: explanations go into e-mail, and a title typed by
             // a person may name the client.
             let explanation =
                 "A date entered by a person, not computed by a rule; see the title in the case.";
             let d = store::insert_manual(conn, &case.id, &title, req.due_on, explanation, today)?;
-            outbox::replan_case(conn, &case.id, &ctx)?;
+            outbox::replan_case(conn, &case.id, &ctx.schedule)?;
             let v = view(&d, today);
             audit::record(
                 conn,
@@ -200,12 +195,8 @@ pub struct DeadlineMark {
     params(("id" = String, Path, description = "Deadline id")),
     request_body = DeadlineMark,
     responses(
-        (status = 200, body = DeadlineView),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json")
+        (status = 200, body = DeadlineView)
     ),
-    security(("bearer" = [])),
     tag = "deadlines"
 )]
 #[patch("/deadlines/{id}")]
@@ -240,14 +231,14 @@ pub async fn mark_deadline(
         return Err(AppError::field("note", "must be at most 1000 characters"));
     }
     let id = id.into_inner();
-    let today = org_today(&state);
+    let today = org_today(&state.settings);
     let ctx = Context::now(&state.settings);
     let v = run_db(&state.pool, move |conn| {
         db::transaction(conn, |conn| {
             let before = store::find(conn, &id)?;
-            cases::find(conn, &before.case_id, visible_cases(&user))?;
+            cases::find(conn, &before.case_id, &scope(&user))?;
             store::set_mark(conn, &before, mark.as_deref(), note.as_deref(), &user.id)?;
-            outbox::replan_case(conn, &before.case_id, &ctx)?;
+            outbox::replan_case(conn, &before.case_id, &ctx.schedule)?;
             let after = store::find(conn, &id)?;
             let changes = serde_json::json!({
                 "status": {"from": before.status(today).as_str(), "to": after.status(today).as_str()},
@@ -277,11 +268,8 @@ pub struct AgendaQuery {
 #[utoipa::path(
     params(AgendaQuery),
     responses(
-        (status = 200, body = DeadlineList),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json")
+        (status = 200, body = DeadlineList)
     ),
-    security(("bearer" = [])),
     tag = "deadlines"
 )]
 #[get("/deadlines")]
@@ -304,16 +292,10 @@ pub async fn agenda(
             return Err(AppError::field("to", "must not be before from"));
         }
     }
-    let today = org_today(&state);
+    let today = org_today(&state.settings);
     let (items, next_cursor) = run_db(&state.pool, move |conn| {
-        let (rows, next) = store::agenda(
-            conn,
-            visible_deadlines(&user),
-            (q.from, q.to),
-            status,
-            today,
-            &page,
-        )?;
+        let (rows, next) =
+            store::agenda(conn, &scope(&user), (q.from, q.to), status, today, &page)?;
         Ok((
             rows.iter().map(|d| view(d, today)).collect::<Vec<_>>(),
             next,
@@ -348,12 +330,8 @@ pub struct EadClockView {
 #[utoipa::path(
     params(("id" = String, Path, description = "Case id"), ClockQuery),
     responses(
-        (status = 200, body = EadClockView),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json")
+        (status = 200, body = EadClockView)
     ),
-    security(("bearer" = [])),
     tag = "deadlines"
 )]
 #[get("/cases/{id}/ead-clock")]
@@ -364,10 +342,10 @@ pub async fn ead_clock_view(
     q: web::Query<ClockQuery>,
 ) -> AppResult<HttpResponse> {
     let case_id = id.into_inner();
-    let as_of = q.as_of.unwrap_or_else(|| org_today(&state));
+    let as_of = q.as_of.unwrap_or_else(|| org_today(&state.settings));
     let waits = state.settings.ead_waits();
     let v = run_db(&state.pool, move |conn| {
-        let case = cases::find(conn, &case_id, visible_cases(&user))?;
+        let case = cases::find(conn, &case_id, &scope(&user))?;
         let filed_on = events::filings_of(conn, &case.id)?
             .iter()
             .filter(|f| f.form == Form::I589.as_str())
@@ -436,10 +414,8 @@ pub struct ClosureList {
 #[utoipa::path(
     responses(
         (status = 200, body = ClosureList),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json")
+        Forbidden
     ),
-    security(("bearer" = [])),
     tag = "deadlines"
 )]
 #[get("/closures")]
@@ -470,12 +446,9 @@ pub struct NewClosure {
     request_body = NewClosure,
     responses(
         (status = 201, body = ClosureView),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json")
+        Forbidden,
+        Conflict
     ),
-    security(("bearer" = [])),
     tag = "deadlines"
 )]
 #[post("/closures")]
@@ -517,11 +490,8 @@ pub async fn create_closure(
     params(("id" = String, Path, description = "Closure id")),
     responses(
         (status = 204, description = "Removed"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json")
+        Forbidden
     ),
-    security(("bearer" = [])),
     tag = "deadlines"
 )]
 #[delete("/closures/{id}")]

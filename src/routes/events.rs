@@ -8,18 +8,20 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::auth::extract::AuthUser;
-use crate::auth::policy::visible_cases;
+use crate::auth::policy::scope;
 use crate::db::events::{self, ClockEventRow, Decision, Filing};
 use crate::db::page::ser_instant;
-use crate::db::recompute::Context;
-use crate::db::{self, audit, cases, recompute, run_db, DbConnection};
+use crate::db::{self, audit, cases, run_db, DbConnection};
 use crate::domain::ead_clock::{self, ClockEvent, ClockKind};
 use crate::domain::identifiers;
 use crate::domain::vocab::{Authority, DecisionKind, Form};
-use crate::error::{AppError, AppResult, FieldError, Problem};
-use crate::routes::body::ApiJson;
-use crate::routes::clients::org_today;
-use crate::startup::AppState;
+use crate::error::{AppError, AppResult, FieldError};
+use crate::http::body::ApiJson;
+use crate::service::events::ClockEventView;
+use crate::service::org_today;
+use crate::service::recompute;
+use crate::service::Context;
+use crate::state::AppState;
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(create_filing)
@@ -41,7 +43,7 @@ fn record_fact<T: Serialize>(
     write: impl FnOnce(&mut DbConnection, &cases::Case) -> AppResult<(String, T)>,
 ) -> AppResult<T> {
     db::transaction(conn, |conn| {
-        let case = cases::find(conn, case_id, visible_cases(user))?;
+        let case = cases::find(conn, case_id, &scope(user))?;
         let (id, view) = write(conn, &case)?;
         recompute::case_changed(conn, &case, ctx)?;
         let json = serde_json::to_value(&view).unwrap_or_default();
@@ -70,7 +72,7 @@ where
     V: Serialize + Send + 'static,
 {
     let items: Vec<V> = run_db(&state.pool, move |conn| {
-        let case = cases::find(conn, &case_id, visible_cases(&user))?;
+        let case = cases::find(conn, &case_id, &scope(&user))?;
         Ok(load(conn, &case.id)?.iter().map(view).collect())
     })
     .await?;
@@ -132,12 +134,8 @@ pub struct FilingList {
     params(("id" = String, Path, description = "Case id")),
     request_body = FilingRequest,
     responses(
-        (status = 201, body = FilingView),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json")
+        (status = 201, body = FilingView)
     ),
-    security(("bearer" = [])),
     tag = "case events"
 )]
 #[post("/cases/{id}/filings")]
@@ -148,7 +146,7 @@ pub async fn create_filing(
     body: ApiJson<FilingRequest>,
 ) -> AppResult<HttpResponse> {
     let req = body.0;
-    let today = org_today(&state);
+    let today = org_today(&state.settings);
     let mut errors = Vec::new();
     let form = Form::parse(&req.form);
     if form.is_none() {
@@ -221,11 +219,8 @@ pub async fn create_filing(
 #[utoipa::path(
     params(("id" = String, Path, description = "Case id")),
     responses(
-        (status = 200, body = FilingList),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json")
+        (status = 200, body = FilingList)
     ),
-    security(("bearer" = [])),
     tag = "case events"
 )]
 #[get("/cases/{id}/filings")]
@@ -238,32 +233,6 @@ pub async fn list_filings(
         FilingView::from(f)
     })
     .await
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ClockEventView {
-    pub id: String,
-    pub case_id: String,
-    /// `stop` or `resume`.
-    pub kind: String,
-    pub on: NaiveDate,
-    pub reason: String,
-    #[schema(value_type = String, format = DateTime)]
-    #[serde(serialize_with = "ser_instant")]
-    pub created_at: NaiveDateTime,
-}
-
-impl From<&ClockEventRow> for ClockEventView {
-    fn from(e: &ClockEventRow) -> Self {
-        ClockEventView {
-            id: e.id.clone(),
-            case_id: e.case_id.clone(),
-            kind: e.kind.clone(),
-            on: e.occurred_on,
-            reason: e.reason.clone(),
-            created_at: e.created_at,
-        }
-    }
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -288,12 +257,8 @@ pub struct ClockEventList {
     params(("id" = String, Path, description = "Case id")),
     request_body = ClockEventRequest,
     responses(
-        (status = 201, body = ClockEventView),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json")
+        (status = 201, body = ClockEventView)
     ),
-    security(("bearer" = [])),
     tag = "case events"
 )]
 #[post("/cases/{id}/clock-events")]
@@ -313,7 +278,7 @@ pub async fn create_clock_event(
     if reason.is_empty() || reason.chars().count() > 500 {
         errors.push(FieldError::new("reason", "must be 1 to 500 characters"));
     }
-    if req.on > org_today(&state) {
+    if req.on > org_today(&state.settings) {
         errors.push(FieldError::new("on", "must not be in the future"));
     }
     if !errors.is_empty() {
@@ -376,11 +341,8 @@ pub async fn create_clock_event(
 #[utoipa::path(
     params(("id" = String, Path, description = "Case id")),
     responses(
-        (status = 200, body = ClockEventList),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json")
+        (status = 200, body = ClockEventList)
     ),
-    security(("bearer" = [])),
     tag = "case events"
 )]
 #[get("/cases/{id}/clock-events")]
@@ -452,12 +414,8 @@ pub struct DecisionList {
     params(("id" = String, Path, description = "Case id")),
     request_body = DecisionRequest,
     responses(
-        (status = 201, body = DecisionView),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json")
+        (status = 201, body = DecisionView)
     ),
-    security(("bearer" = [])),
     tag = "case events"
 )]
 #[post("/cases/{id}/decisions")]
@@ -477,7 +435,7 @@ pub async fn create_decision(
     if authority.is_none() {
         errors.push(FieldError::new("authority", Authority::allowed()));
     }
-    if req.decided_on > org_today(&state) {
+    if req.decided_on > org_today(&state.settings) {
         errors.push(FieldError::new("decided_on", "must not be in the future"));
     }
     match (kind, req.voluntary_departure_days) {
@@ -532,11 +490,8 @@ pub async fn create_decision(
 #[utoipa::path(
     params(("id" = String, Path, description = "Case id")),
     responses(
-        (status = 200, body = DecisionList),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json")
+        (status = 200, body = DecisionList)
     ),
-    security(("bearer" = [])),
     tag = "case events"
 )]
 #[get("/cases/{id}/decisions")]

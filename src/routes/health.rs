@@ -6,10 +6,11 @@ use serde_json::json;
 
 use crate::db::run_db;
 use crate::error::{AppError, AppResult};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Liveness: 200 while the process runs. Anyone may call it.
-#[utoipa::path(responses((status = 200, description = "The process runs")), tag = "operations")]
+#[utoipa::path(responses((status = 200, description = "The process runs")
+    ), tag = "operations")]
 #[get("/health")]
 pub async fn health() -> HttpResponse {
     HttpResponse::Ok().json(json!({"status": "ok"}))
@@ -21,6 +22,7 @@ pub async fn health() -> HttpResponse {
         (status = 200, description = "The database answers"),
         (status = 503, description = "The database does not answer", body = crate::error::Problem, content_type = "application/problem+json")
     ),
+    security(()),
     tag = "operations"
 )]
 #[get("/ready")]

@@ -8,16 +8,18 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::extract::AuthUser;
-use crate::auth::policy::{assigned_case_ids, visible_cases, Role};
+use crate::auth::policy::{scope, Role};
 use crate::db::events::{self, Hearing, HearingChange, HearingChanges};
 use crate::db::page::{ser_instant, Cursor, Page};
-use crate::db::recompute::Context;
 use crate::db::schema::hearings;
-use crate::db::{self, audit, cases, recompute, run_db, DbConnection};
+use crate::db::scope::assigned_case_ids;
+use crate::db::{self, audit, cases, run_db, DbConnection};
 use crate::domain::vocab::{HearingKind, HearingOutcome};
-use crate::error::{AppError, AppResult, FieldError, Problem};
-use crate::routes::body::{nullable, ApiJson};
-use crate::startup::AppState;
+use crate::error::{AppError, AppResult, FieldError};
+use crate::http::body::{nullable, ApiJson};
+use crate::service::recompute;
+use crate::service::Context;
+use crate::state::AppState;
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(create_hearing)
@@ -184,12 +186,8 @@ fn text(v: Option<String>, field: &str, errors: &mut Vec<FieldError>) -> Option<
     params(("id" = String, Path, description = "Case id")),
     request_body = HearingRequest,
     responses(
-        (status = 201, body = HearingView),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json")
+        (status = 201, body = HearingView)
     ),
-    security(("bearer" = [])),
     tag = "hearings"
 )]
 #[post("/cases/{id}/hearings")]
@@ -205,7 +203,7 @@ pub async fn create_hearing(
     let ctx = Context::now(&state.settings);
     let v = run_db(&state.pool, move |conn| {
         db::transaction(conn, |conn| {
-            let case = cases::find(conn, &case_id, visible_cases(&user))?;
+            let case = cases::find(conn, &case_id, &scope(&user))?;
             let mut errors = Vec::new();
             let kind = HearingKind::parse(&req.kind);
             if kind.is_none() {
@@ -283,11 +281,8 @@ pub struct HearingList {
 #[utoipa::path(
     params(("id" = String, Path, description = "Case id")),
     responses(
-        (status = 200, body = HearingList),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json")
+        (status = 200, body = HearingList)
     ),
-    security(("bearer" = [])),
     tag = "hearings"
 )]
 #[get("/cases/{id}/hearings")]
@@ -298,7 +293,7 @@ pub async fn list_case_hearings(
 ) -> AppResult<HttpResponse> {
     let case_id = id.into_inner();
     let items = run_db(&state.pool, move |conn| {
-        let case = cases::find(conn, &case_id, visible_cases(&user))?;
+        let case = cases::find(conn, &case_id, &scope(&user))?;
         let rows = events::hearings_of(conn, &case.id)?;
         let mut out = Vec::new();
         for h in &rows {
@@ -329,11 +324,8 @@ pub struct RangeQuery {
 #[utoipa::path(
     params(RangeQuery),
     responses(
-        (status = 200, body = HearingList),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json")
+        (status = 200, body = HearingList)
     ),
-    security(("bearer" = [])),
     tag = "hearings"
 )]
 #[get("/hearings")]
@@ -402,7 +394,7 @@ fn visible_hearing(
     id: &str,
 ) -> AppResult<(Hearing, cases::Case)> {
     let h = events::find_hearing(conn, id)?;
-    let case = cases::find(conn, &h.case_id, visible_cases(user))?;
+    let case = cases::find(conn, &h.case_id, &scope(user))?;
     Ok((h, case))
 }
 
@@ -410,11 +402,8 @@ fn visible_hearing(
 #[utoipa::path(
     params(("id" = String, Path, description = "Hearing id")),
     responses(
-        (status = 200, body = HearingView),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json")
+        (status = 200, body = HearingView)
     ),
-    security(("bearer" = [])),
     tag = "hearings"
 )]
 #[get("/hearings/{id}")]
@@ -456,12 +445,8 @@ pub struct HearingPatch {
     params(("id" = String, Path, description = "Hearing id")),
     request_body = HearingPatch,
     responses(
-        (status = 200, body = HearingView),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json")
+        (status = 200, body = HearingView)
     ),
-    security(("bearer" = [])),
     tag = "hearings"
 )]
 #[patch("/hearings/{id}")]

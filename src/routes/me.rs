@@ -7,13 +7,13 @@ use utoipa::ToSchema;
 use crate::accounts::{self, UserView};
 use crate::auth::extract::AuthUser;
 use crate::auth::password;
-use crate::db::recompute::Context;
 use crate::db::{self, audit, run_db, users};
-use crate::error::{AppError, AppResult, FieldError, Problem};
+use crate::error::{AppError, AppResult, FieldError};
+use crate::http::body::ApiJson;
 use crate::reminders::outbox;
 use crate::routes::auth::set_password;
-use crate::routes::body::ApiJson;
-use crate::startup::AppState;
+use crate::service::Context;
+use crate::state::AppState;
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(get_me)
@@ -23,8 +23,8 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
 
 /// The caller's account. Any signed-in user.
 #[utoipa::path(
-    responses((status = 200, body = UserView), (status = 401, body = Problem, content_type = "application/problem+json")),
-    security(("bearer" = [])),
+    responses((status = 200, body = UserView)
+    ),
     tag = "me"
 )]
 #[get("/me")]
@@ -48,11 +48,8 @@ pub struct MeChanges {
 #[utoipa::path(
     request_body = MeChanges,
     responses(
-        (status = 200, body = UserView),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json")
+        (status = 200, body = UserView)
     ),
-    security(("bearer" = [])),
     tag = "me"
 )]
 #[patch("/me")]
@@ -97,7 +94,7 @@ pub async fn patch_me(
             if before.reminders_enabled != after.reminders_enabled
                 || before.reminder_digest != after.reminder_digest
             {
-                outbox::replan_user(conn, &user.id, &ctx)?;
+                outbox::replan_user(conn, &user.id, &ctx.schedule)?;
             }
             let diff = audit::diff(
                 &UserView::from(&before).json(),
@@ -123,11 +120,8 @@ pub struct PasswordChange {
 #[utoipa::path(
     request_body = PasswordChange,
     responses(
-        (status = 204, description = "Changed; sign in again"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json")
+        (status = 204, description = "Changed; sign in again")
     ),
-    security(("bearer" = [])),
     tag = "me"
 )]
 #[post("/me/password")]

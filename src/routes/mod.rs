@@ -2,7 +2,6 @@
 
 pub mod audit;
 pub mod auth;
-pub mod body;
 pub mod calendar;
 pub mod cases;
 pub mod clients;
@@ -16,6 +15,8 @@ pub mod users;
 
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
+
+use crate::http::doc::StandardErrors;
 use utoipa_actix_web::{scope, service_config::ServiceConfig};
 
 #[derive(OpenApi)]
@@ -24,6 +25,8 @@ use utoipa_actix_web::{scope, service_config::ServiceConfig};
         title = "asylum-tracker",
         description = "Asylum clients, cases, clocks, deadlines and reminders for legal aid groups."
     ),
+    servers((url = "/", description = "This server")),
+    security(("bearer" = [])),
     modifiers(&BearerAuth),
     components(schemas(crate::error::Problem))
 )]
@@ -48,6 +51,13 @@ impl Modify for BearerAuth {
 
 pub fn api_doc() -> utoipa::openapi::OpenApi {
     ApiDoc::openapi()
+}
+
+/// Completes the document once the routes have added their paths (utoipa-actix-web merges them
+/// after `api_doc`'s own modifiers ran).
+pub fn finish_doc(mut doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    StandardErrors.modify(&mut doc);
+    doc
 }
 
 pub fn configure(cfg: &mut ServiceConfig) {

@@ -12,9 +12,10 @@ use crate::auth::policy::require_admin;
 use crate::db::page::{ser_instant, Cursor, Page};
 use crate::db::schema::reminders;
 use crate::db::{self, audit, run_db};
-use crate::error::{AppError, AppResult, Problem};
+use crate::error::{AppError, AppResult};
+use crate::http::doc::{Conflict, Forbidden};
 use crate::reminders::outbox::{self, Reminder};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(list_reminders).service(retry_reminder);
@@ -95,11 +96,8 @@ pub struct ReminderQuery {
     params(ReminderQuery),
     responses(
         (status = 200, body = ReminderList),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json")
+        Forbidden
     ),
-    security(("bearer" = [])),
     tag = "reminders"
 )]
 #[get("/reminders")]
@@ -156,12 +154,9 @@ pub async fn list_reminders(
     params(("id" = String, Path, description = "Reminder id")),
     responses(
         (status = 200, body = ReminderView),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json")
+        Forbidden,
+        Conflict
     ),
-    security(("bearer" = [])),
     tag = "reminders"
 )]
 #[post("/reminders/{id}/retry")]

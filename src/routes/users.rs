@@ -8,12 +8,13 @@ use crate::accounts::{self, UserView};
 use crate::auth::extract::AuthUser;
 use crate::auth::policy::{require_admin, Role};
 use crate::db::page::{Page, PageParams};
-use crate::db::recompute::Context;
 use crate::db::{self, audit, run_db, sessions, users};
-use crate::error::{AppError, AppResult, FieldError, Problem};
+use crate::error::{AppError, AppResult, FieldError};
+use crate::http::body::ApiJson;
+use crate::http::doc::{Conflict, Forbidden};
 use crate::reminders::outbox;
-use crate::routes::body::ApiJson;
-use crate::startup::AppState;
+use crate::service::Context;
+use crate::state::AppState;
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(list_users)
@@ -33,10 +34,8 @@ pub struct UserList {
     params(PageParams),
     responses(
         (status = 200, body = UserList),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json")
+        Forbidden
     ),
-    security(("bearer" = [])),
     tag = "users"
 )]
 #[get("/users")]
@@ -71,12 +70,9 @@ pub struct NewUserRequest {
     request_body = NewUserRequest,
     responses(
         (status = 201, body = UserView),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json")
+        Forbidden,
+        Conflict
     ),
-    security(("bearer" = [])),
     tag = "users"
 )]
 #[post("/users")]
@@ -103,11 +99,8 @@ pub async fn create_user(
     params(("id" = String, Path, description = "User id")),
     responses(
         (status = 200, body = UserView),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json")
+        Forbidden
     ),
-    security(("bearer" = [])),
     tag = "users"
 )]
 #[get("/users/{id}")]
@@ -138,13 +131,9 @@ pub struct UserPatch {
     request_body = UserPatch,
     responses(
         (status = 200, body = UserView),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json")
+        Forbidden,
+        Conflict
     ),
-    security(("bearer" = [])),
     tag = "users"
 )]
 #[patch("/users/{id}")]
@@ -210,7 +199,7 @@ pub async fn patch_user(
                 sessions::revoke_all(conn, &id, db::now())?;
             }
             if input.active.is_some() {
-                outbox::replan_user(conn, &id, &ctx)?;
+                outbox::replan_user(conn, &id, &ctx.schedule)?;
             }
             let diff = audit::diff(
                 &UserView::from(&before).json(),

@@ -1,0 +1,82 @@
+//! Which rows a read may return. Storage knows scopes, not users or roles: `auth::policy` maps a
+//! caller to a scope, and every list and lookup applies it.
+
+use diesel::dsl::{exists, not};
+use diesel::prelude::*;
+use diesel::sql_types::Bool;
+
+use super::schema::{case_assignments, cases, clients, deadlines, hearings};
+use super::MultiBackend;
+
+/// The rows a read may see.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// Everything (an administrator).
+    All,
+    /// The cases a user is assigned to, their clients, and the clients the user created while
+    /// those have no case yet.
+    AssignedTo(String),
+    /// An unfiltered read by the system itself (recompute, the reminder worker), never on behalf
+    /// of a caller.
+    Internal,
+}
+
+/// A boxed SQL condition on one table.
+pub type Condition<T> = Box<dyn BoxableExpression<T, MultiBackend, SqlType = Bool>>;
+
+/// The ids of the cases a user is assigned to (a subquery, served by `case_assignments_user`).
+pub fn assigned_case_ids(
+    user_id: &str,
+) -> diesel::helper_types::Select<
+    diesel::helper_types::Filter<
+        case_assignments::table,
+        diesel::helper_types::Eq<case_assignments::user_id, String>,
+    >,
+    case_assignments::case_id,
+> {
+    case_assignments::table
+        .filter(case_assignments::user_id.eq(user_id.to_string()))
+        .select(case_assignments::case_id)
+}
+
+impl Scope {
+    fn user(&self) -> Option<&str> {
+        match self {
+            Scope::AssignedTo(u) => Some(u),
+            Scope::All | Scope::Internal => None,
+        }
+    }
+
+    /// Cases in scope; `None` means no filter.
+    pub fn cases(&self) -> Option<Condition<cases::table>> {
+        let user = self.user()?;
+        Some(Box::new(cases::id.eq_any(assigned_case_ids(user))))
+    }
+
+    /// Clients in scope: those of assigned cases, and the user's own while they have no case.
+    pub fn clients(&self) -> Option<Condition<clients::table>> {
+        let user = self.user()?.to_string();
+        let via_case = clients::id.eq_any(
+            case_assignments::table
+                .inner_join(cases::table)
+                .filter(case_assignments::user_id.eq(user.clone()))
+                .select(cases::client_id),
+        );
+        let own_without_case = clients::created_by.eq(user).and(not(exists(
+            cases::table.filter(cases::client_id.eq(clients::id)),
+        )));
+        Some(Box::new(via_case.or(own_without_case)))
+    }
+
+    /// Deadlines of the cases in scope.
+    pub fn deadlines(&self) -> Option<Condition<deadlines::table>> {
+        let user = self.user()?;
+        Some(Box::new(deadlines::case_id.eq_any(assigned_case_ids(user))))
+    }
+
+    /// Hearings of the cases in scope.
+    pub fn hearings(&self) -> Option<Condition<hearings::table>> {
+        let user = self.user()?;
+        Some(Box::new(hearings::case_id.eq_any(assigned_case_ids(user))))
+    }
+}

@@ -1,0 +1,163 @@
+//! The OpenAPI document's error responses, declared once.
+//!
+//! [`StandardErrors`] adds to every operation the problem+json answers its shape makes possible
+//! (401 where a token is required, 404 where the path names a record, 400/413/415/422 where there
+//! is a body, 400/422 where there is a query), so that no handler lists them. The answers only some
+//! endpoints give are response types to name in `responses(...)`: [`Forbidden`], [`Conflict`],
+//! [`TooManyAttempts`], [`BadCredential`].
+
+use std::collections::BTreeMap;
+
+use utoipa::openapi::path::{Operation, ParameterIn};
+use utoipa::openapi::response::{Response, ResponseBuilder};
+use utoipa::openapi::{ContentBuilder, Ref, RefOr};
+use utoipa::{IntoResponses, Modify};
+
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+fn problem(description: &str) -> RefOr<Response> {
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            PROBLEM_JSON,
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("Problem")))
+                .build(),
+        )
+        .build()
+        .into()
+}
+
+fn one(status: &str, description: &str) -> BTreeMap<String, RefOr<Response>> {
+    BTreeMap::from([(status.to_string(), problem(description))])
+}
+
+/// 403: the caller's role may never do this.
+pub struct Forbidden;
+impl IntoResponses for Forbidden {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        one("403", "The caller's role may not do this")
+    }
+}
+
+/// 401 on an endpoint that takes no token: the credential in the body was refused.
+pub struct BadCredential;
+impl IntoResponses for BadCredential {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        one("401", "The credential in the body was refused")
+    }
+}
+
+/// 409: a unique value (e-mail, A-number, receipt number) is taken, or the state forbids it.
+pub struct Conflict;
+impl IntoResponses for Conflict {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        one("409", "Conflicts with what is stored")
+    }
+}
+
+/// 429: too many attempts; `Retry-After` says when to try again.
+pub struct TooManyAttempts;
+impl IntoResponses for TooManyAttempts {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        one("429", "Too many attempts; see Retry-After")
+    }
+}
+
+/// Adds the answers every operation of a given shape can give, a `description` to every response
+/// (OpenAPI requires one), and turns `security(())` into "no authentication".
+pub struct StandardErrors;
+
+impl Modify for StandardErrors {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for item in openapi.paths.paths.values_mut() {
+            for op in [
+                &mut item.get,
+                &mut item.post,
+                &mut item.put,
+                &mut item.patch,
+                &mut item.delete,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                complete(op);
+            }
+        }
+    }
+}
+
+fn is_public(op: &Operation) -> bool {
+    op.security.as_ref().is_some_and(|reqs| {
+        reqs.iter().all(|r| {
+            serde_json::to_value(r).is_ok_and(|v| v.as_object().is_some_and(|o| o.is_empty()))
+        })
+    })
+}
+
+fn complete(op: &mut Operation) {
+    let public = is_public(op);
+    if public {
+        // `security(())` is written `[{}]`, "optional"; these take no token at all.
+        op.security = Some(Vec::new());
+    }
+    let params = op.parameters.clone().unwrap_or_default();
+    let has = |place: ParameterIn| {
+        params
+            .iter()
+            .any(|p| matches!(p, RefOr::T(p) if p.parameter_in == place))
+    };
+    let mut add = Vec::new();
+    if !public {
+        add.push(("401", "No valid access token"));
+    }
+    if has(ParameterIn::Path) {
+        add.push(("404", "No such record, or not visible to the caller"));
+    }
+    if op.request_body.is_some() {
+        add.extend([
+            ("400", "The body is not valid JSON"),
+            ("413", "The body is larger than 256 KiB"),
+            ("415", "The body is not application/json"),
+            ("422", "Well-formed but invalid; `errors` names each field"),
+        ]);
+    }
+    if has(ParameterIn::Query) {
+        add.extend([
+            ("400", "The query string does not parse"),
+            ("422", "Well-formed but invalid; `errors` names each field"),
+        ]);
+    }
+    let responses = &mut op.responses.responses;
+    for (status, description) in add {
+        responses
+            .entry(status.to_string())
+            .or_insert_with(|| problem(description));
+    }
+    for (status, response) in responses.iter_mut() {
+        if let RefOr::T(r) = response {
+            if r.description.is_empty() {
+                r.description = reason(status).to_string();
+            }
+        }
+    }
+}
+
+fn reason(status: &str) -> &'static str {
+    match status {
+        "200" => "OK",
+        "201" => "Created",
+        "202" => "Accepted",
+        "204" => "No content",
+        "304" => "Not modified",
+        "400" => "Bad request",
+        "401" => "No valid access token",
+        "403" => "Forbidden",
+        "404" => "Not found",
+        "409" => "Conflict",
+        "422" => "Invalid input",
+        "429" => "Too many attempts",
+        "503" => "Unavailable",
+        _ => "Response",
+    }
+}

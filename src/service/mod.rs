@@ -1,0 +1,53 @@
+//! Use cases: each public function is one unit of work (validate, open the transaction, write,
+//! recompute, re-plan reminders, audit) taking plain typed inputs and a caller. Routes, the
+//! command line and the reminder worker call these; nothing below them knows about HTTP.
+
+pub mod accounts;
+pub mod audit;
+pub mod calendar;
+pub mod cases;
+pub mod clients;
+pub mod deadlines;
+pub mod events;
+pub mod hearings;
+pub mod recompute;
+pub mod reminders;
+
+use chrono::{NaiveDate, NaiveDateTime};
+
+use crate::config::Settings;
+use crate::domain::deadlines::EadWaits;
+use crate::reminders::planner::Schedule;
+
+/// What derived state depends on besides the facts: the settings' rules and the moment.
+#[derive(Debug, Clone)]
+pub struct Context {
+    pub waits: EadWaits,
+    pub schedule: Schedule,
+}
+
+impl Context {
+    /// The context at this moment.
+    pub fn now(settings: &Settings) -> Context {
+        Context::at(settings, crate::db::now())
+    }
+
+    pub fn at(settings: &Settings, now: NaiveDateTime) -> Context {
+        Context {
+            waits: settings.ead_waits(),
+            schedule: Schedule::at(settings, now),
+        }
+    }
+
+    /// Today in the organisation's zone.
+    pub fn today(&self) -> NaiveDate {
+        self.schedule.today
+    }
+}
+
+/// Today in the organisation's zone (`reminders.time_zone`).
+pub fn org_today(settings: &Settings) -> NaiveDate {
+    chrono::Utc::now()
+        .with_timezone(&settings.org_tz())
+        .date_naive()
+}
