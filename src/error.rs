@@ -106,9 +106,9 @@ pub enum AppError {
     TooManyRequests { retry_after_secs: u64 },
     #[error("unavailable: {0}")]
     Unavailable(String),
-    /// Never shown to the client; logged with its cause.
+    /// Never shown to the client; logged with its whole source chain.
     #[error("internal: {0}")]
-    Internal(String),
+    Internal(#[source] BoxError),
 }
 
 impl AppError {
@@ -134,8 +134,14 @@ impl AppError {
         }
     }
 
+    /// An internal error described by a message (its cause already folded into the text).
     pub fn internal(e: impl std::fmt::Display) -> AppError {
-        AppError::Internal(e.to_string())
+        AppError::Internal(e.to_string().into())
+    }
+
+    /// An internal error that keeps `e` and its sources for the log.
+    pub fn internal_source(e: impl std::error::Error + Send + Sync + 'static) -> AppError {
+        AppError::Internal(Box::new(e))
     }
 
     fn parts(&self) -> (&'static str, &'static str, String) {
@@ -222,7 +228,8 @@ impl ResponseError for AppError {
 
     fn error_response(&self) -> HttpResponse {
         if let AppError::Internal(cause) = self {
-            tracing::error!(error = %cause, "internal error");
+            // Inside the request's span, so the line carries its request id and route pattern.
+            tracing::error!(error = %error_chain(cause.as_ref()), "internal error");
         }
         let mut resp = HttpResponse::build(self.status_code());
         resp.content_type("application/problem+json");
@@ -240,7 +247,7 @@ impl From<diesel::result::Error> for AppError {
     fn from(e: diesel::result::Error) -> Self {
         match e {
             diesel::result::Error::NotFound => AppError::NotFound,
-            other => AppError::Internal(format!("database: {other}")),
+            other => AppError::internal_source(other),
         }
     }
 }
@@ -254,8 +261,22 @@ impl From<r2d2::Error> for AppError {
 
 impl From<actix_web::error::BlockingError> for AppError {
     fn from(e: actix_web::error::BlockingError) -> Self {
-        AppError::Internal(format!("blocking task: {e}"))
+        AppError::internal_source(e)
     }
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// "outer: cause: root cause", for log lines.
+pub fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}

@@ -85,7 +85,9 @@ fn run(listener: TcpListener, state: web::Data<AppState>) -> AppResult<Server> {
             .default_service(web::to(body::not_found))
             .split_for_parts();
         app.app_data(web::Data::new(routes::finish_doc(api)))
-            .wrap(from_fn(telemetry::request_log))
+            // Inner first: the request id exists once the logger (outer) has run.
+            .wrap(from_fn(telemetry::request_id_header))
+            .wrap(telemetry::logger())
     });
     if let Some(n) = workers {
         server = server.workers(n.max(1));

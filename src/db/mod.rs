@@ -59,7 +59,7 @@ pub struct Manager {
 
 impl Manager {
     pub fn new(url: &str) -> AppResult<Manager> {
-        let kind = database_kind(url).map_err(|e| AppError::Internal(e.to_string()))?;
+        let kind = database_kind(url).map_err(|e| AppError::internal(e))?;
         Ok(Manager {
             url: url.to_string(),
             kind,
@@ -115,7 +115,7 @@ pub fn build_pool(url: &str, size: Option<u32>) -> AppResult<DbPool> {
     if let DatabaseKind::Sqlite(path) = &manager.kind {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)
-                .map_err(|e| AppError::Internal(format!("cannot create {}: {e}", dir.display())))?;
+                .map_err(|e| AppError::internal(format!("cannot create {}: {e}", dir.display())))?;
         }
     }
     let default_size = match manager.kind {
@@ -124,13 +124,13 @@ pub fn build_pool(url: &str, size: Option<u32>) -> AppResult<DbPool> {
     };
     // Connect once first so that start-up reports why the database is unreachable.
     let probe = r2d2::ManageConnection::connect(&manager)
-        .map_err(|e| AppError::Internal(format!("cannot connect to the database: {e}")))?;
+        .map_err(|e| AppError::internal(format!("cannot connect to the database: {e}")))?;
     drop(probe);
     r2d2::Pool::builder()
         .max_size(size.unwrap_or(default_size))
         .connection_timeout(Duration::from_secs(10))
         .build(manager)
-        .map_err(|e| AppError::Internal(format!("cannot build the database pool: {e}")))
+        .map_err(|e| AppError::internal(format!("cannot build the database pool: {e}")))
 }
 
 /// Runs blocking database work (and anything else blocking, such as argon2) off the async workers.
@@ -177,7 +177,7 @@ where
 /// several instances starting together from racing.
 pub fn migrate(conn: &mut DbConnection) -> AppResult<()> {
     let failed = |e: Box<dyn std::error::Error + Send + Sync>| {
-        AppError::Internal(format!("migration failed: {e}"))
+        AppError::internal(format!("migration failed: {e}"))
     };
     match conn {
         DbConnection::Postgres(c) => {

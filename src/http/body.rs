@@ -107,8 +107,64 @@ pub fn path_error(_: actix_web::error::PathError, _: &HttpRequest) -> actix_web:
     AppError::NotFound.into()
 }
 
-/// Unknown routes: a 404 like any other, with its own `type` so that a client can tell a wrong
+/// Requests no route takes: a known address with a method it does not support answers 405 with
+/// `Allow` naming those it does (read from the OpenAPI document, which lists every route); any
+/// other address a 404 like any other, with its own `type` so that a client can tell a wrong
 /// address from a missing record.
-pub async fn not_found() -> HttpResponse {
-    actix_web::ResponseError::error_response(&AppError::NoRoute)
+pub async fn not_found(
+    req: HttpRequest,
+    doc: Option<web::Data<utoipa::openapi::OpenApi>>,
+) -> HttpResponse {
+    let allowed = doc
+        .map(|doc| allowed_methods(&doc, req.path()))
+        .unwrap_or_default();
+    if allowed.is_empty() {
+        return actix_web::ResponseError::error_response(&AppError::NoRoute);
+    }
+    let mut res = actix_web::ResponseError::error_response(&AppError::MethodNotAllowed);
+    if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&allowed.join(", ")) {
+        res.headers_mut()
+            .insert(actix_web::http::header::ALLOW, value);
+    }
+    res
+}
+
+/// The methods the document lists for the path template that `path` matches.
+fn allowed_methods(doc: &utoipa::openapi::OpenApi, path: &str) -> Vec<&'static str> {
+    let Some(item) = doc
+        .paths
+        .paths
+        .iter()
+        .find(|(template, _)| matches_template(template, path))
+        .map(|(_, item)| item)
+    else {
+        return Vec::new();
+    };
+    [
+        ("GET", item.get.is_some()),
+        ("POST", item.post.is_some()),
+        ("PUT", item.put.is_some()),
+        ("PATCH", item.patch.is_some()),
+        ("DELETE", item.delete.is_some()),
+    ]
+    .into_iter()
+    .filter_map(|(m, has)| has.then_some(m))
+    .collect()
+}
+
+/// `/cases/{id}/hearings` matches `/cases/abc/hearings`; `{token}.ics` matches `abc.ics`.
+fn matches_template(template: &str, path: &str) -> bool {
+    let (t, p): (Vec<&str>, Vec<&str>) = (template.split('/').collect(), path.split('/').collect());
+    t.len() == p.len()
+        && t.iter()
+            .zip(&p)
+            .all(|(t, p)| match (t.find('{'), t.rfind('}')) {
+                (Some(open), Some(close)) => {
+                    let (prefix, suffix) = (&t[..open], &t[close + 1..]);
+                    p.len() > prefix.len() + suffix.len()
+                        && p.starts_with(prefix)
+                        && p.ends_with(suffix)
+                }
+                _ => t == p,
+            })
 }

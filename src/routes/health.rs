@@ -9,8 +9,11 @@ use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 
 /// Liveness: 200 while the process runs. Anyone may call it.
-#[utoipa::path(responses((status = 200, description = "The process runs")
-    ), tag = "operations")]
+#[utoipa::path(
+    responses((status = 200, description = "The process runs")),
+    security(()),
+    tag = "operations"
+)]
 #[get("/health")]
 pub async fn health() -> HttpResponse {
     HttpResponse::Ok().json(json!({"status": "ok"}))
@@ -37,7 +40,11 @@ pub async fn ready(state: web::Data<AppState>) -> AppResult<HttpResponse> {
 }
 
 /// This document. Anyone may call it.
-#[utoipa::path(responses((status = 200, description = "The OpenAPI 3 document")), tag = "operations")]
+#[utoipa::path(
+    responses((status = 200, description = "The OpenAPI 3 document")),
+    security(()),
+    tag = "operations"
+)]
 #[get("/openapi.json")]
 pub async fn openapi_json(doc: web::Data<utoipa::openapi::OpenApi>) -> HttpResponse {
     HttpResponse::Ok().json(doc.get_ref())

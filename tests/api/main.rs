@@ -15,3 +15,15 @@ mod openapi;
 mod reminders;
 mod tokens;
 mod users;
+
+/// In CI every PostgreSQL variant must run: a CI run without a test server fails here instead of
+/// looking twice as thorough as it is.
+#[test]
+fn ci_runs_the_postgresql_variants() {
+    if std::env::var_os("CI").is_some() {
+        assert!(
+            std::env::var_os("TEST_DATABASE_URL").is_some() && !cfg!(no_test_database),
+            "CI is set but TEST_DATABASE_URL is not (at build and run time): the PostgreSQL variants would not run"
+        );
+    }
+}

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use crate::both;
 use crate::helpers::TestApp;
 
-both!(openapi_lists_every_route);
+both!(openapi_lists_every_route, undocumented_methods_answer_405);
 
 /// Every `#[get("/..")]`-style route attribute in src/routes, as (METHOD, full path).
 fn routes_in_source() -> BTreeSet<(String, String)> {
@@ -81,4 +81,93 @@ async fn openapi_lists_every_route(app: TestApp) {
             "{method} {path} is documented but routes nowhere"
         );
     }
+}
+
+async fn fetch_doc(app: &TestApp) -> serde_json::Value {
+    app.client
+        .get(app.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+/// The contract as a snapshot: any change to a path, schema or response shows in review
+/// (`cargo insta review`, or INSTA_UPDATE=always to accept). Identical on both backends.
+#[actix_web::test]
+async fn openapi_document_snapshot() {
+    let app = crate::helpers::spawn_app(crate::helpers::Backend::Sqlite).await;
+    let doc = fetch_doc(&app).await;
+    insta::assert_json_snapshot!("openapi", doc);
+}
+
+/// Every operation declares a description on every response, the bearer scheme globally, and
+/// the errors its shape makes possible (what openapi-spec-validator and schemathesis check).
+#[actix_web::test]
+async fn every_response_is_described_and_errors_declared() {
+    let app = crate::helpers::spawn_app(crate::helpers::Backend::Sqlite).await;
+    let doc = fetch_doc(&app).await;
+    assert_eq!(doc["security"], serde_json::json!([{"bearer": []}]));
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let responses = op["responses"].as_object().unwrap();
+            for (status, r) in responses {
+                assert!(
+                    r["description"].as_str().is_some_and(|d| !d.is_empty()),
+                    "{method} {path} {status} has no description"
+                );
+            }
+            let public = op["security"] == serde_json::json!([]);
+            assert_eq!(
+                responses.contains_key("401"),
+                !public
+                    || path.starts_with("/api/v1/auth/login")
+                    || path.starts_with("/api/v1/auth/refresh"),
+                "{method} {path}: 401"
+            );
+            if op.get("requestBody").is_some() {
+                for status in ["400", "413", "415", "422"] {
+                    assert!(responses.contains_key(status), "{method} {path}: {status}");
+                }
+            }
+            if path.contains('{') && !public {
+                assert!(responses.contains_key("404"), "{method} {path}: 404");
+            }
+        }
+    }
+}
+
+/// A known address with a method it does not take: 405 naming the methods it does.
+async fn undocumented_methods_answer_405(app: TestApp) {
+    let res = app
+        .client
+        .request(reqwest::Method::TRACE, app.url("/api/v1/auth/login"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 405);
+    assert_eq!(res.headers()["allow"], "POST");
+    let res = app
+        .client
+        .delete(app.url("/api/v1/cases/some-id/hearings"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 405);
+    assert_eq!(res.headers()["allow"], "GET, POST");
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(
+        body["type"],
+        "urn:asylum-tracker:problem:method-not-allowed"
+    );
+    // An address nothing serves is still the 404 of a wrong address.
+    let res = app
+        .client
+        .get(app.url("/api/v1/nowhere"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
 }

@@ -440,6 +440,10 @@ async fn admin_view_and_retry(backend: Backend) {
 /// Three instances on one PostgreSQL database and one SMTP server: 300 due reminders arrive
 /// exactly once each.
 #[actix_web::test]
+#[cfg_attr(
+    no_test_database,
+    ignore = "needs TEST_DATABASE_URL (a PostgreSQL server)"
+)]
 async fn three_instances_send_each_reminder_once() {
     if std::env::var("TEST_DATABASE_URL").is_err() {
         eprintln!("TEST_DATABASE_URL not set: PostgreSQL-only test skipped");
