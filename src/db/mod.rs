@@ -59,7 +59,7 @@ pub struct Manager {
 
 impl Manager {
     pub fn new(url: &str) -> AppResult<Manager> {
-        let kind = database_kind(url).map_err(|e| AppError::internal(e))?;
+        let kind = database_kind(url).map_err(AppError::internal)?;
         Ok(Manager {
             url: url.to_string(),
             kind,
