@@ -7,9 +7,10 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::config::Settings;
-use crate::db::{self, run_db, users};
+use crate::db::{self, run_db};
 use crate::error::{AppError, AppResult};
-use crate::{accounts, startup::Application, telemetry};
+use crate::service::accounts;
+use crate::{startup::Application, telemetry};
 
 #[derive(Parser)]
 #[command(
@@ -116,21 +117,8 @@ async fn migrate(settings: Settings) -> AppResult<()> {
 /// First run: with no user at all, create `admin@localhost` and leave its password in a file
 /// only the owner can read. The password itself is never logged.
 async fn bootstrap_admin(app: &Application) -> AppResult<()> {
-    let pool = app.state.pool.clone();
-    let tz = app.state.settings.reminders.time_zone.clone();
     let path = Path::new("data/initial-admin-password");
-    let created = run_db(&pool, move |conn| {
-        if users::count(conn)? > 0 {
-            return Ok(None);
-        }
-        let (secret, _) = crate::auth::refresh::new_secret();
-        let password = secret[..24].to_string();
-        let account =
-            accounts::prepare("admin@localhost", "Administrator", "admin", &password, &tz)?;
-        accounts::create(conn, None, &account)?;
-        Ok(Some(password))
-    })
-    .await?;
+    let created = accounts::bootstrap_admin(&app.state.pool, &app.state.settings).await?;
     if let Some(password) = created {
         crate::fsutil::write_private(path, &format!("{password}\n"))?;
         tracing::info!(path = %path.display(), "first run: created admin@localhost; its password is in this file");
@@ -153,12 +141,7 @@ async fn create_admin(settings: Settings, email: String, name: String) -> AppRes
     };
     let pool = db::build_pool(&settings.database.url, Some(1))?;
     run_db(&pool, db::migrate).await?;
-    let tz = settings.reminders.time_zone.clone();
-    let user = run_db(&pool, move |conn| {
-        let account = accounts::prepare(&email, &name, "admin", &password, &tz)?;
-        accounts::create(conn, None, &account)
-    })
-    .await?;
+    let user = accounts::create_admin(&pool, &settings, email, name, password).await?;
     println!("created admin {} ({})", user.email, user.id);
     Ok(())
 }

@@ -8,12 +8,10 @@
 //! - [`domain`]: pure rules (identifiers, courts, calendar, clocks, deadlines); no I/O.
 //! - [`db`]: the two-backend connection, pool, migrations and query functions per aggregate.
 //! - [`auth`]: passwords, tokens, the caller extractor and the policy of who may do what.
-//! - [`accounts`]: account rules shared by the API, `create-admin` and the first-run bootstrap.
 //! - [`routes`]: one module per resource; registration also builds the OpenAPI document.
 //! - [`reminders`]: outgoing e-mail.
 //! - [`cli`]: the commands of the binary.
 
-pub mod accounts;
 pub mod auth;
 pub mod cli;
 pub mod config;
@@ -28,3 +26,6 @@ pub mod service;
 pub mod startup;
 pub mod state;
 pub mod telemetry;
+
+/// The old path of `service::accounts`: `tests/api/helpers.rs` and `routes::clients` still name it.
+pub use service::accounts;

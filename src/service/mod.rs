@@ -10,8 +10,11 @@ pub mod clients;
 pub mod deadlines;
 pub mod events;
 pub mod hearings;
+pub mod passwords;
+pub mod profile;
 pub mod recompute;
 pub mod reminders;
+pub mod sessions;
 
 use chrono::{NaiveDate, NaiveDateTime};
 

@@ -1,0 +1,204 @@
+//! Sessions: login (lockout, timing, audit), refresh-token rotation with reuse detection, and
+//! logout. Passwords (reset, change) are `service::passwords`.
+
+use chrono::{Duration, NaiveDateTime};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::auth::extract::AuthUser;
+use crate::auth::jwt::JwtKeys;
+use crate::auth::password;
+use crate::auth::refresh::{hash_secret, new_secret};
+use crate::db::{self, audit, run_db, sessions, users, DbConnection};
+use crate::error::{AppError, AppResult};
+use crate::service::accounts::UserView;
+use crate::state::AppState;
+
+/// Failed logins within this window lock the account for the same time.
+const LOCK_WINDOW_MINUTES: i64 = 15;
+const MAX_FAILURES: i32 = 5;
+
+#[derive(Serialize, ToSchema)]
+pub struct TokenPair {
+    pub access_token: String,
+    /// Always `Bearer`.
+    pub token_type: &'static str,
+    /// Seconds until the access token expires.
+    pub expires_in: i64,
+    pub refresh_token: String,
+    pub user: UserView,
+}
+
+fn bad_credentials() -> AppError {
+    AppError::Unauthorized("the e-mail or password is wrong".to_string())
+}
+
+fn log_sign_in(user_id: Option<&str>, outcome: &str) {
+    tracing::info!(
+        event = "sign_in",
+        user_id = user_id.unwrap_or("-"),
+        route = "/api/v1/auth/login",
+        outcome
+    );
+}
+
+/// Opens a session for `user` and returns the token pair. Inside the caller's transaction.
+fn open_session(
+    conn: &mut DbConnection,
+    jwt: &JwtKeys,
+    user: &users::User,
+    signed_in_at: NaiveDateTime,
+) -> AppResult<TokenPair> {
+    let (refresh_token, hashed) = new_secret();
+    sessions::insert(conn, &user.id, &hashed, signed_in_at, db::now())?;
+    Ok(TokenPair {
+        access_token: jwt.issue(&user.id, &user.role, user.token_version)?,
+        token_type: "Bearer",
+        expires_in: jwt.lifetime_secs,
+        refresh_token,
+        user: UserView::from(user),
+    })
+}
+
+/// Signs in. A wrong password and an unknown e-mail answer the same 401 in the same time (the
+/// dummy hash); five failures within 15 minutes lock the account for 15 minutes (429).
+pub async fn login(app: &AppState, email: String, pw: String) -> AppResult<TokenPair> {
+    let jwt = app.jwt.clone();
+    run_db(&app.pool, move |conn| {
+        let now = db::now();
+        let Some(user) = users::find_by_email(conn, email.trim())? else {
+            password::verify_dummy(&pw);
+            log_sign_in(None, "unknown_email");
+            return Err(bad_credentials());
+        };
+        if let Some(until) = user.locked_until.filter(|t| *t > now) {
+            // Verify anyway, so that a locked account answers in the usual time.
+            let _ = password::verify(&pw, &user.password_hash);
+            log_sign_in(Some(&user.id), "locked");
+            return Err(AppError::TooManyRequests {
+                retry_after_secs: (until - now).num_seconds().max(1) as u64,
+            });
+        }
+        if !password::verify(&pw, &user.password_hash) || !user.active {
+            let window = Duration::minutes(LOCK_WINDOW_MINUTES);
+            let locked = db::transaction(conn, |conn| {
+                let locked = users::record_failed_login(conn, &user, now, window, MAX_FAILURES)?;
+                let changes = serde_json::json!({"locked_until": locked.map(|t| db::page::format_instant(&t))});
+                audit::record(conn, Some(&user.id), "login_failed", "user", &user.id, changes)?;
+                Ok(locked)
+            })?;
+            log_sign_in(Some(&user.id), if locked.is_some() { "failed_and_locked" } else { "failed" });
+            return Err(bad_credentials());
+        }
+        let pair = db::transaction(conn, |conn| {
+            users::clear_failed_logins(conn, &user.id)?;
+            audit::record(conn, Some(&user.id), "login", "user", &user.id, serde_json::json!({}))?;
+            open_session(conn, &jwt, &user, now)
+        })?;
+        log_sign_in(Some(&user.id), "success");
+        Ok(pair)
+    })
+    .await
+}
+
+enum Rotation {
+    Rotated(Box<TokenPair>),
+    Refused(&'static str),
+    Reused(String),
+}
+
+/// Exchanges a refresh token for a new pair. A refresh token works once; presenting a used one
+/// ends every session and access token of its user.
+pub async fn refresh(app: &AppState, refresh_token: String) -> AppResult<TokenPair> {
+    let hashed = hash_secret(&refresh_token);
+    let jwt = app.jwt.clone();
+    let idle = Duration::minutes(app.settings.auth.session_idle_minutes);
+    let max = Duration::hours(app.settings.auth.session_max_hours);
+    let outcome = run_db(&app.pool, move |conn| {
+        db::transaction(conn, |conn| {
+            let now = db::now();
+            let Some(session) = sessions::find_by_hash(conn, &hashed)? else {
+                return Ok(Rotation::Refused("unknown refresh token"));
+            };
+            if session.used_at.is_some() {
+                return reuse_detected(conn, &session.user_id, now);
+            }
+            if session.revoked_at.is_some() {
+                return Ok(Rotation::Refused("session revoked"));
+            }
+            if now - session.last_used_at > idle || now - session.signed_in_at > max {
+                return Ok(Rotation::Refused("session expired"));
+            }
+            let user = match users::find(conn, &session.user_id)? {
+                Some(u) if u.active => u,
+                _ => return Ok(Rotation::Refused("user inactive")),
+            };
+            if !sessions::mark_used(conn, &session.id, now)? {
+                return reuse_detected(conn, &session.user_id, now);
+            }
+            Ok(Rotation::Rotated(Box::new(open_session(
+                conn,
+                &jwt,
+                &user,
+                session.signed_in_at,
+            )?)))
+        })
+    })
+    .await?;
+    let refused = || AppError::Unauthorized("the refresh token is not valid".to_string());
+    match outcome {
+        Rotation::Rotated(pair) => Ok(*pair),
+        Rotation::Refused(reason) => {
+            tracing::warn!(
+                event = "refresh",
+                outcome = "refused",
+                route = "/api/v1/auth/refresh",
+                reason
+            );
+            Err(refused())
+        }
+        Rotation::Reused(user_id) => {
+            tracing::warn!(event = "refresh", outcome = "reuse_detected", user_id = %user_id, route = "/api/v1/auth/refresh");
+            Err(refused())
+        }
+    }
+}
+
+/// A used token presented again means it was copied: end every session and access token.
+fn reuse_detected(
+    conn: &mut DbConnection,
+    user_id: &str,
+    now: NaiveDateTime,
+) -> AppResult<Rotation> {
+    sessions::revoke_all(conn, user_id, now)?;
+    users::bump_token_version(conn, user_id)?;
+    audit::record(
+        conn,
+        None,
+        "refresh_token_reuse",
+        "user",
+        user_id,
+        serde_json::json!({}),
+    )?;
+    Ok(Rotation::Reused(user_id.to_string()))
+}
+
+/// Signs the caller out: their refresh tokens and access tokens stop working.
+pub async fn logout(app: &AppState, caller: &AuthUser) -> AppResult<()> {
+    let id = caller.id.clone();
+    run_db(&app.pool, move |conn| {
+        db::transaction(conn, |conn| {
+            sessions::revoke_all(conn, &id, db::now())?;
+            users::bump_token_version(conn, &id)?;
+            audit::record(
+                conn,
+                Some(&id),
+                "logout",
+                "user",
+                &id,
+                serde_json::json!({}),
+            )
+        })
+    })
+    .await
+}
