@@ -86,6 +86,7 @@ fn run(listener: TcpListener, state: web::Data<AppState>) -> AppResult<Server> {
             .split_for_parts();
         app.app_data(web::Data::new(routes::finish_doc(api)))
             // Inner first: the request id exists once the logger (outer) has run.
+            .wrap(from_fn(body::refuse_control_in_url))
             .wrap(from_fn(telemetry::request_id_header))
             .wrap(telemetry::logger())
     });

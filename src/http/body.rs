@@ -48,8 +48,99 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
                     Some(PayloadError::Overflow) => AppError::PayloadTooLarge,
                     _ => AppError::BadRequest("the request body could not be read".to_string()),
                 })?;
-            parse(&bytes).map(ApiJson)
+            let value = parse(&bytes)?;
+            refuse_control_characters(&bytes)?;
+            Ok(ApiJson(value))
         })
+    }
+}
+
+/// Control characters (NUL above all: PostgreSQL cannot store it in text) are refused in every
+/// string of a body, naming each field; free text keeps newlines and tabs.
+fn refuse_control_characters(bytes: &[u8]) -> Result<(), AppError> {
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(bytes) else {
+        return Ok(());
+    };
+    let mut bad = Vec::new();
+    walk(&value, String::new(), &mut bad);
+    if bad.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::invalid(
+            bad.into_iter()
+                .map(|field| {
+                    FieldError::new(
+                        field,
+                        "must not contain control characters (only newlines and tabs)",
+                    )
+                })
+                .collect(),
+        ))
+    }
+}
+
+fn walk(value: &serde_json::Value, path: String, bad: &mut Vec<String>) {
+    let join = |key: &str| {
+        if path.is_empty() {
+            key.to_string()
+        } else {
+            format!("{path}.{key}")
+        }
+    };
+    match value {
+        serde_json::Value::String(s) if has_control(s) => {
+            bad.push(if path.is_empty() { "body".into() } else { path })
+        }
+        serde_json::Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                walk(item, format!("{path}[{i}]"), bad);
+            }
+        }
+        serde_json::Value::Object(map) => {
+            for (key, item) in map {
+                if has_control(key) {
+                    bad.push(join("(a key)"));
+                }
+                walk(item, join(key), bad);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Any control character but those of a line break and tab.
+pub fn has_control(s: &str) -> bool {
+    s.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+}
+
+/// Middleware: a path or query string carrying a control character (percent-encoded) names
+/// nothing that exists (404) or is an invalid parameter (400), before any handler or query runs.
+pub async fn refuse_control_in_url(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
+) -> Result<
+    actix_web::dev::ServiceResponse<actix_web::body::EitherBody<impl actix_web::body::MessageBody>>,
+    actix_web::Error,
+> {
+    let decoded = |s: &str| percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned();
+    let error = if has_control(&decoded(req.path())) {
+        Some(AppError::NotFound)
+    } else {
+        url::form_urlencoded::parse(req.query_string().as_bytes())
+            .find(|(k, v)| has_control(k) || has_control(v))
+            .map(|(k, _)| {
+                AppError::BadRequest(format!(
+                    "invalid query parameters: {} must not contain control characters",
+                    k.chars().filter(|c| !c.is_control()).collect::<String>()
+                ))
+            })
+    };
+    match error {
+        Some(e) => {
+            let res = actix_web::ResponseError::error_response(&e);
+            Ok(req.into_response(res).map_into_right_body())
+        }
+        None => next.call(req).await.map(|r| r.map_into_left_body()),
     }
 }
 
