@@ -1,10 +1,14 @@
 //! Queries on the facts of a case: filings, clock events, hearings (and their earlier times) and
 //! decisions; and loading them all as the pure `CaseFacts` the rules work on.
 
+use std::collections::HashMap;
+
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
+use super::page::{Cursor, Page};
 use super::schema::{clients, clock_events, decisions, filings, hearing_changes, hearings};
+use super::scope::Scope;
 use super::DbConnection;
 use crate::domain::deadlines::{
     CaseFacts, ClockEventFact, ClockKind, DecisionFact, FilingFact, HearingFact,
@@ -168,6 +172,60 @@ pub fn hearing_history(conn: &mut DbConnection, hearing_id: &str) -> AppResult<V
         .order((hearing_changes::changed_at, hearing_changes::id))
         .select(HearingChange::as_select())
         .load(conn)?)
+}
+
+/// The earlier times of several hearings at once (one query for a whole list), each oldest first.
+pub fn hearing_histories(
+    conn: &mut DbConnection,
+    hearing_ids: &[String],
+) -> AppResult<HashMap<String, Vec<HearingChange>>> {
+    let rows: Vec<HearingChange> = hearing_changes::table
+        .filter(hearing_changes::hearing_id.eq_any(hearing_ids))
+        .order((
+            hearing_changes::hearing_id,
+            hearing_changes::changed_at,
+            hearing_changes::id,
+        ))
+        .select(HearingChange::as_select())
+        .load(conn)?;
+    let mut by_hearing: HashMap<String, Vec<HearingChange>> = HashMap::new();
+    for row in rows {
+        by_hearing
+            .entry(row.hearing_id.clone())
+            .or_default()
+            .push(row);
+    }
+    Ok(by_hearing)
+}
+
+/// Hearings in scope starting in `[from, to)` (UTC instants; either end open), soonest first
+/// (index `hearings_starts_at`).
+pub fn hearings_between(
+    conn: &mut DbConnection,
+    scope: &Scope,
+    from: Option<NaiveDateTime>,
+    to: Option<NaiveDateTime>,
+    page: &Page,
+) -> AppResult<(Vec<Hearing>, Option<String>)> {
+    let mut q = hearings::table.select(Hearing::as_select()).into_boxed();
+    if let Some(cond) = scope.hearings() {
+        q = q.filter(cond);
+    }
+    if let Some(f) = from {
+        q = q.filter(hearings::starts_at.ge(f));
+    }
+    if let Some(t) = to {
+        q = q.filter(hearings::starts_at.lt(t));
+    }
+    q = crate::keyset_filter!(q, page, hearings::starts_at, hearings::id, gt);
+    let mut rows = q
+        .order((hearings::starts_at, hearings::id))
+        .limit(page.limit + 1)
+        .load(conn)?;
+    Ok(page.finish(&mut rows, |h| Cursor {
+        at: h.starts_at,
+        id: h.id.clone(),
+    }))
 }
 
 #[derive(Debug, Default, AsChangeset)]

@@ -1,1 +1,458 @@
-//! Use cases for hearings.
+//! Hearings and appointments: scheduling, listing, moving and recording outcomes. A hearing keeps
+//! the local time and IANA zone of its notice plus the UTC instant; a move keeps the earlier time
+//! in the history. Only hearings of visible cases are reached (404 otherwise).
+
+use chrono::{NaiveDate, NaiveDateTime, TimeZone};
+use chrono_tz::Tz;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::{recompute, Context};
+use crate::auth::extract::AuthUser;
+use crate::auth::policy::scope;
+use crate::db::events::{self, Hearing, HearingChange, HearingChanges};
+use crate::db::page::{ser_instant, Page};
+use crate::db::{self, audit, cases, run_db, DbConnection};
+use crate::domain::courts::Court;
+use crate::domain::vocab::{HearingKind, HearingOutcome};
+use crate::error::{AppResult, Fields};
+use crate::state::AppState;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EarlierTime {
+    pub starts_at_local: String,
+    pub time_zone: String,
+    #[schema(value_type = String, format = DateTime)]
+    #[serde(serialize_with = "ser_instant")]
+    pub starts_at: NaiveDateTime,
+    pub changed_by: String,
+    #[schema(value_type = String, format = DateTime)]
+    #[serde(serialize_with = "ser_instant")]
+    pub changed_at: NaiveDateTime,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HearingView {
+    pub id: String,
+    pub case_id: String,
+    #[schema(value_type = HearingKind)]
+    pub kind: String,
+    /// `YYYY-MM-DDTHH:MM` in `time_zone`, as on the notice.
+    pub starts_at_local: String,
+    pub time_zone: String,
+    /// The same moment in UTC.
+    #[schema(value_type = String, format = DateTime)]
+    #[serde(serialize_with = "ser_instant")]
+    pub starts_at: NaiveDateTime,
+    pub court_code: Option<String>,
+    pub judge: Option<String>,
+    pub location: Option<String>,
+    #[schema(value_type = Option<HearingOutcome>)]
+    pub outcome: Option<String>,
+    /// Earlier times, oldest first.
+    pub history: Vec<EarlierTime>,
+    #[schema(value_type = String, format = DateTime)]
+    #[serde(serialize_with = "ser_instant")]
+    pub created_at: NaiveDateTime,
+    #[schema(value_type = String, format = DateTime)]
+    #[serde(serialize_with = "ser_instant")]
+    pub updated_at: NaiveDateTime,
+}
+
+fn view(h: &Hearing, history: Vec<HearingChange>) -> HearingView {
+    HearingView {
+        id: h.id.clone(),
+        case_id: h.case_id.clone(),
+        kind: h.kind.clone(),
+        starts_at_local: h.starts_at_local.clone(),
+        time_zone: h.time_zone.clone(),
+        starts_at: h.starts_at,
+        court_code: h.court_code.clone(),
+        judge: h.judge.clone(),
+        location: h.location.clone(),
+        outcome: h.outcome.clone(),
+        history: history
+            .into_iter()
+            .map(|c| EarlierTime {
+                starts_at_local: c.previous_starts_at_local,
+                time_zone: c.previous_time_zone,
+                starts_at: c.previous_starts_at,
+                changed_by: c.changed_by,
+                changed_at: c.changed_at,
+            })
+            .collect(),
+        created_at: h.created_at,
+        updated_at: h.updated_at,
+    }
+}
+
+fn full_view(conn: &mut DbConnection, id: &str) -> AppResult<HearingView> {
+    let h = events::find_hearing(conn, id)?;
+    let history = events::hearing_history(conn, id)?;
+    Ok(view(&h, history))
+}
+
+/// Views of a list of hearings, their histories read in one query.
+fn views(conn: &mut DbConnection, rows: &[Hearing]) -> AppResult<Vec<HearingView>> {
+    let ids: Vec<String> = rows.iter().map(|h| h.id.clone()).collect();
+    let mut histories = events::hearing_histories(conn, &ids)?;
+    Ok(rows
+        .iter()
+        .map(|h| view(h, histories.remove(&h.id).unwrap_or_default()))
+        .collect())
+}
+
+/// The UTC instant of a local time in a zone; a time skipped or repeated by a DST change is
+/// refused rather than guessed, since the notice must be read again.
+fn to_utc(local: &str, tz: Tz) -> Result<(String, NaiveDateTime), String> {
+    let naive = NaiveDateTime::parse_from_str(local, "%Y-%m-%dT%H:%M")
+        .map_err(|_| "must be a local time YYYY-MM-DDTHH:MM".to_string())?;
+    let shown = naive.format("%Y-%m-%dT%H:%M");
+    match tz.from_local_datetime(&naive) {
+        chrono::LocalResult::Single(t) => Ok((shown.to_string(), t.naive_utc())),
+        chrono::LocalResult::None => Err(format!(
+            "{shown} does not exist in {}: the clocks jump forward over it (daylight saving time); check the notice",
+            tz.name()
+        )),
+        chrono::LocalResult::Ambiguous(..) => Err(format!(
+            "{shown} happens twice in {}: the clocks fall back over it (daylight saving time); check the notice",
+            tz.name()
+        )),
+    }
+}
+
+/// A hearing to schedule, as the request gave it. It is checked here, after the case is found
+/// (404 comes first): the court and zone default to the case's, and every mistake is reported at
+/// once.
+#[derive(Debug, Clone)]
+pub struct NewHearing {
+    pub kind: String,
+    /// `YYYY-MM-DDTHH:MM`, local to the zone.
+    pub starts_at_local: String,
+    /// IANA name; defaults to the court's.
+    pub time_zone: Option<String>,
+    /// Defaults to the case's court.
+    pub court_code: Option<String>,
+    pub judge: Option<String>,
+    pub location: Option<String>,
+}
+
+/// Changes to a hearing: `None` keeps a field, `Some(None)` clears it. Checked here for the same
+/// reasons as [`NewHearing`].
+#[derive(Debug, Clone, Default)]
+pub struct HearingEdit {
+    pub outcome: Option<Option<String>>,
+    /// A new local time (a move); the earlier one is kept in the history.
+    pub starts_at_local: Option<String>,
+    pub time_zone: Option<String>,
+    pub court_code: Option<String>,
+    pub judge: Option<Option<String>>,
+    pub location: Option<Option<String>>,
+}
+
+/// Resolves court and zone: the given ones, else the case's court and that court's zone.
+fn place(
+    courts: &[Court],
+    court: Option<String>,
+    case_court: Option<String>,
+    tz: Option<String>,
+    errors: &mut Fields,
+) -> (Option<String>, Option<Tz>) {
+    let court = court.or(case_court);
+    let court_tz = match court.as_deref() {
+        Some(code) => match courts.iter().find(|c| c.code == code) {
+            Some(c) => Some(c.time_zone),
+            None => {
+                errors.push("court_code", "is not a known court; see GET /api/v1/courts");
+                None
+            }
+        },
+        None => None,
+    };
+    let tz = match tz {
+        Some(name) => errors.check(
+            "time_zone",
+            name.parse::<Tz>()
+                .map_err(|_| "must be an IANA time zone such as America/Denver"),
+        ),
+        None => court_tz,
+    };
+    (court, tz)
+}
+
+/// Judge and room: trimmed, blank is none, at most 200 characters.
+fn text(v: Option<String>, field: &str, errors: &mut Fields) -> Option<String> {
+    let v = v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())?;
+    if v.chars().count() > 200 {
+        errors.push(field, "must be at most 200 characters");
+    }
+    Some(v)
+}
+
+/// Schedules a hearing on a visible case. Neither a court nor a time zone, or a local time that a
+/// DST change skips or repeats, is 422.
+pub async fn create(
+    app: &AppState,
+    caller: &AuthUser,
+    case_id: String,
+    input: NewHearing,
+) -> AppResult<HearingView> {
+    let ctx = Context::now(&app.settings);
+    let courts = app.courts.clone();
+    let caller = caller.clone();
+    run_db(&app.pool, move |conn| {
+        db::transaction(conn, |conn| {
+            let case = cases::find(conn, &case_id, &scope(&caller))?;
+            let mut errors = Fields::new();
+            let kind = errors.check(
+                "kind",
+                HearingKind::parse(&input.kind).ok_or_else(HearingKind::allowed),
+            );
+            let (court, tz) = place(
+                &courts,
+                input.court_code,
+                case.court_code.clone(),
+                input.time_zone,
+                &mut errors,
+            );
+            let judge = text(input.judge, "judge", &mut errors);
+            let location = text(input.location, "location", &mut errors);
+            let when = match tz {
+                Some(tz) => errors
+                    .check("starts_at_local", to_utc(&input.starts_at_local, tz))
+                    .map(|w| (w, tz)),
+                None => {
+                    if errors.is_empty() {
+                        errors.push(
+                            "time_zone",
+                            "is required when neither the hearing nor the case has a court",
+                        );
+                    }
+                    None
+                }
+            };
+            let (kind, ((local, utc), tz)) = errors.done(kind.zip(when))?;
+            let now = db::now();
+            let row = Hearing {
+                id: db::new_id(),
+                case_id: case.id.clone(),
+                kind: kind.as_str().to_string(),
+                starts_at_local: local,
+                time_zone: tz.name().to_string(),
+                starts_at: utc,
+                court_code: court,
+                judge,
+                location,
+                outcome: None,
+                created_by: caller.id.clone(),
+                created_at: now,
+                updated_at: now,
+            };
+            events::insert_hearing(conn, &row)?;
+            recompute::case_changed(conn, &case, &ctx)?;
+            let v = view(&row, Vec::new());
+            audit::record(
+                conn,
+                Some(&caller.id),
+                "create",
+                "hearing",
+                &row.id,
+                audit::created(&serde_json::to_value(&v).unwrap_or_default()),
+            )?;
+            Ok(v)
+        })
+    })
+    .await
+}
+
+/// A visible case's hearings, soonest first.
+pub async fn of_case(
+    app: &AppState,
+    caller: &AuthUser,
+    case_id: String,
+) -> AppResult<Vec<HearingView>> {
+    let scope = scope(caller);
+    run_db(&app.pool, move |conn| {
+        let case = cases::find(conn, &case_id, &scope)?;
+        let rows = events::hearings_of(conn, &case.id)?;
+        views(conn, &rows)
+    })
+    .await
+}
+
+/// Days in the organisation's zone, both inclusive; either end may be open.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DayRange {
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+}
+
+/// The caller's visible hearings in a range of days, soonest first, one page.
+pub async fn in_range(
+    app: &AppState,
+    caller: &AuthUser,
+    range: DayRange,
+    page: Page,
+) -> AppResult<(Vec<HearingView>, Option<String>)> {
+    let tz = app.settings.org_tz();
+    let start = |d: NaiveDate| {
+        tz.from_local_datetime(&d.and_hms_opt(0, 0, 0).unwrap_or_default())
+            .earliest()
+            .map(|t| t.naive_utc())
+    };
+    let from = range.from.and_then(start);
+    let to = range.to.and_then(|d| d.succ_opt()).and_then(start);
+    let scope = scope(caller);
+    run_db(&app.pool, move |conn| {
+        let (rows, next) = events::hearings_between(conn, &scope, from, to, &page)?;
+        Ok((views(conn, &rows)?, next))
+    })
+    .await
+}
+
+/// A hearing whose case the caller sees (else NotFound), with that case.
+fn visible_hearing(
+    conn: &mut DbConnection,
+    caller: &AuthUser,
+    id: &str,
+) -> AppResult<(Hearing, cases::Case)> {
+    let h = events::find_hearing(conn, id)?;
+    let case = cases::find(conn, &h.case_id, &scope(caller))?;
+    Ok((h, case))
+}
+
+/// One visible hearing with its earlier times.
+pub async fn get(app: &AppState, caller: &AuthUser, id: String) -> AppResult<HearingView> {
+    let caller = caller.clone();
+    run_db(&app.pool, move |conn| {
+        visible_hearing(conn, &caller, &id)?;
+        full_view(conn, &id)
+    })
+    .await
+}
+
+/// Records an outcome, moves a hearing, or changes its judge or room. A move (new time, zone or
+/// court) keeps the earlier time; the audit row holds what changed, without the history.
+pub async fn edit(
+    app: &AppState,
+    caller: &AuthUser,
+    id: String,
+    input: HearingEdit,
+) -> AppResult<HearingView> {
+    let ctx = Context::now(&app.settings);
+    let courts = app.courts.clone();
+    let caller = caller.clone();
+    run_db(&app.pool, move |conn| {
+        db::transaction(conn, |conn| {
+            let (before, case) = visible_hearing(conn, &caller, &id)?;
+            let mut errors = Fields::new();
+            let changes = changes(&courts, &before, input, &mut errors);
+            errors.finish()?;
+            let time_changed = changes.starts_at.is_some_and(|t| t != before.starts_at)
+                || changes
+                    .time_zone
+                    .as_ref()
+                    .is_some_and(|z| *z != before.time_zone);
+            if time_changed {
+                events::insert_hearing_change(
+                    conn,
+                    &HearingChange {
+                        id: db::new_id(),
+                        hearing_id: id.clone(),
+                        previous_starts_at_local: before.starts_at_local.clone(),
+                        previous_time_zone: before.time_zone.clone(),
+                        previous_starts_at: before.starts_at,
+                        changed_by: caller.id.clone(),
+                        changed_at: db::now(),
+                    },
+                )?;
+            }
+            let before_view = view(&before, Vec::new());
+            events::update_hearing(conn, &id, changes)?;
+            recompute::case_changed(conn, &case, &ctx)?;
+            let after = full_view(conn, &id)?;
+            let mut diff = audit::diff(
+                &serde_json::to_value(&before_view).unwrap_or_default(),
+                &serde_json::to_value(&after).unwrap_or_default(),
+            );
+            if let Some(o) = diff.as_object_mut() {
+                o.remove("updated_at");
+                o.remove("history");
+            }
+            audit::record(conn, Some(&caller.id), "update", "hearing", &id, diff)?;
+            Ok(after)
+        })
+    })
+    .await
+}
+
+/// The stored changes an edit asks for, noting every mistake in `errors`.
+fn changes(
+    courts: &[Court],
+    before: &Hearing,
+    input: HearingEdit,
+    errors: &mut Fields,
+) -> HearingChanges {
+    let mut changes = HearingChanges::default();
+    if let Some(outcome) = &input.outcome {
+        changes.outcome = Some(outcome.as_deref().and_then(|o| {
+            let parsed = HearingOutcome::parse(o).ok_or_else(HearingOutcome::allowed);
+            errors
+                .check("outcome", parsed)
+                .map(|o| o.as_str().to_string())
+        }));
+    }
+    let moved =
+        input.starts_at_local.is_some() || input.time_zone.is_some() || input.court_code.is_some();
+    if moved {
+        let court = input.court_code.clone().or(before.court_code.clone());
+        // A new court brings its zone unless one is given; otherwise the zone stays.
+        let tz_name = input.time_zone.clone().or_else(|| {
+            if input.court_code.is_some() {
+                None
+            } else {
+                Some(before.time_zone.clone())
+            }
+        });
+        let (court, tz) = place(courts, court, None, tz_name, errors);
+        let local = input
+            .starts_at_local
+            .clone()
+            .unwrap_or_else(|| before.starts_at_local.clone());
+        if let Some(tz) = tz {
+            if let Some((local, utc)) = errors.check("starts_at_local", to_utc(&local, tz)) {
+                changes.starts_at_local = Some(local);
+                changes.time_zone = Some(tz.name().to_string());
+                changes.starts_at = Some(utc);
+                changes.court_code = Some(court);
+            }
+        }
+    }
+    if let Some(j) = input.judge {
+        changes.judge = Some(j.and_then(|j| text(Some(j), "judge", errors)));
+    }
+    if let Some(l) = input.location {
+        changes.location = Some(l.and_then(|l| text(Some(l), "location", errors)));
+    }
+    changes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn local_times_skipped_or_repeated_by_dst_are_refused() {
+        let ny = chrono_tz::America::New_York;
+        let (local, utc) = to_utc("2026-12-03T09:00", ny).unwrap();
+        assert_eq!(local, "2026-12-03T09:00");
+        assert_eq!(utc.to_string(), "2026-12-03 14:00:00");
+        assert!(to_utc("2026-03-08T02:30", ny)
+            .unwrap_err()
+            .contains("does not exist"));
+        assert!(to_utc("2026-11-01T01:30", ny)
+            .unwrap_err()
+            .contains("happens twice"));
+        assert!(to_utc("2026-12-03 09:00", ny).is_err());
+    }
+}
