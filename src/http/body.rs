@@ -110,7 +110,8 @@ fn walk(value: &serde_json::Value, path: String, bad: &mut Vec<String>) {
 
 /// Any control character but those of a line break and tab.
 pub fn has_control(s: &str) -> bool {
-    s.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    s.chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
 }
 
 /// Middleware: a path or query string carrying a control character (percent-encoded) names
@@ -122,7 +123,11 @@ pub async fn refuse_control_in_url(
     actix_web::dev::ServiceResponse<actix_web::body::EitherBody<impl actix_web::body::MessageBody>>,
     actix_web::Error,
 > {
-    let decoded = |s: &str| percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned();
+    let decoded = |s: &str| {
+        percent_encoding::percent_decode_str(s)
+            .decode_utf8_lossy()
+            .into_owned()
+    };
     let error = if has_control(&decoded(req.path())) {
         Some(AppError::NotFound)
     } else {

@@ -4,9 +4,13 @@
 use serde_json::json;
 
 use crate::both;
-use crate::helpers::{error_fields, problem, TestApp};
+use crate::helpers::{client_body, error_fields, problem, TestApp};
 
-both!(framework_errors_are_problems, health_and_ready);
+both!(
+    framework_errors_are_problems,
+    health_and_ready,
+    control_characters_are_refused_before_any_query
+);
 
 async fn framework_errors_are_problems(app: TestApp) {
     let admin = app.admin_token().await;
@@ -87,4 +91,45 @@ async fn health_and_ready(app: TestApp) {
     );
     let res = app.client.get(app.url("/ready")).send().await.unwrap();
     assert_eq!(res.status(), 200);
+}
+
+/// NUL (which PostgreSQL cannot store: it answered 500) and other control characters: 422 in a
+/// body naming the field, 400 in a query, 404 in a path; nothing written. Newlines and tabs in
+/// free text stay allowed.
+async fn control_characters_are_refused_before_any_query(app: TestApp) {
+    let admin = app.admin_token().await;
+    let p = problem(
+        app.post_anon(
+            "/api/v1/auth/login",
+            &json!({"email": "a\u{0}@example.org", "password": "x"}),
+        )
+        .await,
+        422,
+    )
+    .await;
+    assert_eq!(error_fields(&p), vec!["email"]);
+    let mut body = client_body("Ana\u{0}", "Lopez\u{7}");
+    body["address"] = json!("1 Main St\nApt 2\tback");
+    let p = problem(app.post("/api/v1/clients", &admin, &body).await, 422).await;
+    assert_eq!(error_fields(&p), vec!["family_name", "given_name"]);
+    let list: serde_json::Value = app
+        .get("/api/v1/clients", &admin)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["items"], json!([]), "nothing was written");
+    let res = app
+        .post("/api/v1/clients/search", &admin, &json!({"q": "\u{0}"}))
+        .await;
+    problem(res, 422).await;
+    problem(app.get("/api/v1/cases?status=%00", &admin).await, 400).await;
+    problem(app.get("/api/v1/clients/%00", &admin).await, 404).await;
+    // Line breaks and tabs in free text are fine.
+    body["given_name"] = json!("Ana");
+    body["family_name"] = json!("Lopez");
+    assert_eq!(
+        app.post("/api/v1/clients", &admin, &body).await.status(),
+        201
+    );
 }
