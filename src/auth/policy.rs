@@ -12,6 +12,7 @@ use utoipa::ToSchema;
 
 use super::extract::AuthUser;
 use crate::db::scope::Scope;
+use crate::domain::vocab::AssignmentRole;
 use crate::error::{AppError, AppResult};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -81,4 +82,18 @@ pub fn may_assign(user: &AuthUser, assigned_as_lawyer: bool) -> AppResult<()> {
     } else {
         refuse(user, "only admins and the case's lawyers assign")
     }
+}
+
+/// A new case's creator is assigned to it in their account's role; admins are not assigned.
+pub fn assigned_on_create(user: &AuthUser) -> Option<AssignmentRole> {
+    match user.role {
+        Role::Admin => None,
+        Role::Lawyer => Some(AssignmentRole::Lawyer),
+        Role::Caseworker => Some(AssignmentRole::Caseworker),
+    }
+}
+
+/// An account may be assigned to a case in its own role; an admin account in either.
+pub fn assignable_as(account: Role, role: AssignmentRole) -> bool {
+    account == Role::Admin || account.as_str() == role.as_str()
 }

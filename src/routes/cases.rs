@@ -1,25 +1,23 @@
-//! Cases, their assignments, and the court list. Any signed-in user may open a case for a client
-//! they see; reading and changing a case needs it to be visible (404 otherwise); assigning is for
-//! admins and the case's lawyers (403 for its caseworkers).
+//! Cases, their assignments, and the court list over HTTP. Any signed-in user may open a case for
+//! a client they see; reading and changing a case needs it to be visible (404 otherwise);
+//! assigning is for admins and the case's lawyers (403 for its caseworkers). The rules live in
+//! `service::cases` and `service::assignments`; this file parses and answers.
 
 use actix_web::{delete, get, patch, post, put, web, HttpResponse};
-use chrono::{Datelike, NaiveDate, NaiveDateTime};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::extract::AuthUser;
-use crate::auth::policy::{may_assign, scope, Role};
-use crate::db::cases::{self, Case, CaseChanges, CaseFilter};
-use crate::db::page::{ser_instant, Page};
-use crate::db::{self, audit, clients, run_db, users, DbConnection};
+use crate::db::page::Page;
 use crate::domain::vocab::{AssignmentRole, CaseKind, CaseStatus};
-use crate::error::{AppError, AppResult, FieldError};
+use crate::error::{AppError, AppResult, Fields};
 use crate::http::body::{nullable, ApiJson};
 use crate::http::doc::Forbidden;
-use crate::reminders::outbox;
-use crate::service::org_today;
-use crate::service::recompute;
-use crate::service::Context;
+use crate::http::list::List;
+use crate::service::assignments;
+use crate::service::cases::{
+    self, Assignee, CaseListFilter, CaseUpdate, CaseView, Closing, CourtView, NewCase,
+};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
@@ -32,80 +30,12 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(list_courts);
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct AssignmentView {
-    pub user_id: String,
-    /// `lawyer` or `caseworker`.
-    pub role: String,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CaseView {
-    pub id: String,
-    /// Human reference such as `C-2026-0042`; used instead of the client's name in e-mail.
-    pub reference: String,
-    pub client_id: String,
-    pub kind: String,
-    pub court_code: Option<String>,
-    /// Follows the recorded events; see the case status rules in README.
-    pub status: String,
-    pub opened_on: NaiveDate,
-    pub closed_on: Option<NaiveDate>,
-    pub assignments: Vec<AssignmentView>,
-    #[schema(value_type = String, format = DateTime)]
-    #[serde(serialize_with = "ser_instant")]
-    pub created_at: NaiveDateTime,
-    #[schema(value_type = String, format = DateTime)]
-    #[serde(serialize_with = "ser_instant")]
-    pub updated_at: NaiveDateTime,
-}
-
-impl CaseView {
-    fn json(&self) -> serde_json::Value {
-        serde_json::to_value(self).unwrap_or_default()
-    }
-}
-
-/// Case rows with their assignments, in one extra query for the whole page.
-fn views(conn: &mut DbConnection, rows: &[Case]) -> AppResult<Vec<CaseView>> {
-    let ids: Vec<String> = rows.iter().map(|c| c.id.clone()).collect();
-    let all = cases::assignments(conn, &ids)?;
-    Ok(rows
-        .iter()
-        .map(|c| CaseView {
-            id: c.id.clone(),
-            reference: c.reference.clone(),
-            client_id: c.client_id.clone(),
-            kind: c.kind.clone(),
-            court_code: c.court_code.clone(),
-            status: c.status.clone(),
-            opened_on: c.opened_on,
-            closed_on: c.closed_on,
-            assignments: all
-                .iter()
-                .filter(|a| a.case_id == c.id)
-                .map(|a| AssignmentView {
-                    user_id: a.user_id.clone(),
-                    role: a.role.clone(),
-                })
-                .collect(),
-            created_at: c.created_at,
-            updated_at: c.updated_at,
-        })
-        .collect())
-}
-
-pub fn view(conn: &mut DbConnection, case: &Case) -> AppResult<CaseView> {
-    views(conn, std::slice::from_ref(case))?
-        .pop()
-        .ok_or(AppError::NotFound)
-}
-
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewCaseRequest {
     pub client_id: String,
     /// `affirmative` or `defensive`.
+    #[schema(value_type = CaseKind)]
     pub kind: String,
     /// Required for defensive cases; a code of `GET /api/v1/courts`.
     pub court_code: Option<String>,
@@ -113,33 +43,30 @@ pub struct NewCaseRequest {
     pub caseworker_ids: Option<Vec<String>>,
 }
 
-/// A user may be assigned in the role of their account; an admin account in either role.
-fn check_assignee(
-    conn: &mut DbConnection,
-    user_id: &str,
-    role: AssignmentRole,
-    field: &str,
-) -> AppResult<()> {
-    let user = users::find(conn, user_id)?
-        .filter(|u| u.active)
-        .ok_or_else(|| AppError::field(field, "names no active user"))?;
-    if user.role != "admin" && user.role != role.as_str() {
-        return Err(AppError::field(
-            field,
-            format!(
-                "names a {}, who cannot be assigned as {}",
-                user.role,
-                role.as_str()
-            ),
-        ));
+impl NewCaseRequest {
+    /// Checks the kind and the court against the court list, gathering every mistake.
+    fn parse(self, state: &AppState) -> AppResult<NewCase> {
+        let mut errors = Fields::new();
+        let kind = errors.check(
+            "kind",
+            CaseKind::parse(&self.kind).ok_or_else(CaseKind::allowed),
+        );
+        let court = match self.court_code.as_deref() {
+            Some(code) => errors.check("court_code", cases::known_court(state, code)),
+            None => None,
+        };
+        if kind == Some(CaseKind::Defensive) && self.court_code.is_none() {
+            errors.push("court_code", "is required for a defensive case");
+        }
+        errors.finish()?;
+        Ok(NewCase {
+            client_id: self.client_id,
+            kind: kind.unwrap_or(CaseKind::Affirmative),
+            court_code: court,
+            lawyer_ids: self.lawyer_ids.unwrap_or_default(),
+            caseworker_ids: self.caseworker_ids.unwrap_or_default(),
+        })
     }
-    Ok(())
-}
-
-fn check_court(state: &AppState, code: &str) -> Result<String, FieldError> {
-    state.court(code).map(|c| c.code.clone()).ok_or_else(|| {
-        FieldError::new("court_code", "is not a known court; see GET /api/v1/courts")
-    })
 }
 
 /// Open a case for a visible client. Any signed-in user; the creator is assigned unless admin.
@@ -156,98 +83,8 @@ pub async fn create_case(
     user: AuthUser,
     body: ApiJson<NewCaseRequest>,
 ) -> AppResult<HttpResponse> {
-    let req = body.0;
-    let mut errors = Vec::new();
-    let kind = CaseKind::parse(&req.kind);
-    if kind.is_none() {
-        errors.push(FieldError::new("kind", CaseKind::allowed()));
-    }
-    let court = match req.court_code.as_deref() {
-        Some(code) => check_court(&state, code).map_err(|e| errors.push(e)).ok(),
-        None => None,
-    };
-    if kind == Some(CaseKind::Defensive) && req.court_code.is_none() {
-        errors.push(FieldError::new(
-            "court_code",
-            "is required for a defensive case",
-        ));
-    }
-    if !errors.is_empty() {
-        return Err(AppError::invalid(errors));
-    }
-    let kind = kind.unwrap_or(CaseKind::Affirmative);
-    let today = org_today(&state.settings);
-    let ctx = Context::now(&state.settings);
-    let view = run_db(&state.pool, move |conn| {
-        db::transaction(conn, |conn| {
-            let client = clients::find(conn, &req.client_id, &scope(&user))
-                .map_err(|_| AppError::field("client_id", "names no client you can see"))?;
-            if client.archived {
-                return Err(AppError::field(
-                    "client_id",
-                    "the client is archived; restore it first",
-                ));
-            }
-            let mut assign: Vec<(String, AssignmentRole)> = Vec::new();
-            for (i, id) in req.lawyer_ids.iter().flatten().enumerate() {
-                check_assignee(
-                    conn,
-                    id,
-                    AssignmentRole::Lawyer,
-                    &format!("lawyer_ids[{i}]"),
-                )?;
-                assign.push((id.clone(), AssignmentRole::Lawyer));
-            }
-            for (i, id) in req.caseworker_ids.iter().flatten().enumerate() {
-                check_assignee(
-                    conn,
-                    id,
-                    AssignmentRole::Caseworker,
-                    &format!("caseworker_ids[{i}]"),
-                )?;
-                assign.push((id.clone(), AssignmentRole::Caseworker));
-            }
-            if user.role != Role::Admin && !assign.iter().any(|(id, _)| *id == user.id) {
-                let role = if user.role == Role::Lawyer {
-                    AssignmentRole::Lawyer
-                } else {
-                    AssignmentRole::Caseworker
-                };
-                assign.push((user.id.clone(), role));
-            }
-            let id = db::new_id();
-            let reference = cases::next_reference(conn, today.year())?;
-            let case = cases::insert(
-                conn,
-                &cases::NewCase {
-                    id: &id,
-                    reference: &reference,
-                    client_id: &client.id,
-                    kind: kind.as_str(),
-                    court_code: court.as_deref(),
-                    status: CaseStatus::Intake.as_str(),
-                    opened_on: today,
-                    created_by: &user.id,
-                },
-            )?;
-            for (uid, role) in &assign {
-                cases::assign(conn, &id, uid, role.as_str(), Some(&user.id))?;
-            }
-            recompute::case_changed(conn, &case, &ctx)?;
-            let fresh = cases::find(conn, &id, &crate::db::scope::Scope::Internal)?;
-            let v = view(conn, &fresh)?;
-            audit::record(
-                conn,
-                Some(&user.id),
-                "create",
-                "case",
-                &id,
-                audit::created(&v.json()),
-            )?;
-            Ok(v)
-        })
-    })
-    .await?;
+    let new = body.0.parse(&state)?;
+    let view = cases::create(&state, &user, new).await?;
     Ok(HttpResponse::Created().json(view))
 }
 
@@ -255,6 +92,7 @@ pub async fn create_case(
 pub struct CaseQuery {
     /// `me`, or a user id: only cases with that assignment.
     pub assigned_to: Option<String>,
+    #[param(value_type = Option<CaseStatus>)]
     pub status: Option<String>,
     pub court_code: Option<String>,
     pub client_id: Option<String>,
@@ -262,17 +100,34 @@ pub struct CaseQuery {
     pub cursor: Option<String>,
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct CaseList {
-    pub items: Vec<CaseView>,
-    pub next_cursor: Option<String>,
+impl CaseQuery {
+    fn parse(self) -> AppResult<(CaseListFilter, Page)> {
+        let page = Page::from_params(self.limit, self.cursor.as_deref())?;
+        let status = match &self.status {
+            Some(s) => Some(
+                CaseStatus::parse(s)
+                    .ok_or_else(|| AppError::field("status", CaseStatus::allowed()))?,
+            ),
+            None => None,
+        };
+        let filter = CaseListFilter {
+            assigned_to: self.assigned_to.map(|a| match a.as_str() {
+                "me" => Assignee::Me,
+                _ => Assignee::User(a),
+            }),
+            status,
+            court_code: self.court_code,
+            client_id: self.client_id,
+        };
+        Ok((filter, page))
+    }
 }
 
 /// Visible cases, oldest first, with filters. Any signed-in user (admins see all).
 #[utoipa::path(
     params(CaseQuery),
     responses(
-        (status = 200, body = CaseList)
+        (status = 200, body = List<CaseView>)
     ),
     tag = "cases"
 )]
@@ -282,27 +137,9 @@ pub async fn list_cases(
     user: AuthUser,
     q: web::Query<CaseQuery>,
 ) -> AppResult<HttpResponse> {
-    let q = q.into_inner();
-    let page = Page::from_params(q.limit, q.cursor.as_deref())?;
-    if let Some(s) = &q.status {
-        if CaseStatus::parse(s).is_none() {
-            return Err(AppError::field("status", CaseStatus::allowed()));
-        }
-    }
-    let filter = CaseFilter {
-        assigned_to: q
-            .assigned_to
-            .map(|a| if a == "me" { user.id.clone() } else { a }),
-        status: q.status,
-        court_code: q.court_code,
-        client_id: q.client_id,
-    };
-    let (items, next_cursor) = run_db(&state.pool, move |conn| {
-        let (rows, next) = cases::list(conn, &scope(&user), &filter, &page)?;
-        Ok((views(conn, &rows)?, next))
-    })
-    .await?;
-    Ok(HttpResponse::Ok().json(CaseList { items, next_cursor }))
+    let (filter, page) = q.into_inner().parse()?;
+    let list = cases::list(&state, &user, filter, page).await?;
+    Ok(HttpResponse::Ok().json(list))
 }
 
 /// One case. Visible cases only (404 otherwise).
@@ -319,18 +156,14 @@ pub async fn get_case(
     user: AuthUser,
     id: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    let id = id.into_inner();
-    let v = run_db(&state.pool, move |conn| {
-        let case = cases::find(conn, &id, &scope(&user))?;
-        view(conn, &case)
-    })
-    .await?;
-    Ok(HttpResponse::Ok().json(v))
+    let view = cases::get(&state, &user, id.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(view))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CasePatch {
+    #[schema(value_type = Option<CaseKind>)]
     pub kind: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
@@ -338,6 +171,38 @@ pub struct CasePatch {
     /// `closed` closes the case; `open` reopens it (its status then follows its events again).
     /// Other statuses follow the recorded events and cannot be set.
     pub status: Option<String>,
+}
+
+impl CasePatch {
+    /// Checks the kind, the court and the status, gathering every mistake.
+    fn parse(self, state: &AppState) -> AppResult<CaseUpdate> {
+        let mut errors = Fields::new();
+        let kind = self
+            .kind
+            .as_deref()
+            .and_then(|k| errors.check("kind", CaseKind::parse(k).ok_or_else(CaseKind::allowed)));
+        let court_code = self.court_code.map(|court| {
+            court.and_then(|code| errors.check("court_code", cases::known_court(state, &code)))
+        });
+        let closing = match self.status.as_deref() {
+            Some("closed") => Some(Closing::Close),
+            Some("open") => Some(Closing::Reopen),
+            Some(_) => {
+                errors.push(
+                    "status",
+                    "must be closed or open; the other statuses follow the recorded events",
+                );
+                None
+            }
+            None => None,
+        };
+        errors.finish()?;
+        Ok(CaseUpdate {
+            kind,
+            court_code,
+            closing,
+        })
+    }
 }
 
 /// Change a case's kind or court, close or reopen it. Visible cases only (404 otherwise).
@@ -356,78 +221,16 @@ pub async fn patch_case(
     id: web::Path<String>,
     body: ApiJson<CasePatch>,
 ) -> AppResult<HttpResponse> {
-    let id = id.into_inner();
-    let req = body.0;
-    let mut errors = Vec::new();
-    let mut changes = CaseChanges::default();
-    if let Some(k) = &req.kind {
-        match CaseKind::parse(k) {
-            Some(k) => changes.kind = Some(k.as_str().to_string()),
-            None => errors.push(FieldError::new("kind", CaseKind::allowed())),
-        }
-    }
-    if let Some(court) = &req.court_code {
-        changes.court_code = Some(match court {
-            Some(code) => check_court(&state, code).map_err(|e| errors.push(e)).ok(),
-            None => None,
-        });
-    }
-    let today = org_today(&state.settings);
-    match req.status.as_deref() {
-        Some("closed") => {
-            changes.closed = Some(true);
-            changes.closed_on = Some(Some(today));
-        }
-        Some("open") => {
-            changes.closed = Some(false);
-            changes.closed_on = Some(None);
-        }
-        Some(_) => errors.push(FieldError::new(
-            "status",
-            "must be closed or open; the other statuses follow the recorded events",
-        )),
-        None => {}
-    }
-    if !errors.is_empty() {
-        return Err(AppError::invalid(errors));
-    }
-    let ctx = Context::now(&state.settings);
-    let v = run_db(&state.pool, move |conn| {
-        db::transaction(conn, |conn| {
-            let before = cases::find(conn, &id, &scope(&user))?;
-            let before_view = view(conn, &before)?;
-            let kind = changes.kind.clone().unwrap_or_else(|| before.kind.clone());
-            let court = changes
-                .court_code
-                .clone()
-                .unwrap_or_else(|| before.court_code.clone());
-            if kind == CaseKind::Defensive.as_str() && court.is_none() {
-                return Err(AppError::field(
-                    "court_code",
-                    "is required for a defensive case",
-                ));
-            }
-            cases::update(conn, &id, changes)?;
-            let after = cases::find(conn, &id, &crate::db::scope::Scope::Internal)?;
-            recompute::case_changed(conn, &after, &ctx)?;
-            let fresh = cases::find(conn, &id, &crate::db::scope::Scope::Internal)?;
-            let after_view = view(conn, &fresh)?;
-            let mut diff = audit::diff(&before_view.json(), &after_view.json());
-            if let Some(o) = diff.as_object_mut() {
-                o.remove("updated_at");
-            }
-            audit::record(conn, Some(&user.id), "update", "case", &id, diff)?;
-            Ok(after_view)
-        })
-    })
-    .await?;
-    Ok(HttpResponse::Ok().json(v))
+    let update = body.0.parse(&state)?;
+    let view = cases::update(&state, &user, id.into_inner(), update).await?;
+    Ok(HttpResponse::Ok().json(view))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AssignmentRequest {
     /// `lawyer` or `caseworker`.
+    #[schema(value_type = AssignmentRole)]
     pub role: String,
 }
 
@@ -450,26 +253,10 @@ pub async fn put_assignment(
     body: ApiJson<AssignmentRequest>,
 ) -> AppResult<HttpResponse> {
     let (case_id, target) = path.into_inner();
-    let ctx = Context::now(&state.settings);
     let role = AssignmentRole::parse(&body.0.role)
         .ok_or_else(|| AppError::field("role", AssignmentRole::allowed()))?;
-    let v = run_db(&state.pool, move |conn| {
-        db::transaction(conn, |conn| {
-            let case = cases::find(conn, &case_id, &scope(&user))?;
-            let mine = cases::assignment(conn, &case.id, &user.id)?;
-            may_assign(&user, mine.is_some_and(|a| a.role == AssignmentRole::Lawyer.as_str()))?;
-            users::find(conn, &target)?.ok_or(AppError::NotFound)?;
-            check_assignee(conn, &target, role, "user_id")?;
-            let before = cases::assignment(conn, &case.id, &target)?;
-            cases::assign(conn, &case.id, &target, role.as_str(), Some(&user.id))?;
-            outbox::replan_case(conn, &case.id, &ctx.schedule)?;
-            let changes = serde_json::json!({"assignment": {"user_id": target, "from": before.map(|a| a.role), "to": role.as_str()}});
-            audit::record(conn, Some(&user.id), "assign", "case", &case.id, changes)?;
-            view(conn, &case)
-        })
-    })
-    .await?;
-    Ok(HttpResponse::Ok().json(v))
+    let view = assignments::assign(&state, &user, case_id, target, role).await?;
+    Ok(HttpResponse::Ok().json(view))
 }
 
 /// Remove a user from a case; their access ends at once. Admins and the case's lawyers.
@@ -488,64 +275,17 @@ pub async fn delete_assignment(
     path: web::Path<(String, String)>,
 ) -> AppResult<HttpResponse> {
     let (case_id, target) = path.into_inner();
-    let ctx = Context::now(&state.settings);
-    run_db(&state.pool, move |conn| {
-        db::transaction(conn, |conn| {
-            let case = cases::find(conn, &case_id, &scope(&user))?;
-            let mine = cases::assignment(conn, &case.id, &user.id)?;
-            may_assign(&user, mine.is_some_and(|a| a.role == AssignmentRole::Lawyer.as_str()))?;
-            let before = cases::assignment(conn, &case.id, &target)?.ok_or(AppError::NotFound)?;
-            cases::unassign(conn, &case.id, &target)?;
-            outbox::replan_case(conn, &case.id, &ctx.schedule)?;
-            let changes = serde_json::json!({"assignment": {"user_id": target, "from": before.role, "to": null}});
-            audit::record(conn, Some(&user.id), "unassign", "case", &case.id, changes)
-        })
-    })
-    .await?;
+    assignments::unassign(&state, &user, case_id, target).await?;
     Ok(HttpResponse::NoContent().finish())
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CourtView {
-    /// Stable slug, e.g. `el-paso`.
-    pub code: String,
-    pub name: String,
-    pub city: String,
-    pub state: String,
-    /// IANA time zone.
-    pub time_zone: String,
-    pub detained_only: bool,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct CourtList {
-    pub items: Vec<CourtView>,
-    /// Always null: the list is short and comes whole.
-    pub next_cursor: Option<String>,
 }
 
 /// The immigration courts. Any signed-in user.
 #[utoipa::path(
-    responses((status = 200, body = CourtList)
+    responses((status = 200, body = List<CourtView>)
     ),
     tag = "cases"
 )]
 #[get("/courts")]
 pub async fn list_courts(state: web::Data<AppState>, _user: AuthUser) -> HttpResponse {
-    let items = state
-        .courts
-        .iter()
-        .map(|c| CourtView {
-            code: c.code.clone(),
-            name: c.name.clone(),
-            city: c.city.clone(),
-            state: c.state.clone(),
-            time_zone: c.time_zone_name().to_string(),
-            detained_only: c.detained_only,
-        })
-        .collect();
-    HttpResponse::Ok().json(CourtList {
-        items,
-        next_cursor: None,
-    })
+    HttpResponse::Ok().json(cases::courts(&state))
 }

@@ -1,1 +1,326 @@
-//! Use cases for cases.
+//! Use cases for cases: open, list, read and change a case, and the court list. A case is seen
+//! only through the caller's scope (404 otherwise); its assignments are in `assignments`.
+
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::assignments::check_assignee;
+use super::{org_today, recompute, Context};
+use crate::auth::extract::AuthUser;
+use crate::auth::policy::{assigned_on_create, scope};
+use crate::db::cases::{self, Case, CaseChanges, CaseFilter};
+use crate::db::page::{ser_instant, Page};
+use crate::db::scope::Scope;
+use crate::db::{self, audit, clients, run_db, DbConnection};
+use crate::domain::vocab::{AssignmentRole, CaseKind, CaseStatus};
+use crate::error::{AppError, AppResult};
+use crate::http::list::List;
+use crate::state::AppState;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AssignmentView {
+    pub user_id: String,
+    /// `lawyer` or `caseworker`.
+    #[schema(value_type = AssignmentRole)]
+    pub role: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CaseView {
+    pub id: String,
+    /// Human reference such as `C-2026-0042`; used instead of the client's name in e-mail.
+    pub reference: String,
+    pub client_id: String,
+    #[schema(value_type = CaseKind)]
+    pub kind: String,
+    pub court_code: Option<String>,
+    /// Follows the recorded events; see the case status rules in README.
+    #[schema(value_type = CaseStatus)]
+    pub status: String,
+    pub opened_on: NaiveDate,
+    pub closed_on: Option<NaiveDate>,
+    pub assignments: Vec<AssignmentView>,
+    #[schema(value_type = String, format = DateTime)]
+    #[serde(serialize_with = "ser_instant")]
+    pub created_at: NaiveDateTime,
+    #[schema(value_type = String, format = DateTime)]
+    #[serde(serialize_with = "ser_instant")]
+    pub updated_at: NaiveDateTime,
+}
+
+impl CaseView {
+    pub(super) fn json(&self) -> serde_json::Value {
+        serde_json::to_value(self).unwrap_or_default()
+    }
+}
+
+/// Case rows with their assignments, in one extra query for the whole page.
+fn views(conn: &mut DbConnection, rows: &[Case]) -> AppResult<Vec<CaseView>> {
+    let ids: Vec<String> = rows.iter().map(|c| c.id.clone()).collect();
+    let all = cases::assignments(conn, &ids)?;
+    Ok(rows
+        .iter()
+        .map(|c| CaseView {
+            id: c.id.clone(),
+            reference: c.reference.clone(),
+            client_id: c.client_id.clone(),
+            kind: c.kind.clone(),
+            court_code: c.court_code.clone(),
+            status: c.status.clone(),
+            opened_on: c.opened_on,
+            closed_on: c.closed_on,
+            assignments: all
+                .iter()
+                .filter(|a| a.case_id == c.id)
+                .map(|a| AssignmentView {
+                    user_id: a.user_id.clone(),
+                    role: a.role.clone(),
+                })
+                .collect(),
+            created_at: c.created_at,
+            updated_at: c.updated_at,
+        })
+        .collect())
+}
+
+/// One case with its assignments.
+pub fn view(conn: &mut DbConnection, case: &Case) -> AppResult<CaseView> {
+    views(conn, std::slice::from_ref(case))?
+        .pop()
+        .ok_or(AppError::NotFound)
+}
+
+/// The court's code when `code` names a court of the list; else the message for `court_code`.
+pub fn known_court(app: &AppState, code: &str) -> Result<String, &'static str> {
+    app.court(code)
+        .map(|c| c.code.clone())
+        .ok_or("is not a known court; see GET /api/v1/courts")
+}
+
+/// A case to open, as parsed: `court_code` is a known court, required when defensive.
+#[derive(Debug)]
+pub struct NewCase {
+    pub client_id: String,
+    pub kind: CaseKind,
+    pub court_code: Option<String>,
+    pub lawyer_ids: Vec<String>,
+    pub caseworker_ids: Vec<String>,
+}
+
+/// Opens a case for a client the caller sees. The named users are assigned, and the creator too
+/// unless an admin; 422 names the first assignee that cannot be assigned.
+pub async fn create(app: &AppState, caller: &AuthUser, new: NewCase) -> AppResult<CaseView> {
+    let today = org_today(&app.settings);
+    let ctx = Context::now(&app.settings);
+    let caller = caller.clone();
+    run_db(&app.pool, move |conn| {
+        db::transaction(conn, |conn| {
+            let client = clients::find(conn, &new.client_id, &scope(&caller))
+                .map_err(|_| AppError::field("client_id", "names no client you can see"))?;
+            if client.archived {
+                return Err(AppError::field(
+                    "client_id",
+                    "the client is archived; restore it first",
+                ));
+            }
+            let mut assign: Vec<(String, AssignmentRole)> = Vec::new();
+            for (ids, role, field) in [
+                (&new.lawyer_ids, AssignmentRole::Lawyer, "lawyer_ids"),
+                (
+                    &new.caseworker_ids,
+                    AssignmentRole::Caseworker,
+                    "caseworker_ids",
+                ),
+            ] {
+                for (i, id) in ids.iter().enumerate() {
+                    check_assignee(conn, id, role, &format!("{field}[{i}]"))?;
+                    assign.push((id.clone(), role));
+                }
+            }
+            if let Some(role) = assigned_on_create(&caller) {
+                if !assign.iter().any(|(id, _)| *id == caller.id) {
+                    assign.push((caller.id.clone(), role));
+                }
+            }
+            let id = db::new_id();
+            let reference = cases::next_reference(conn, today.year())?;
+            let case = cases::insert(
+                conn,
+                &cases::NewCase {
+                    id: &id,
+                    reference: &reference,
+                    client_id: &client.id,
+                    kind: new.kind.as_str(),
+                    court_code: new.court_code.as_deref(),
+                    status: CaseStatus::Intake.as_str(),
+                    opened_on: today,
+                    created_by: &caller.id,
+                },
+            )?;
+            for (uid, role) in &assign {
+                cases::assign(conn, &id, uid, role.as_str(), Some(&caller.id))?;
+            }
+            recompute::case_changed(conn, &case, &ctx)?;
+            let fresh = cases::find(conn, &id, &Scope::Internal)?;
+            let v = view(conn, &fresh)?;
+            audit::record(
+                conn,
+                Some(&caller.id),
+                "create",
+                "case",
+                &id,
+                audit::created(&v.json()),
+            )?;
+            Ok(v)
+        })
+    })
+    .await
+}
+
+/// Whose assignments a case list keeps.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Assignee {
+    /// The caller.
+    Me,
+    User(String),
+}
+
+/// What a case list filters on, besides visibility.
+#[derive(Debug, Default)]
+pub struct CaseListFilter {
+    pub assigned_to: Option<Assignee>,
+    pub status: Option<CaseStatus>,
+    pub court_code: Option<String>,
+    pub client_id: Option<String>,
+}
+
+/// Visible cases, oldest first.
+pub async fn list(
+    app: &AppState,
+    caller: &AuthUser,
+    filter: CaseListFilter,
+    page: Page,
+) -> AppResult<List<CaseView>> {
+    let filter = CaseFilter {
+        assigned_to: filter.assigned_to.map(|a| match a {
+            Assignee::Me => caller.id.clone(),
+            Assignee::User(id) => id,
+        }),
+        status: filter.status.map(|s| s.as_str().to_string()),
+        court_code: filter.court_code,
+        client_id: filter.client_id,
+    };
+    let scope = scope(caller);
+    let (items, next) = run_db(&app.pool, move |conn| {
+        let (rows, next) = cases::list(conn, &scope, &filter, &page)?;
+        Ok((views(conn, &rows)?, next))
+    })
+    .await?;
+    Ok(List::page(items, next))
+}
+
+/// A visible case (404 otherwise).
+pub async fn get(app: &AppState, caller: &AuthUser, id: String) -> AppResult<CaseView> {
+    let scope = scope(caller);
+    run_db(&app.pool, move |conn| {
+        let case = cases::find(conn, &id, &scope)?;
+        view(conn, &case)
+    })
+    .await
+}
+
+/// Closing or reopening a case; its other statuses follow its events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Closing {
+    Close,
+    Reopen,
+}
+
+/// Changes to a case, as parsed: `None` leaves a field; `court_code` is a known court.
+#[derive(Debug, Default)]
+pub struct CaseUpdate {
+    pub kind: Option<CaseKind>,
+    pub court_code: Option<Option<String>>,
+    pub closing: Option<Closing>,
+}
+
+/// Changes a visible case's kind or court, closes or reopens it (404 when not visible; 422 when
+/// a defensive case would be left without a court).
+pub async fn update(
+    app: &AppState,
+    caller: &AuthUser,
+    id: String,
+    update: CaseUpdate,
+) -> AppResult<CaseView> {
+    let today = org_today(&app.settings);
+    let changes = CaseChanges {
+        kind: update.kind.map(|k| k.as_str().to_string()),
+        court_code: update.court_code,
+        closed: update.closing.map(|c| c == Closing::Close),
+        closed_on: update
+            .closing
+            .map(|c| (c == Closing::Close).then_some(today)),
+        ..Default::default()
+    };
+    let ctx = Context::now(&app.settings);
+    let caller = caller.clone();
+    run_db(&app.pool, move |conn| {
+        db::transaction(conn, |conn| {
+            let before = cases::find(conn, &id, &scope(&caller))?;
+            let before_view = view(conn, &before)?;
+            let kind = changes.kind.clone().unwrap_or_else(|| before.kind.clone());
+            let court = changes
+                .court_code
+                .clone()
+                .unwrap_or_else(|| before.court_code.clone());
+            if kind == CaseKind::Defensive.as_str() && court.is_none() {
+                return Err(AppError::field(
+                    "court_code",
+                    "is required for a defensive case",
+                ));
+            }
+            cases::update(conn, &id, changes)?;
+            let after = cases::find(conn, &id, &Scope::Internal)?;
+            recompute::case_changed(conn, &after, &ctx)?;
+            let fresh = cases::find(conn, &id, &Scope::Internal)?;
+            let after_view = view(conn, &fresh)?;
+            let mut diff = audit::diff(&before_view.json(), &after_view.json());
+            if let Some(o) = diff.as_object_mut() {
+                o.remove("updated_at");
+            }
+            audit::record(conn, Some(&caller.id), "update", "case", &id, diff)?;
+            Ok(after_view)
+        })
+    })
+    .await
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CourtView {
+    /// Stable slug, e.g. `el-paso`.
+    pub code: String,
+    pub name: String,
+    pub city: String,
+    pub state: String,
+    /// IANA time zone.
+    pub time_zone: String,
+    pub detained_only: bool,
+}
+
+/// The immigration courts, whole: the list is short.
+pub fn courts(app: &AppState) -> List<CourtView> {
+    List::all(
+        app.courts
+            .iter()
+            .map(|c| CourtView {
+                code: c.code.clone(),
+                name: c.name.clone(),
+                city: c.city.clone(),
+                state: c.state.clone(),
+                time_zone: c.time_zone_name().to_string(),
+                detained_only: c.detained_only,
+            })
+            .collect(),
+    )
+}

@@ -3,6 +3,7 @@
 //! command line and the reminder worker call these; nothing below them knows about HTTP.
 
 pub mod accounts;
+pub mod assignments;
 pub mod audit;
 pub mod calendar;
 pub mod cases;
