@@ -1,16 +1,24 @@
 //! asylum-tracker: asylum clients, their cases, clocks, deadlines and reminders.
 //!
-//! Module map (data flows one way: HTTP -> route -> domain rules -> database):
+//! Module map (data flows one way: HTTP -> route -> use case -> database; the CLI and the
+//! reminder worker call the same use cases):
 //! - [`config`]: layered settings and their validation.
 //! - [`startup`]: `Application::build`, the seam the binary and every test use.
-//! - [`error`]: `AppError`, the one error type, rendered as problem+json.
-//! - [`telemetry`]: logging and the per-request log line.
-//! - [`domain`]: pure rules (identifiers, courts, calendar, clocks, deadlines); no I/O.
-//! - [`db`]: the two-backend connection, pool, migrations and query functions per aggregate.
+//! - [`state`]: `AppState`, what the use cases reach (pool, settings, keys, mailer, courts).
+//! - [`error`]: `AppError`, the one error type, rendered as problem+json; `Fields` gathers errors.
+//! - [`telemetry`]: logging, the request's root span (request id, route pattern).
+//! - [`http`]: what routes share: JSON bodies, the list shape, OpenAPI error responses.
+//! - [`routes`]: one module per resource (parse -> call a use case -> respond); registration
+//!   also builds the OpenAPI document. No queries, no role checks, no route imports another.
+//! - [`service`]: the use cases, one module per aggregate; each public function one unit of work
+//!   (validate, transaction, write, recompute, re-plan reminders, audit).
 //! - [`auth`]: passwords, tokens, the caller extractor and the policy of who may do what.
-//! - [`routes`]: one module per resource; registration also builds the OpenAPI document.
-//! - [`reminders`]: outgoing e-mail.
+//! - [`domain`]: pure rules (identifiers, courts, calendar, clocks, deadlines); no I/O.
+//! - [`db`]: the two-backend connection, pool, migrations, storage scopes and query functions
+//!   per aggregate; imports neither `auth` nor `reminders`.
+//! - [`reminders`]: the planner (pure), the outbox, the worker and outgoing e-mail.
 //! - [`cli`]: the commands of the binary.
+//! - [`fsutil`]: files written private to the owner.
 
 pub mod auth;
 pub mod cli;
@@ -26,6 +34,3 @@ pub mod service;
 pub mod startup;
 pub mod state;
 pub mod telemetry;
-
-/// The old path of `service::accounts`: `tests/api/helpers.rs` and `routes::clients` still name it.
-pub use service::accounts;

@@ -106,8 +106,9 @@ impl ClientInput {
                 errors.push("phone", "may hold digits, spaces and + - ( ) . only");
             }
         }
-        out.email = text(self.email, "email", 254, &mut errors)
-            .map(|e| e.and_then(|e| errors.check("email", crate::accounts::check_email(&e))));
+        out.email = text(self.email, "email", 254, &mut errors).map(|e| {
+            e.and_then(|e| errors.check("email", crate::service::accounts::check_email(&e)))
+        });
         out.a_number = self.a_number.map(|a| {
             a.filter(|s| !s.trim().is_empty()).and_then(|a| {
                 let normal = identifiers::normalize_a_number(&a).map_err(|e| e.message());

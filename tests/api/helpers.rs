@@ -7,9 +7,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use asylum_tracker::config::{MailTransportKind, Settings};
+use asylum_tracker::db;
 use asylum_tracker::db::{run_db, DbPool};
+use asylum_tracker::service::accounts;
 use asylum_tracker::startup::Application;
-use asylum_tracker::{accounts, db};
 use diesel::{Connection, RunQueryDsl};
 use mailin_embedded::{response, Handler, Response, Server};
 use serde_json::{json, Value};
