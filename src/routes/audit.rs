@@ -5,12 +5,11 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::auth::extract::AuthUser;
-use crate::db::audit::AuditFilter;
 use crate::db::page::Page;
 use crate::error::AppResult;
 use crate::http::doc::Forbidden;
 use crate::http::list::List;
-use crate::service::audit::{self as service, AuditEntry};
+use crate::service::audit::{self as service, AuditEntry, AuditFilter};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {

@@ -8,12 +8,15 @@ use utoipa::ToSchema;
 
 use crate::auth::extract::AuthUser;
 use crate::auth::policy::require_admin;
-use crate::db::audit::{self, AuditFilter, AuditRow};
+use crate::db::audit::{self, AuditRow};
 use crate::db::page::{ser_instant, Page};
 use crate::db::run_db;
 use crate::error::AppResult;
 use crate::http::list::List;
 use crate::state::AppState;
+
+/// Which rows to read: by entity type, entity id and actor, each optional.
+pub use crate::db::audit::AuditFilter;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AuditEntry {

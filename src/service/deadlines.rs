@@ -19,7 +19,7 @@ use crate::http::list::List;
 use crate::reminders::outbox;
 use crate::state::AppState;
 
-/// Where a deadline comes from (for the OpenAPI document; stored as text).
+/// Where a deadline comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DeadlineSource {

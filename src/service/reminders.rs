@@ -49,7 +49,7 @@ impl ReminderState {
     }
 }
 
-/// What a reminder is about (for the OpenAPI document; stored as text).
+/// What a reminder is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ReminderKind {
