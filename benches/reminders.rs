@@ -24,12 +24,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use asylum_tracker::config::{MailTransportKind, Settings};
+use asylum_tracker::service::Context;
 use asylum_tracker::db::schema::{deadlines, reminders};
 use asylum_tracker::db::{self, DbPool};
 use asylum_tracker::reminders::mail::{self, Mailer};
 use asylum_tracker::reminders::messages::{self, DeadlineNote};
 use asylum_tracker::reminders::worker::{self, TickReport, Worker};
-use asylum_tracker::service::Context;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::connection::SimpleConnection;
 use diesel::pg::{Pg, PgConnection};
