@@ -2,9 +2,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use serde::Serialize;
 use serde_json::{Map, Value};
-use utoipa::ToSchema;
 
 use super::schema::audit_log;
 use super::DbConnection;
@@ -59,24 +57,16 @@ pub fn created(after: &Value) -> Value {
     diff(&Value::Object(Map::new()), after)
 }
 
-#[derive(Debug, Queryable, Serialize, ToSchema)]
-pub struct AuditEntry {
+/// One stored audit row; `changes` is JSON text.
+#[derive(Debug, Queryable)]
+pub struct AuditRow {
     pub id: String,
-    #[schema(value_type = String, format = DateTime)]
-    #[serde(serialize_with = "crate::db::page::ser_instant")]
     pub at: NaiveDateTime,
     pub actor_id: Option<String>,
     pub action: String,
     pub entity_type: String,
     pub entity_id: String,
-    #[schema(value_type = Object)]
-    #[serde(serialize_with = "ser_json_text")]
     pub changes: String,
-}
-
-fn ser_json_text<S: serde::Serializer>(text: &str, s: S) -> Result<S::Ok, S::Error> {
-    let v: Value = serde_json::from_str(text).unwrap_or(Value::Null);
-    v.serialize(s)
 }
 
 #[derive(Debug, Default)]
@@ -91,7 +81,7 @@ pub fn list(
     conn: &mut DbConnection,
     filter: &AuditFilter,
     page: &Page,
-) -> AppResult<(Vec<AuditEntry>, Option<String>)> {
+) -> AppResult<(Vec<AuditRow>, Option<String>)> {
     let mut q = audit_log::table.into_boxed();
     if let Some(t) = &filter.entity_type {
         q = q.filter(audit_log::entity_type.eq(t.clone()));
@@ -103,7 +93,7 @@ pub fn list(
         q = q.filter(audit_log::actor_id.eq(a.clone()));
     }
     q = crate::keyset_filter!(q, page, audit_log::at, audit_log::id, lt);
-    let mut rows: Vec<AuditEntry> = q
+    let mut rows: Vec<AuditRow> = q
         .order((audit_log::at.desc(), audit_log::id.desc()))
         .limit(page.limit + 1)
         .load(conn)?;

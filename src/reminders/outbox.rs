@@ -486,3 +486,24 @@ pub fn retry(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> AppResult
         .execute(conn)?;
     Ok(())
 }
+
+/// The admin's list: rows in a state (or all), by next attempt (index `reminders_due`).
+pub fn list(
+    conn: &mut DbConnection,
+    state: Option<&str>,
+    page: &crate::db::page::Page,
+) -> AppResult<(Vec<Reminder>, Option<String>)> {
+    let mut q = reminders::table.select(Reminder::as_select()).into_boxed();
+    if let Some(s) = state {
+        q = q.filter(reminders::state.eq(s.to_string()));
+    }
+    q = crate::keyset_filter!(q, page, reminders::next_attempt_at, reminders::id, gt);
+    let mut rows: Vec<Reminder> = q
+        .order((reminders::next_attempt_at, reminders::id))
+        .limit(page.limit + 1)
+        .load(conn)?;
+    Ok(page.finish(&mut rows, |r| crate::db::page::Cursor {
+        at: r.next_attempt_at,
+        id: r.id.clone(),
+    }))
+}

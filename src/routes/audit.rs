@@ -1,16 +1,15 @@
-//! The audit log. Admins only.
+//! The audit log, for administrators: parse the query, call `service::audit`, respond.
 
 use actix_web::{get, web, HttpResponse};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Deserialize;
+use utoipa::IntoParams;
 
 use crate::auth::extract::AuthUser;
-use crate::auth::policy::require_admin;
-use crate::db::audit::{self, AuditEntry, AuditFilter};
 use crate::db::page::Page;
-use crate::db::run_db;
 use crate::error::AppResult;
 use crate::http::doc::Forbidden;
+use crate::http::list::List;
+use crate::service::audit::{self as service, AuditEntry, AuditFilter};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
@@ -27,17 +26,23 @@ pub struct AuditQuery {
     pub cursor: Option<String>,
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct AuditList {
-    pub items: Vec<AuditEntry>,
-    pub next_cursor: Option<String>,
+impl AuditQuery {
+    fn parse(self) -> AppResult<(AuditFilter, Page)> {
+        let page = Page::from_params(self.limit, self.cursor.as_deref())?;
+        let filter = AuditFilter {
+            entity_type: self.entity_type,
+            entity_id: self.entity_id,
+            actor_id: self.actor_id,
+        };
+        Ok((filter, page))
+    }
 }
 
 /// Audit rows, newest first. Admins only.
 #[utoipa::path(
     params(AuditQuery),
     responses(
-        (status = 200, body = AuditList),
+        (status = 200, body = List<AuditEntry>),
         Forbidden
     ),
     tag = "audit"
@@ -48,15 +53,7 @@ pub async fn list_audit(
     user: AuthUser,
     q: web::Query<AuditQuery>,
 ) -> AppResult<HttpResponse> {
-    require_admin(&user)?;
-    let q = q.into_inner();
-    let page = Page::from_params(q.limit, q.cursor.as_deref())?;
-    let filter = AuditFilter {
-        entity_type: q.entity_type,
-        entity_id: q.entity_id,
-        actor_id: q.actor_id,
-    };
-    let (items, next_cursor) =
-        run_db(&state.pool, move |conn| audit::list(conn, &filter, &page)).await?;
-    Ok(HttpResponse::Ok().json(AuditList { items, next_cursor }))
+    // Parsed here, judged after the role check in the service (403 before 422).
+    let list = service::list(&state, &user, q.into_inner().parse()).await?;
+    Ok(HttpResponse::Ok().json(list))
 }

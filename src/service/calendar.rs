@@ -1,1 +1,132 @@
-//! Use cases for calendar.
+//! Use cases of calendar feeds (iCalendar, RFC 5545): a secret address per user listing the
+//! hearings (timed, with their zone) and open deadlines (all-day) of the cases they are assigned
+//! to, whatever their role. Titles carry the case reference and the kind only.
+
+use chrono::{Duration, NaiveDateTime};
+use icalendar::{Calendar, CalendarDateTime, Component, Event, EventLike};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::org_today;
+use crate::auth::extract::AuthUser;
+use crate::auth::refresh::{hash_secret, new_secret};
+use crate::db::calendar::{self as store, FeedDeadline, FeedHearing};
+use crate::db::scope::Scope;
+use crate::db::{self, audit, run_db};
+use crate::error::{AppError, AppResult};
+use crate::reminders::messages::kind_label;
+use crate::state::AppState;
+
+/// Past items stay in the feed this long, so that a calendar shows recent history.
+const HISTORY_DAYS: i64 = 30;
+
+#[derive(Serialize, ToSchema)]
+pub struct CalendarToken {
+    /// The feed's address; keep it private. A new token revokes the old one.
+    pub url: String,
+}
+
+/// Creates (or replaces) the caller's feed address; the secret is shown only here.
+pub async fn create_token(app: &AppState, caller: &AuthUser) -> AppResult<CalendarToken> {
+    let (token, hashed) = new_secret();
+    let user_id = caller.id.clone();
+    run_db(&app.pool, move |conn| {
+        db::transaction(conn, |conn| {
+            store::set_token_hash(conn, &user_id, &hashed)?;
+            audit::record(
+                conn,
+                Some(&user_id),
+                "calendar_token",
+                "user",
+                &user_id,
+                serde_json::json!({"calendar_token": "rotated"}),
+            )
+        })
+    })
+    .await?;
+    let base = app.settings.server.public_url.trim_end_matches('/');
+    Ok(CalendarToken {
+        url: format!("{base}/calendar/{token}.ics"),
+    })
+}
+
+/// A rendered feed and the newest change in it (for `Last-Modified`).
+#[derive(Debug)]
+pub struct Feed {
+    pub body: String,
+    pub last_modified: NaiveDateTime,
+}
+
+/// The feed of the active user whose token this is (404 for an unknown or revoked one). Public:
+/// the unguessable token is the credential, since calendar apps cannot send bearer tokens.
+pub async fn feed(app: &AppState, token: &str) -> AppResult<Feed> {
+    let hashed = hash_secret(token);
+    let since_day = org_today(&app.settings) - Duration::days(HISTORY_DAYS);
+    let since = db::now() - Duration::days(HISTORY_DAYS);
+    let (hearings, deadlines) = run_db(&app.pool, move |conn| {
+        let user_id = store::user_by_token(conn, &hashed)?.ok_or(AppError::NotFound)?;
+        // Assigned cases only, whatever the role: a feed is the user's own work.
+        let scope = Scope::AssignedTo(user_id);
+        let hearings = store::hearings_since(conn, &scope, since)?;
+        let deadlines = store::open_deadlines_since(conn, &scope, since_day)?;
+        Ok((hearings, deadlines))
+    })
+    .await?;
+    let last_modified = hearings
+        .iter()
+        .map(|h| h.updated_at)
+        .chain(deadlines.iter().map(|d| d.updated_at))
+        .max()
+        .unwrap_or_default();
+    let base = app.settings.server.public_url.trim_end_matches('/');
+    Ok(Feed {
+        body: render(&hearings, &deadlines, last_modified, base),
+        last_modified,
+    })
+}
+
+fn render(
+    hearings: &[FeedHearing],
+    deadlines: &[FeedDeadline],
+    stamp: NaiveDateTime,
+    base: &str,
+) -> String {
+    let mut cal = Calendar::new();
+    cal.name("asylum-tracker");
+    let stamp = stamp.and_utc();
+    for h in hearings {
+        let Ok(start) = NaiveDateTime::parse_from_str(&h.starts_at_local, "%Y-%m-%dT%H:%M") else {
+            continue;
+        };
+        let at = |t: NaiveDateTime| CalendarDateTime::WithTimezone {
+            date_time: t,
+            tzid: h.time_zone.clone(),
+        };
+        cal.push(
+            Event::new()
+                .uid(&format!("hearing-{}@asylum-tracker", h.id))
+                .timestamp(stamp)
+                .summary(&format!("{} - case {}", kind_label(&h.kind), h.reference))
+                .starts(at(start))
+                .ends(at(start + Duration::hours(1)))
+                .url(&format!("{base}/cases/{}", h.case_id))
+                .done(),
+        );
+    }
+    // A hand-entered title may name someone: feeds show the kind only.
+    for d in deadlines {
+        cal.push(
+            Event::new()
+                .uid(&format!("deadline-{}@asylum-tracker", d.id))
+                .timestamp(stamp)
+                .summary(&format!(
+                    "{} due - case {}",
+                    kind_label(&d.kind),
+                    d.reference
+                ))
+                .all_day(d.due_on)
+                .done(),
+        );
+    }
+    cal.done().to_string()
+}

@@ -1,1 +1,272 @@
-//! Use cases for deadlines.
+//! Use cases of deadlines: a case's deadlines, manual ones, a person's met/waived mark, the agenda
+//! and the EAD clock. Deadlines and the clock need the case to be visible (404 otherwise).
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::events::ClockEventView;
+use super::{org_today, Context};
+use crate::auth::extract::AuthUser;
+use crate::auth::policy::scope;
+use crate::db::deadlines::{self as store, Deadline};
+use crate::db::page::Page;
+use crate::db::{self, audit, cases, events, run_db};
+use crate::domain::ead_clock::{self, ClockEvent, ClockKind};
+use crate::domain::vocab::{DeadlineKind, DeadlineStatus, Form};
+use crate::error::{AppError, AppResult};
+use crate::http::list::List;
+use crate::reminders::outbox;
+use crate::state::AppState;
+
+/// Where a deadline comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DeadlineSource {
+    /// Derived by a rule from the case's facts.
+    Computed,
+    /// Entered by a person (`kind: other`).
+    Manual,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeadlineView {
+    pub id: String,
+    pub case_id: String,
+    #[schema(value_type = DeadlineKind)]
+    pub kind: String,
+    /// Manual deadlines only.
+    pub title: Option<String>,
+    pub due_on: NaiveDate,
+    /// As of today in the organisation's time zone.
+    pub status: DeadlineStatus,
+    #[schema(value_type = DeadlineSource)]
+    pub source: String,
+    /// The regulation or authority the date comes from.
+    pub rule: String,
+    /// One sentence: how `due_on` was reached, with any weekend or holiday extension.
+    pub explanation: String,
+    /// A later date a closure day by executive order might give (unsettled); never the due date.
+    pub alternative_due_on: Option<NaiveDate>,
+    pub alternative_reason: Option<String>,
+    /// The date of the recorded act that met it.
+    pub met_on: Option<NaiveDate>,
+    /// The note of a person's met/waived mark.
+    pub note: Option<String>,
+}
+
+fn view(d: &Deadline, today: NaiveDate) -> DeadlineView {
+    DeadlineView {
+        id: d.id.clone(),
+        case_id: d.case_id.clone(),
+        kind: d.kind.clone(),
+        title: d.title.clone(),
+        due_on: d.due_on,
+        status: d.status(today),
+        source: d.source.clone(),
+        rule: d.rule.clone(),
+        explanation: d.explanation.clone(),
+        alternative_due_on: d.alternative_due_on,
+        alternative_reason: d.alternative_reason.clone(),
+        met_on: d.met_on,
+        note: d.status_note.clone(),
+    }
+}
+
+/// A case's deadlines, soonest first.
+pub async fn of_case(
+    app: &AppState,
+    caller: &AuthUser,
+    case_id: String,
+) -> AppResult<List<DeadlineView>> {
+    let today = org_today(&app.settings);
+    let scope = scope(caller);
+    let items = run_db(&app.pool, move |conn| {
+        let case = cases::find(conn, &case_id, &scope)?;
+        Ok(store::of_case(conn, &case.id)?
+            .iter()
+            .map(|d| view(d, today))
+            .collect())
+    })
+    .await?;
+    Ok(List::all(items))
+}
+
+/// A deadline entered by hand: its title (trimmed, 1 to 200 characters) and date.
+#[derive(Debug, Clone)]
+pub struct NewManual {
+    pub title: String,
+    pub due_on: NaiveDate,
+}
+
+/// Adds a manual deadline (`kind: other`), which recomputes never touch, and plans its reminders.
+pub async fn create_manual(
+    app: &AppState,
+    caller: &AuthUser,
+    case_id: String,
+    input: NewManual,
+) -> AppResult<DeadlineView> {
+    let today = org_today(&app.settings);
+    let ctx = Context::now(&app.settings);
+    let scope = scope(caller);
+    let actor = caller.id.clone();
+    run_db(&app.pool, move |conn| {
+        db::transaction(conn, |conn| {
+            let case = cases::find(conn, &case_id, &scope)?;
+            // The title stays out of the explanation: explanations go into e-mail, and a title typed by
+            // a person may name the client.
+            let explanation =
+                "A date entered by a person, not computed by a rule; see the title in the case.";
+            let d = store::insert_manual(
+                conn,
+                &case.id,
+                &input.title,
+                input.due_on,
+                explanation,
+                today,
+            )?;
+            outbox::replan_case(conn, &case.id, &ctx.schedule)?;
+            let v = view(&d, today);
+            audit::record(
+                conn,
+                Some(&actor),
+                "create",
+                "deadline",
+                &d.id,
+                audit::created(&serde_json::to_value(&v).unwrap_or_default()),
+            )?;
+            Ok(v)
+        })
+    })
+    .await
+}
+
+/// A person's mark: `Met` or `Waived` with a note, or `None` to take a mark back.
+#[derive(Debug, Clone)]
+pub struct Mark {
+    /// `Some(Met)` or `Some(Waived)`; `None` takes the mark back (status open).
+    pub mark: Option<DeadlineStatus>,
+    /// Required with a mark (trimmed, at most 1000 characters).
+    pub note: Option<String>,
+}
+
+/// Marks a deadline met or waived (or takes the mark back), re-plans reminders and audits it.
+pub async fn mark(
+    app: &AppState,
+    caller: &AuthUser,
+    id: String,
+    input: Mark,
+) -> AppResult<DeadlineView> {
+    let today = org_today(&app.settings);
+    let ctx = Context::now(&app.settings);
+    let scope = scope(caller);
+    let actor = caller.id.clone();
+    let mark = input.mark.map(DeadlineStatus::as_str);
+    run_db(&app.pool, move |conn| {
+        db::transaction(conn, |conn| {
+            let before = store::find(conn, &id)?;
+            cases::find(conn, &before.case_id, &scope)?;
+            store::set_mark(conn, &before, mark, input.note.as_deref(), &actor)?;
+            outbox::replan_case(conn, &before.case_id, &ctx.schedule)?;
+            let after = store::find(conn, &id)?;
+            let changes = serde_json::json!({
+                "status": {"from": before.status(today).as_str(), "to": after.status(today).as_str()},
+                "note": {"from": before.status_note, "to": after.status_note},
+            });
+            audit::record(conn, Some(&actor), "mark", "deadline", &id, changes)?;
+            Ok(view(&after, today))
+        })
+    })
+    .await
+}
+
+/// Which deadlines the agenda shows: a due-date range (inclusive, `to` not before `from`) and a
+/// status as of today.
+#[derive(Debug, Clone, Default)]
+pub struct AgendaFilter {
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub status: Option<DeadlineStatus>,
+}
+
+/// The caller's agenda: deadlines of visible cases, soonest first, a page at a time.
+pub async fn agenda(
+    app: &AppState,
+    caller: &AuthUser,
+    filter: AgendaFilter,
+    page: Page,
+) -> AppResult<List<DeadlineView>> {
+    let today = org_today(&app.settings);
+    let scope = scope(caller);
+    let (items, next) = run_db(&app.pool, move |conn| {
+        let range = (filter.from, filter.to);
+        let (rows, next) = store::agenda(conn, &scope, range, filter.status, today, &page)?;
+        Ok((rows.iter().map(|d| view(d, today)).collect(), next))
+    })
+    .await?;
+    Ok(List::page(items, next))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EadClockView {
+    /// The I-589 filing date.
+    pub started_on: NaiveDate,
+    pub as_of: NaiveDate,
+    pub days_elapsed: i64,
+    pub running: bool,
+    pub stopped_days: i64,
+    /// Null while the clock is stopped.
+    pub earliest_filing_on: Option<NaiveDate>,
+    /// Null while the clock is stopped.
+    pub earliest_grant_on: Option<NaiveDate>,
+    pub events: Vec<ClockEventView>,
+}
+
+/// The asylum EAD clock of a case as of a date (default today in the organisation's zone); 422
+/// when no I-589 is recorded.
+pub async fn ead_clock(
+    app: &AppState,
+    caller: &AuthUser,
+    case_id: String,
+    as_of: Option<NaiveDate>,
+) -> AppResult<EadClockView> {
+    let as_of = as_of.unwrap_or_else(|| org_today(&app.settings));
+    let waits = app.settings.ead_waits();
+    let scope = scope(caller);
+    run_db(&app.pool, move |conn| {
+        let case = cases::find(conn, &case_id, &scope)?;
+        let filed_on = events::filings_of(conn, &case.id)?
+            .iter()
+            .filter(|f| f.form == Form::I589.as_str())
+            .map(|f| f.filed_on)
+            .min()
+            .ok_or_else(|| {
+                AppError::field(
+                    "case",
+                    "the EAD clock has not started: no I-589 filing is recorded",
+                )
+            })?;
+        let rows = events::clock_events_of(conn, &case.id)?;
+        let evs: Vec<ClockEvent> = rows
+            .iter()
+            .filter_map(|e| {
+                Some(ClockEvent {
+                    kind: ClockKind::parse(&e.kind)?,
+                    on: e.occurred_on,
+                })
+            })
+            .collect();
+        let c = ead_clock::ead_clock(filed_on, &evs, as_of, &waits);
+        Ok(EadClockView {
+            started_on: c.started_on,
+            as_of: c.as_of,
+            days_elapsed: c.days_elapsed,
+            running: c.running,
+            stopped_days: c.stopped_days,
+            earliest_filing_on: c.earliest_filing_on,
+            earliest_grant_on: c.earliest_grant_on,
+            events: rows.iter().map(ClockEventView::from).collect(),
+        })
+    })
+    .await
+}

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod calendar;
 pub mod cases;
 pub mod clients;
+pub mod closures;
 pub mod deadlines;
 pub mod events;
 pub mod hearings;
