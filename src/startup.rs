@@ -84,7 +84,10 @@ fn run(listener: TcpListener, state: web::Data<AppState>) -> AppResult<Server> {
             .configure(routes::configure)
             .default_service(web::to(body::not_found))
             .split_for_parts();
-        app.app_data(web::Data::new(routes::finish_doc(api)))
+        let api = routes::finish_doc(api);
+        let served = routes::ServedDoc(crate::http::doc::served(&api));
+        app.app_data(web::Data::new(api))
+            .app_data(web::Data::new(served))
             // Inner first: the request id exists once the logger (outer) has run.
             .wrap(from_fn(body::refuse_control_in_url))
             .wrap(from_fn(telemetry::request_id_header))

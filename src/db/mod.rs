@@ -225,3 +225,9 @@ pub fn unique_violation(
 pub fn new_id() -> String {
     uuid::Uuid::new_v4().to_string()
 }
+
+/// A trivial round trip: does the database answer?
+pub fn ping(conn: &mut DbConnection) -> AppResult<()> {
+    diesel::sql_query("SELECT 1").execute(conn)?;
+    Ok(())
+}

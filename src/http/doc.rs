@@ -161,3 +161,80 @@ fn reason(status: &str) -> &'static str {
         _ => "Response",
     }
 }
+
+/// What no stored or accepted text may hold: control characters other than line breaks and tabs
+/// (see `http::body::has_control`), as a JSON Schema pattern.
+const NO_CONTROL: &str = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$";
+
+/// The document as served: the typed one, plus the rules every operation shares that utoipa's
+/// attributes would otherwise repeat on each field: free text refuses control characters, `limit`
+/// is 1 to 200, and `cursor` is a non-empty opaque token.
+pub fn served(doc: &utoipa::openapi::OpenApi) -> serde_json::Value {
+    let mut json = serde_json::to_value(doc).unwrap_or_default();
+    if let Some(paths) = json.get_mut("paths").and_then(|p| p.as_object_mut()) {
+        for item in paths.values_mut() {
+            let Some(item) = item.as_object_mut() else {
+                continue;
+            };
+            for op in item.values_mut() {
+                let Some(params) = op.get_mut("parameters").and_then(|p| p.as_array_mut()) else {
+                    continue;
+                };
+                for param in params {
+                    let name = param["name"].as_str().unwrap_or_default().to_string();
+                    let query = param["in"] == "query";
+                    let Some(schema) = param.get_mut("schema") else {
+                        continue;
+                    };
+                    match name.as_str() {
+                        "limit" if query => {
+                            schema["minimum"] = 1.into();
+                            schema["maximum"] = crate::db::page::MAX_LIMIT.into();
+                        }
+                        "cursor" if query => {
+                            schema["minLength"] = 1.into();
+                            schema["pattern"] = "^[A-Za-z0-9_-]+$".into();
+                        }
+                        _ => no_control(schema),
+                    }
+                }
+            }
+        }
+    }
+    if let Some(schemas) = json
+        .pointer_mut("/components/schemas")
+        .and_then(|s| s.as_object_mut())
+    {
+        // Problems quote what was sent (an unknown field's name), so they are left as they are.
+        for (name, schema) in schemas.iter_mut() {
+            if !matches!(name.as_str(), "Problem" | "FieldError") {
+                no_control(schema);
+            }
+        }
+    }
+    json
+}
+
+/// Adds the control-character pattern to every plain string schema below `value`.
+fn no_control(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Object(map) => {
+            let is_string = match map.get("type") {
+                Some(serde_json::Value::String(t)) => t == "string",
+                Some(serde_json::Value::Array(ts)) => ts.iter().any(|t| t == "string"),
+                _ => false,
+            };
+            let plain = !map.contains_key("enum")
+                && !map.contains_key("format")
+                && !map.contains_key("pattern");
+            if is_string && plain {
+                map.insert("pattern".into(), NO_CONTROL.into());
+            }
+            for child in map.values_mut() {
+                no_control(child);
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(no_control),
+        _ => {}
+    }
+}

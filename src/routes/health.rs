@@ -1,11 +1,9 @@
 //! Liveness, readiness and the OpenAPI document. Public.
 
 use actix_web::{get, web, HttpResponse};
-use diesel::RunQueryDsl;
 use serde_json::json;
 
-use crate::db::run_db;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::state::AppState;
 
 /// Liveness: 200 while the process runs. Anyone may call it.
@@ -30,12 +28,7 @@ pub async fn health() -> HttpResponse {
 )]
 #[get("/ready")]
 pub async fn ready(state: web::Data<AppState>) -> AppResult<HttpResponse> {
-    run_db(&state.pool, |conn| {
-        diesel::sql_query("SELECT 1").execute(conn)?;
-        Ok(())
-    })
-    .await
-    .map_err(|_| AppError::Unavailable("the database does not answer".to_string()))?;
+    crate::service::ready(&state).await?;
     Ok(HttpResponse::Ok().json(json!({"status": "ready"})))
 }
 
@@ -46,6 +39,6 @@ pub async fn ready(state: web::Data<AppState>) -> AppResult<HttpResponse> {
     tag = "operations"
 )]
 #[get("/openapi.json")]
-pub async fn openapi_json(doc: web::Data<utoipa::openapi::OpenApi>) -> HttpResponse {
-    HttpResponse::Ok().json(doc.get_ref())
+pub async fn openapi_json(doc: web::Data<super::ServedDoc>) -> HttpResponse {
+    HttpResponse::Ok().json(&doc.0)
 }

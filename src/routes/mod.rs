@@ -60,6 +60,9 @@ pub fn finish_doc(mut doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi
     doc
 }
 
+/// The document `GET /api/v1/openapi.json` serves (see `http::doc::served`).
+pub struct ServedDoc(pub serde_json::Value);
+
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(health::health)
         .service(health::ready)

@@ -56,3 +56,10 @@ pub fn org_today(settings: &Settings) -> NaiveDate {
         .with_timezone(&settings.org_tz())
         .date_naive()
 }
+
+/// Readiness: the database answers a trivial query, else 503.
+pub async fn ready(app: &crate::state::AppState) -> crate::error::AppResult<()> {
+    crate::db::run_db(&app.pool, crate::db::ping)
+        .await
+        .map_err(|_| crate::error::AppError::Unavailable("the database does not answer".into()))
+}
