@@ -2,6 +2,7 @@
 //! (list, create, read, change), of the caller's own profile, of `create-admin` and of the
 //! first-run bootstrap.
 
+use crate::service::in_transaction;
 use chrono_tz::Tz;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -14,7 +15,6 @@ use crate::db::page::{ser_instant, Page, PageParams};
 use crate::db::{self, audit, run_db, sessions, users, DbConnection, DbPool};
 use crate::error::{AppError, AppResult, Fields};
 use crate::reminders::outbox;
-use crate::service::Context;
 use crate::state::AppState;
 
 /// The user object of API.md; never carries a hash.
@@ -265,48 +265,45 @@ pub async fn update(
     fields.finish()?;
     let active = edit.active;
     let actor = caller.id.clone();
-    let ctx = Context::now(&app.settings);
-    let updated = run_db(&app.pool, move |conn| {
-        db::transaction(conn, |conn| {
-            let before = users::find(conn, &id)?.ok_or(AppError::NotFound)?;
-            let was_admin = before.role == Role::Admin.as_str();
-            let demoted = was_admin && role.is_some_and(|r| r != Role::Admin);
-            let deactivated = before.active && active == Some(false);
-            if was_admin
-                && before.active
-                && (demoted || deactivated)
-                && users::count_active_admins(conn)? <= 1
-            {
-                return Err(AppError::Conflict {
-                    detail: "this is the last active admin; make another admin first".to_string(),
-                    errors: vec![],
-                });
-            }
-            let role_changed = role.is_some_and(|r| r.as_str() != before.role);
-            let after = users::update(
-                conn,
-                &id,
-                users::UserChanges {
-                    name,
-                    role: role.map(|r| r.as_str().to_string()),
-                    active,
-                    ..Default::default()
-                },
-            )?;
-            if role_changed || deactivated {
-                users::bump_token_version(conn, &id)?;
-                sessions::revoke_all(conn, &id, db::now())?;
-            }
-            if active.is_some() {
-                outbox::replan_user(conn, &id, &ctx.schedule)?;
-            }
-            let diff = audit::diff(
-                &UserView::from(&before).json(),
-                &UserView::from(&after).json(),
-            );
-            audit::record(conn, Some(&actor), "update", "user", &id, diff)?;
-            Ok(after)
-        })
+    let updated = in_transaction(app, move |conn, ctx| {
+        let before = users::find(conn, &id)?.ok_or(AppError::NotFound)?;
+        let was_admin = before.role == Role::Admin.as_str();
+        let demoted = was_admin && role.is_some_and(|r| r != Role::Admin);
+        let deactivated = before.active && active == Some(false);
+        if was_admin
+            && before.active
+            && (demoted || deactivated)
+            && users::count_active_admins(conn)? <= 1
+        {
+            return Err(AppError::Conflict {
+                detail: "this is the last active admin; make another admin first".to_string(),
+                errors: vec![],
+            });
+        }
+        let role_changed = role.is_some_and(|r| r.as_str() != before.role);
+        let after = users::update(
+            conn,
+            &id,
+            users::UserChanges {
+                name,
+                role: role.map(|r| r.as_str().to_string()),
+                active,
+                ..Default::default()
+            },
+        )?;
+        if role_changed || deactivated {
+            users::bump_token_version(conn, &id)?;
+            sessions::revoke_all(conn, &id, db::now())?;
+        }
+        if active.is_some() {
+            outbox::replan_user(conn, &id, &ctx.schedule)?;
+        }
+        let diff = audit::diff(
+            &UserView::from(&before).json(),
+            &UserView::from(&after).json(),
+        );
+        audit::record(conn, Some(&actor), "update", "user", &id, diff)?;
+        Ok(after)
     })
     .await?;
     Ok(UserView::from(&updated))

@@ -2,14 +2,14 @@
 //! admins and the case's lawyers may (policy); the case must be visible to the caller (404).
 
 use super::cases::{view, CaseView};
-use super::Context;
 use crate::auth::extract::AuthUser;
 use crate::auth::policy::{assignable_as, may_assign, scope, Role};
 use crate::db::cases::{self, Case};
-use crate::db::{self, audit, run_db, users, DbConnection};
+use crate::db::{audit, users, DbConnection};
 use crate::domain::vocab::AssignmentRole;
 use crate::error::{AppError, AppResult};
 use crate::reminders::outbox;
+use crate::service::in_transaction;
 use crate::state::AppState;
 
 /// 422 against `field` unless `user_id` names an active user whose account may take `role`.
@@ -55,20 +55,17 @@ pub async fn assign(
     user_id: String,
     role: AssignmentRole,
 ) -> AppResult<CaseView> {
-    let ctx = Context::now(&app.settings);
     let caller = caller.clone();
-    run_db(&app.pool, move |conn| {
-        db::transaction(conn, |conn| {
-            let case = case_to_assign(conn, &caller, &case_id)?;
-            users::find(conn, &user_id)?.ok_or(AppError::NotFound)?;
-            check_assignee(conn, &user_id, role, "user_id")?;
-            let before = cases::assignment(conn, &case.id, &user_id)?;
-            cases::assign(conn, &case.id, &user_id, role.as_str(), Some(&caller.id))?;
-            outbox::replan_case(conn, &case.id, &ctx.schedule)?;
-            let changes = serde_json::json!({"assignment": {"user_id": user_id, "from": before.map(|a| a.role), "to": role.as_str()}});
-            audit::record(conn, Some(&caller.id), "assign", "case", &case.id, changes)?;
-            view(conn, &case)
-        })
+    in_transaction(app, move |conn, ctx| {
+        let case = case_to_assign(conn, &caller, &case_id)?;
+        users::find(conn, &user_id)?.ok_or(AppError::NotFound)?;
+        check_assignee(conn, &user_id, role, "user_id")?;
+        let before = cases::assignment(conn, &case.id, &user_id)?;
+        cases::assign(conn, &case.id, &user_id, role.as_str(), Some(&caller.id))?;
+        outbox::replan_case(conn, &case.id, &ctx.schedule)?;
+        let changes = serde_json::json!({"assignment": {"user_id": user_id, "from": before.map(|a| a.role), "to": role.as_str()}});
+        audit::record(conn, Some(&caller.id), "assign", "case", &case.id, changes)?;
+        view(conn, &case)
     })
     .await
 }
@@ -80,17 +77,14 @@ pub async fn unassign(
     case_id: String,
     user_id: String,
 ) -> AppResult<()> {
-    let ctx = Context::now(&app.settings);
     let caller = caller.clone();
-    run_db(&app.pool, move |conn| {
-        db::transaction(conn, |conn| {
-            let case = case_to_assign(conn, &caller, &case_id)?;
-            let before = cases::assignment(conn, &case.id, &user_id)?.ok_or(AppError::NotFound)?;
-            cases::unassign(conn, &case.id, &user_id)?;
-            outbox::replan_case(conn, &case.id, &ctx.schedule)?;
-            let changes = serde_json::json!({"assignment": {"user_id": user_id, "from": before.role, "to": null}});
-            audit::record(conn, Some(&caller.id), "unassign", "case", &case.id, changes)
-        })
+    in_transaction(app, move |conn, ctx| {
+        let case = case_to_assign(conn, &caller, &case_id)?;
+        let before = cases::assignment(conn, &case.id, &user_id)?.ok_or(AppError::NotFound)?;
+        cases::unassign(conn, &case.id, &user_id)?;
+        outbox::replan_case(conn, &case.id, &ctx.schedule)?;
+        let changes = serde_json::json!({"assignment": {"user_id": user_id, "from": before.role, "to": null}});
+        audit::record(conn, Some(&caller.id), "unassign", "case", &case.id, changes)
     })
     .await
 }

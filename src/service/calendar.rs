@@ -2,6 +2,7 @@
 //! hearings (timed, with their zone) and open deadlines (all-day) of the cases they are assigned
 //! to, whatever their role. Titles carry the case reference and the kind only.
 
+use crate::service::in_transaction;
 use chrono::{Duration, NaiveDateTime};
 use icalendar::{Calendar, CalendarDateTime, Component, Event, EventLike};
 use serde::Serialize;
@@ -30,18 +31,16 @@ pub struct CalendarToken {
 pub async fn create_token(app: &AppState, caller: &AuthUser) -> AppResult<CalendarToken> {
     let (token, hashed) = new_secret();
     let user_id = caller.id.clone();
-    run_db(&app.pool, move |conn| {
-        db::transaction(conn, |conn| {
-            store::set_token_hash(conn, &user_id, &hashed)?;
-            audit::record(
-                conn,
-                Some(&user_id),
-                "calendar_token",
-                "user",
-                &user_id,
-                serde_json::json!({"calendar_token": "rotated"}),
-            )
-        })
+    in_transaction(app, move |conn, _| {
+        store::set_token_hash(conn, &user_id, &hashed)?;
+        audit::record(
+            conn,
+            Some(&user_id),
+            "calendar_token",
+            "user",
+            &user_id,
+            serde_json::json!({"calendar_token": "rotated"}),
+        )
     })
     .await?;
     let base = app.settings.server.public_url.trim_end_matches('/');

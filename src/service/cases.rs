@@ -1,12 +1,13 @@
 //! Use cases for cases: open, list, read and change a case, and the court list. A case is seen
 //! only through the caller's scope (404 otherwise); its assignments are in `assignments`.
 
+use crate::service::in_transaction;
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::assignments::check_assignee;
-use super::{org_today, recompute, Context};
+use super::{org_today, recompute};
 use crate::auth::extract::AuthUser;
 use crate::auth::policy::{assigned_on_create, scope};
 use crate::db::cases::{self, Case, CaseChanges, CaseFilter};
@@ -112,68 +113,65 @@ pub struct NewCase {
 /// unless an admin; 422 names the first assignee that cannot be assigned.
 pub async fn create(app: &AppState, caller: &AuthUser, new: NewCase) -> AppResult<CaseView> {
     let today = org_today(&app.settings);
-    let ctx = Context::now(&app.settings);
     let caller = caller.clone();
-    run_db(&app.pool, move |conn| {
-        db::transaction(conn, |conn| {
-            let client = clients::find(conn, &new.client_id, &scope(&caller))
-                .map_err(|_| AppError::field("client_id", "names no client you can see"))?;
-            if client.archived {
-                return Err(AppError::field(
-                    "client_id",
-                    "the client is archived; restore it first",
-                ));
+    in_transaction(app, move |conn, ctx| {
+        let client = clients::find(conn, &new.client_id, &scope(&caller))
+            .map_err(|_| AppError::field("client_id", "names no client you can see"))?;
+        if client.archived {
+            return Err(AppError::field(
+                "client_id",
+                "the client is archived; restore it first",
+            ));
+        }
+        let mut assign: Vec<(String, AssignmentRole)> = Vec::new();
+        for (ids, role, field) in [
+            (&new.lawyer_ids, AssignmentRole::Lawyer, "lawyer_ids"),
+            (
+                &new.caseworker_ids,
+                AssignmentRole::Caseworker,
+                "caseworker_ids",
+            ),
+        ] {
+            for (i, id) in ids.iter().enumerate() {
+                check_assignee(conn, id, role, &format!("{field}[{i}]"))?;
+                assign.push((id.clone(), role));
             }
-            let mut assign: Vec<(String, AssignmentRole)> = Vec::new();
-            for (ids, role, field) in [
-                (&new.lawyer_ids, AssignmentRole::Lawyer, "lawyer_ids"),
-                (
-                    &new.caseworker_ids,
-                    AssignmentRole::Caseworker,
-                    "caseworker_ids",
-                ),
-            ] {
-                for (i, id) in ids.iter().enumerate() {
-                    check_assignee(conn, id, role, &format!("{field}[{i}]"))?;
-                    assign.push((id.clone(), role));
-                }
+        }
+        if let Some(role) = assigned_on_create(&caller) {
+            if !assign.iter().any(|(id, _)| *id == caller.id) {
+                assign.push((caller.id.clone(), role));
             }
-            if let Some(role) = assigned_on_create(&caller) {
-                if !assign.iter().any(|(id, _)| *id == caller.id) {
-                    assign.push((caller.id.clone(), role));
-                }
-            }
-            let id = db::new_id();
-            let reference = cases::next_reference(conn, today.year())?;
-            let case = cases::insert(
-                conn,
-                &cases::NewCase {
-                    id: &id,
-                    reference: &reference,
-                    client_id: &client.id,
-                    kind: new.kind.as_str(),
-                    court_code: new.court_code.as_deref(),
-                    status: CaseStatus::Intake.as_str(),
-                    opened_on: today,
-                    created_by: &caller.id,
-                },
-            )?;
-            for (uid, role) in &assign {
-                cases::assign(conn, &id, uid, role.as_str(), Some(&caller.id))?;
-            }
-            recompute::case_changed(conn, &case, &ctx)?;
-            let fresh = cases::find(conn, &id, &Scope::Internal)?;
-            let v = view(conn, &fresh)?;
-            audit::record(
-                conn,
-                Some(&caller.id),
-                "create",
-                "case",
-                &id,
-                audit::created(&v.json()),
-            )?;
-            Ok(v)
-        })
+        }
+        let id = db::new_id();
+        let reference = cases::next_reference(conn, today.year())?;
+        let case = cases::insert(
+            conn,
+            &cases::NewCase {
+                id: &id,
+                reference: &reference,
+                client_id: &client.id,
+                kind: new.kind.as_str(),
+                court_code: new.court_code.as_deref(),
+                status: CaseStatus::Intake.as_str(),
+                opened_on: today,
+                created_by: &caller.id,
+            },
+        )?;
+        for (uid, role) in &assign {
+            cases::assign(conn, &id, uid, role.as_str(), Some(&caller.id))?;
+        }
+        recompute::case_changed(conn, &case, ctx)?;
+        let fresh = cases::find(conn, &id, &Scope::Internal)?;
+        let v = view(conn, &fresh)?;
+        audit::record(
+            conn,
+            Some(&caller.id),
+            "create",
+            "case",
+            &id,
+            audit::created(&v.json()),
+        )?;
+        Ok(v)
     })
     .await
 }
@@ -263,35 +261,32 @@ pub async fn update(
             .map(|c| (c == Closing::Close).then_some(today)),
         ..Default::default()
     };
-    let ctx = Context::now(&app.settings);
     let caller = caller.clone();
-    run_db(&app.pool, move |conn| {
-        db::transaction(conn, |conn| {
-            let before = cases::find(conn, &id, &scope(&caller))?;
-            let before_view = view(conn, &before)?;
-            let kind = changes.kind.clone().unwrap_or_else(|| before.kind.clone());
-            let court = changes
-                .court_code
-                .clone()
-                .unwrap_or_else(|| before.court_code.clone());
-            if kind == CaseKind::Defensive.as_str() && court.is_none() {
-                return Err(AppError::field(
-                    "court_code",
-                    "is required for a defensive case",
-                ));
-            }
-            cases::update(conn, &id, changes)?;
-            let after = cases::find(conn, &id, &Scope::Internal)?;
-            recompute::case_changed(conn, &after, &ctx)?;
-            let fresh = cases::find(conn, &id, &Scope::Internal)?;
-            let after_view = view(conn, &fresh)?;
-            let mut diff = audit::diff(&before_view.json(), &after_view.json());
-            if let Some(o) = diff.as_object_mut() {
-                o.remove("updated_at");
-            }
-            audit::record(conn, Some(&caller.id), "update", "case", &id, diff)?;
-            Ok(after_view)
-        })
+    in_transaction(app, move |conn, ctx| {
+        let before = cases::find(conn, &id, &scope(&caller))?;
+        let before_view = view(conn, &before)?;
+        let kind = changes.kind.clone().unwrap_or_else(|| before.kind.clone());
+        let court = changes
+            .court_code
+            .clone()
+            .unwrap_or_else(|| before.court_code.clone());
+        if kind == CaseKind::Defensive.as_str() && court.is_none() {
+            return Err(AppError::field(
+                "court_code",
+                "is required for a defensive case",
+            ));
+        }
+        cases::update(conn, &id, changes)?;
+        let after = cases::find(conn, &id, &Scope::Internal)?;
+        recompute::case_changed(conn, &after, ctx)?;
+        let fresh = cases::find(conn, &id, &Scope::Internal)?;
+        let after_view = view(conn, &fresh)?;
+        let mut diff = audit::diff(&before_view.json(), &after_view.json());
+        if let Some(o) = diff.as_object_mut() {
+            o.remove("updated_at");
+        }
+        audit::record(conn, Some(&caller.id), "update", "case", &id, diff)?;
+        Ok(after_view)
     })
     .await
 }

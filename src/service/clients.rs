@@ -1,11 +1,12 @@
 //! Use cases for clients: create, list, search, read (audited) and change. Visibility comes from
 //! the caller's scope; lists and search return summaries without A-number, birth date or contact.
 
+use crate::service::in_transaction;
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::{recompute, Context};
+use super::recompute;
 use crate::auth::extract::AuthUser;
 use crate::auth::policy::scope;
 use crate::db::clients::{self, Client, ClientChanges, ClientQuery};
@@ -172,25 +173,23 @@ pub async fn create(
 ) -> AppResult<ClientView> {
     let changes = fields.into_changes();
     let caller = caller.clone();
-    run_db(&app.pool, move |conn| {
-        db::transaction(conn, |conn| {
-            if let Some(Some(a)) = &changes.a_number {
-                if clients::a_number_taken(conn, a, None)? {
-                    return Err(clients::duplicate_a_number());
-                }
+    in_transaction(app, move |conn, _| {
+        if let Some(Some(a)) = &changes.a_number {
+            if clients::a_number_taken(conn, a, None)? {
+                return Err(clients::duplicate_a_number());
             }
-            let client = clients::insert(conn, &db::new_id(), &caller.id, &changes)?;
-            let view = ClientView::from(&client);
-            audit::record(
-                conn,
-                Some(&caller.id),
-                "create",
-                "client",
-                &client.id,
-                audit::created(&view.json()),
-            )?;
-            Ok(view)
-        })
+        }
+        let client = clients::insert(conn, &db::new_id(), &caller.id, &changes)?;
+        let view = ClientView::from(&client);
+        audit::record(
+            conn,
+            Some(&caller.id),
+            "create",
+            "client",
+            &client.id,
+            audit::created(&view.json()),
+        )?;
+        Ok(view)
     })
     .await
 }
@@ -246,19 +245,17 @@ async fn summaries(
 /// A visible client's full record (404 otherwise); every read is audited.
 pub async fn get(app: &AppState, caller: &AuthUser, id: String) -> AppResult<ClientView> {
     let caller = caller.clone();
-    run_db(&app.pool, move |conn| {
-        db::transaction(conn, |conn| {
-            let client = clients::find(conn, &id, &scope(&caller))?;
-            audit::record(
-                conn,
-                Some(&caller.id),
-                "read",
-                "client",
-                &client.id,
-                serde_json::json!({}),
-            )?;
-            Ok(ClientView::from(&client))
-        })
+    in_transaction(app, move |conn, _| {
+        let client = clients::find(conn, &id, &scope(&caller))?;
+        audit::record(
+            conn,
+            Some(&caller.id),
+            "read",
+            "client",
+            &client.id,
+            serde_json::json!({}),
+        )?;
+        Ok(ClientView::from(&client))
     })
     .await
 }
@@ -272,45 +269,42 @@ pub async fn update(
     fields: ClientFields,
 ) -> AppResult<ClientView> {
     let mut changes = fields.into_changes();
-    let ctx = Context::now(&app.settings);
     let caller = caller.clone();
-    run_db(&app.pool, move |conn| {
-        db::transaction(conn, |conn| {
-            let before = clients::find(conn, &id, &scope(&caller))?;
-            if let Some(Some(a)) = &changes.a_number {
-                if clients::a_number_taken(conn, a, Some(&id))? {
-                    return Err(clients::duplicate_a_number());
-                }
+    in_transaction(app, move |conn, ctx| {
+        let before = clients::find(conn, &id, &scope(&caller))?;
+        if let Some(Some(a)) = &changes.a_number {
+            if clients::a_number_taken(conn, a, Some(&id))? {
+                return Err(clients::duplicate_a_number());
             }
-            // The search key follows the names; a change to any of them rebuilds it.
-            if changes.given_name.is_some()
-                || changes.family_name.is_some()
-                || changes.native_name.is_some()
-            {
-                let given = changes.given_name.as_ref().unwrap_or(&before.given_name);
-                let family = changes.family_name.as_ref().unwrap_or(&before.family_name);
-                let native = changes
-                    .native_name
-                    .clone()
-                    .unwrap_or_else(|| before.native_name.clone());
-                changes.search_key = Some(clients::search_key(given, family, native.as_deref()));
-            }
-            let arrival_changed = changes
-                .last_arrival_on
-                .is_some_and(|d| d != before.last_arrival_on);
-            clients::update(conn, &id, changes)?;
-            let after = clients::find(conn, &id, &Scope::Internal)?;
-            if arrival_changed {
-                recompute::client_changed(conn, &id, &ctx)?;
-            }
-            let (b, a) = (ClientView::from(&before), ClientView::from(&after));
-            let mut diff = audit::diff(&b.json(), &a.json());
-            if let Some(obj) = diff.as_object_mut() {
-                obj.remove("updated_at");
-            }
-            audit::record(conn, Some(&caller.id), "update", "client", &id, diff)?;
-            Ok(a)
-        })
+        }
+        // The search key follows the names; a change to any of them rebuilds it.
+        if changes.given_name.is_some()
+            || changes.family_name.is_some()
+            || changes.native_name.is_some()
+        {
+            let given = changes.given_name.as_ref().unwrap_or(&before.given_name);
+            let family = changes.family_name.as_ref().unwrap_or(&before.family_name);
+            let native = changes
+                .native_name
+                .clone()
+                .unwrap_or_else(|| before.native_name.clone());
+            changes.search_key = Some(clients::search_key(given, family, native.as_deref()));
+        }
+        let arrival_changed = changes
+            .last_arrival_on
+            .is_some_and(|d| d != before.last_arrival_on);
+        clients::update(conn, &id, changes)?;
+        let after = clients::find(conn, &id, &Scope::Internal)?;
+        if arrival_changed {
+            recompute::client_changed(conn, &id, ctx)?;
+        }
+        let (b, a) = (ClientView::from(&before), ClientView::from(&after));
+        let mut diff = audit::diff(&b.json(), &a.json());
+        if let Some(obj) = diff.as_object_mut() {
+            obj.remove("updated_at");
+        }
+        audit::record(conn, Some(&caller.id), "update", "client", &id, diff)?;
+        Ok(a)
     })
     .await
 }

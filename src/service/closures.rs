@@ -2,16 +2,17 @@
 //! `alternative_due_on` (never a new `due_on`), so adding or removing one recomputes those cases.
 //! Admins only (403 for others).
 
+use crate::service::in_transaction;
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::{recompute, Context};
+use super::recompute;
 use crate::auth::extract::AuthUser;
 use crate::auth::policy::require_admin;
 use crate::db::deadlines::{self as store, Closure};
 use crate::db::page::ser_instant;
-use crate::db::{self, audit, run_db};
+use crate::db::{audit, run_db};
 use crate::error::AppResult;
 use crate::http::list::List;
 use crate::state::AppState;
@@ -68,24 +69,21 @@ pub async fn create(
 ) -> AppResult<ClosureView> {
     require_admin(caller)?;
     let input = input?;
-    let ctx = Context::now(&app.settings);
     let actor = caller.id.clone();
-    run_db(&app.pool, move |conn| {
-        db::transaction(conn, |conn| {
-            let c = store::insert_closure(conn, input.day, &input.reason)?;
-            let near = store::cases_near(conn, c.day)?;
-            recompute::cases_changed(conn, &near, &ctx)?;
-            let v = ClosureView::from(&c);
-            audit::record(
-                conn,
-                Some(&actor),
-                "create",
-                "closure",
-                &c.id,
-                audit::created(&serde_json::to_value(&v).unwrap_or_default()),
-            )?;
-            Ok(v)
-        })
+    in_transaction(app, move |conn, ctx| {
+        let c = store::insert_closure(conn, input.day, &input.reason)?;
+        let near = store::cases_near(conn, c.day)?;
+        recompute::cases_changed(conn, &near, ctx)?;
+        let v = ClosureView::from(&c);
+        audit::record(
+            conn,
+            Some(&actor),
+            "create",
+            "closure",
+            &c.id,
+            audit::created(&serde_json::to_value(&v).unwrap_or_default()),
+        )?;
+        Ok(v)
     })
     .await
 }
@@ -93,19 +91,16 @@ pub async fn create(
 /// Removes a closure day and recomputes the cases near it.
 pub async fn delete(app: &AppState, caller: &AuthUser, id: String) -> AppResult<()> {
     require_admin(caller)?;
-    let ctx = Context::now(&app.settings);
     let actor = caller.id.clone();
-    run_db(&app.pool, move |conn| {
-        db::transaction(conn, |conn| {
-            let c = store::delete_closure(conn, &id)?;
-            let near = store::cases_near(conn, c.day)?;
-            recompute::cases_changed(conn, &near, &ctx)?;
-            let changes = serde_json::json!({
-                "day": {"from": c.day, "to": null},
-                "reason": {"from": c.reason, "to": null},
-            });
-            audit::record(conn, Some(&actor), "delete", "closure", &c.id, changes)
-        })
+    in_transaction(app, move |conn, ctx| {
+        let c = store::delete_closure(conn, &id)?;
+        let near = store::cases_near(conn, c.day)?;
+        recompute::cases_changed(conn, &near, ctx)?;
+        let changes = serde_json::json!({
+            "day": {"from": c.day, "to": null},
+            "reason": {"from": c.reason, "to": null},
+        });
+        audit::record(conn, Some(&actor), "delete", "closure", &c.id, changes)
     })
     .await
 }

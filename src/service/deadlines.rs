@@ -1,17 +1,18 @@
 //! Use cases of deadlines: a case's deadlines, manual ones, a person's met/waived mark, the agenda
 //! and the EAD clock. Deadlines and the clock need the case to be visible (404 otherwise).
 
+use crate::service::in_transaction;
 use chrono::NaiveDate;
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::events::ClockEventView;
-use super::{org_today, Context};
+use super::org_today;
 use crate::auth::extract::AuthUser;
 use crate::auth::policy::scope;
 use crate::db::deadlines::{self as store, Deadline};
 use crate::db::page::Page;
-use crate::db::{self, audit, cases, events, run_db};
+use crate::db::{audit, cases, events, run_db};
 use crate::domain::ead_clock::{self, ClockEvent, ClockKind};
 use crate::domain::vocab::{DeadlineKind, DeadlineStatus, Form};
 use crate::error::{AppError, AppResult};
@@ -107,36 +108,33 @@ pub async fn create_manual(
     input: NewManual,
 ) -> AppResult<DeadlineView> {
     let today = org_today(&app.settings);
-    let ctx = Context::now(&app.settings);
     let scope = scope(caller);
     let actor = caller.id.clone();
-    run_db(&app.pool, move |conn| {
-        db::transaction(conn, |conn| {
-            let case = cases::find(conn, &case_id, &scope)?;
-            // The title stays out of the explanation: explanations go into e-mail, and a title typed by
-            // a person may name the client.
-            let explanation =
-                "A date entered by a person, not computed by a rule; see the title in the case.";
-            let d = store::insert_manual(
-                conn,
-                &case.id,
-                &input.title,
-                input.due_on,
-                explanation,
-                today,
-            )?;
-            outbox::replan_case(conn, &case.id, &ctx.schedule)?;
-            let v = view(&d, today);
-            audit::record(
-                conn,
-                Some(&actor),
-                "create",
-                "deadline",
-                &d.id,
-                audit::created(&serde_json::to_value(&v).unwrap_or_default()),
-            )?;
-            Ok(v)
-        })
+    in_transaction(app, move |conn, ctx| {
+        let case = cases::find(conn, &case_id, &scope)?;
+        // The title stays out of the explanation: explanations go into e-mail, and a title typed by
+        // a person may name the client.
+        let explanation =
+            "A date entered by a person, not computed by a rule; see the title in the case.";
+        let d = store::insert_manual(
+            conn,
+            &case.id,
+            &input.title,
+            input.due_on,
+            explanation,
+            today,
+        )?;
+        outbox::replan_case(conn, &case.id, &ctx.schedule)?;
+        let v = view(&d, today);
+        audit::record(
+            conn,
+            Some(&actor),
+            "create",
+            "deadline",
+            &d.id,
+            audit::created(&serde_json::to_value(&v).unwrap_or_default()),
+        )?;
+        Ok(v)
     })
     .await
 }
@@ -158,24 +156,21 @@ pub async fn mark(
     input: Mark,
 ) -> AppResult<DeadlineView> {
     let today = org_today(&app.settings);
-    let ctx = Context::now(&app.settings);
     let scope = scope(caller);
     let actor = caller.id.clone();
     let mark = input.mark.map(DeadlineStatus::as_str);
-    run_db(&app.pool, move |conn| {
-        db::transaction(conn, |conn| {
-            let before = store::find(conn, &id)?;
-            cases::find(conn, &before.case_id, &scope)?;
-            store::set_mark(conn, &before, mark, input.note.as_deref(), &actor)?;
-            outbox::replan_case(conn, &before.case_id, &ctx.schedule)?;
-            let after = store::find(conn, &id)?;
-            let changes = serde_json::json!({
-                "status": {"from": before.status(today).as_str(), "to": after.status(today).as_str()},
-                "note": {"from": before.status_note, "to": after.status_note},
-            });
-            audit::record(conn, Some(&actor), "mark", "deadline", &id, changes)?;
-            Ok(view(&after, today))
-        })
+    in_transaction(app, move |conn, ctx| {
+        let before = store::find(conn, &id)?;
+        cases::find(conn, &before.case_id, &scope)?;
+        store::set_mark(conn, &before, mark, input.note.as_deref(), &actor)?;
+        outbox::replan_case(conn, &before.case_id, &ctx.schedule)?;
+        let after = store::find(conn, &id)?;
+        let changes = serde_json::json!({
+            "status": {"from": before.status(today).as_str(), "to": after.status(today).as_str()},
+            "note": {"from": before.status_note, "to": after.status_note},
+        });
+        audit::record(conn, Some(&actor), "mark", "deadline", &id, changes)?;
+        Ok(view(&after, today))
     })
     .await
 }

@@ -2,12 +2,13 @@
 //! case. Each record is one transaction that re-derives the case's status and deadlines and is
 //! audited; an invisible case is 404 as if absent.
 
+use crate::service::in_transaction;
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::Serialize;
 use utoipa::openapi::schema::{ObjectBuilder, Type};
 use utoipa::ToSchema;
 
-use super::{recompute, Context};
+use super::recompute;
 use crate::auth::extract::AuthUser;
 use crate::auth::policy::scope;
 use crate::db::events::{self, ClockEventRow, Decision, Filing};
@@ -156,24 +157,21 @@ where
     T: Serialize + Send + 'static,
     W: FnOnce(&mut DbConnection, &cases::Case, &str) -> AppResult<(String, T)> + Send + 'static,
 {
-    let ctx = Context::now(&app.settings);
     let caller = caller.clone();
-    run_db(&app.pool, move |conn| {
-        db::transaction(conn, |conn| {
-            let case = cases::find(conn, &case_id, &scope(&caller))?;
-            let (id, view) = write(conn, &case, &caller.id)?;
-            recompute::case_changed(conn, &case, &ctx)?;
-            let json = serde_json::to_value(&view).unwrap_or_default();
-            audit::record(
-                conn,
-                Some(&caller.id),
-                "create",
-                entity_type,
-                &id,
-                audit::created(&json),
-            )?;
-            Ok(view)
-        })
+    in_transaction(app, move |conn, ctx| {
+        let case = cases::find(conn, &case_id, &scope(&caller))?;
+        let (id, view) = write(conn, &case, &caller.id)?;
+        recompute::case_changed(conn, &case, ctx)?;
+        let json = serde_json::to_value(&view).unwrap_or_default();
+        audit::record(
+            conn,
+            Some(&caller.id),
+            "create",
+            entity_type,
+            &id,
+            audit::created(&json),
+        )?;
+        Ok(view)
     })
     .await
 }

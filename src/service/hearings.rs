@@ -2,12 +2,13 @@
 //! the local time and IANA zone of its notice plus the UTC instant; a move keeps the earlier time
 //! in the history. Only hearings of visible cases are reached (404 otherwise).
 
+use crate::service::in_transaction;
 use chrono::{NaiveDate, NaiveDateTime, TimeZone};
 use chrono_tz::Tz;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::{recompute, Context};
+use super::recompute;
 use crate::auth::extract::AuthUser;
 use crate::auth::policy::scope;
 use crate::db::events::{self, Hearing, HearingChange, HearingChanges};
@@ -197,70 +198,67 @@ pub async fn create(
     case_id: String,
     input: NewHearing,
 ) -> AppResult<HearingView> {
-    let ctx = Context::now(&app.settings);
     let courts = app.courts.clone();
     let caller = caller.clone();
-    run_db(&app.pool, move |conn| {
-        db::transaction(conn, |conn| {
-            let case = cases::find(conn, &case_id, &scope(&caller))?;
-            let mut errors = Fields::new();
-            let kind = errors.check(
-                "kind",
-                HearingKind::parse(&input.kind).ok_or_else(HearingKind::allowed),
-            );
-            let (court, tz) = place(
-                &courts,
-                input.court_code,
-                case.court_code.clone(),
-                input.time_zone,
-                &mut errors,
-            );
-            let judge = text(input.judge, "judge", &mut errors);
-            let location = text(input.location, "location", &mut errors);
-            let when = match tz {
-                Some(tz) => errors
-                    .check("starts_at_local", to_utc(&input.starts_at_local, tz))
-                    .map(|w| (w, tz)),
-                None => {
-                    if errors.is_empty() {
-                        errors.push(
-                            "time_zone",
-                            "is required when neither the hearing nor the case has a court",
-                        );
-                    }
-                    None
+    in_transaction(app, move |conn, ctx| {
+        let case = cases::find(conn, &case_id, &scope(&caller))?;
+        let mut errors = Fields::new();
+        let kind = errors.check(
+            "kind",
+            HearingKind::parse(&input.kind).ok_or_else(HearingKind::allowed),
+        );
+        let (court, tz) = place(
+            &courts,
+            input.court_code,
+            case.court_code.clone(),
+            input.time_zone,
+            &mut errors,
+        );
+        let judge = text(input.judge, "judge", &mut errors);
+        let location = text(input.location, "location", &mut errors);
+        let when = match tz {
+            Some(tz) => errors
+                .check("starts_at_local", to_utc(&input.starts_at_local, tz))
+                .map(|w| (w, tz)),
+            None => {
+                if errors.is_empty() {
+                    errors.push(
+                        "time_zone",
+                        "is required when neither the hearing nor the case has a court",
+                    );
                 }
-            };
-            let (kind, ((local, utc), tz)) = errors.done(kind.zip(when))?;
-            let now = db::now();
-            let row = Hearing {
-                id: db::new_id(),
-                case_id: case.id.clone(),
-                kind: kind.as_str().to_string(),
-                starts_at_local: local,
-                time_zone: tz.name().to_string(),
-                starts_at: utc,
-                court_code: court,
-                judge,
-                location,
-                outcome: None,
-                created_by: caller.id.clone(),
-                created_at: now,
-                updated_at: now,
-            };
-            events::insert_hearing(conn, &row)?;
-            recompute::case_changed(conn, &case, &ctx)?;
-            let v = view(&row, Vec::new());
-            audit::record(
-                conn,
-                Some(&caller.id),
-                "create",
-                "hearing",
-                &row.id,
-                audit::created(&serde_json::to_value(&v).unwrap_or_default()),
-            )?;
-            Ok(v)
-        })
+                None
+            }
+        };
+        let (kind, ((local, utc), tz)) = errors.done(kind.zip(when))?;
+        let now = db::now();
+        let row = Hearing {
+            id: db::new_id(),
+            case_id: case.id.clone(),
+            kind: kind.as_str().to_string(),
+            starts_at_local: local,
+            time_zone: tz.name().to_string(),
+            starts_at: utc,
+            court_code: court,
+            judge,
+            location,
+            outcome: None,
+            created_by: caller.id.clone(),
+            created_at: now,
+            updated_at: now,
+        };
+        events::insert_hearing(conn, &row)?;
+        recompute::case_changed(conn, &case, ctx)?;
+        let v = view(&row, Vec::new());
+        audit::record(
+            conn,
+            Some(&caller.id),
+            "create",
+            "hearing",
+            &row.id,
+            audit::created(&serde_json::to_value(&v).unwrap_or_default()),
+        )?;
+        Ok(v)
     })
     .await
 }
@@ -339,49 +337,46 @@ pub async fn edit(
     id: String,
     input: HearingEdit,
 ) -> AppResult<HearingView> {
-    let ctx = Context::now(&app.settings);
     let courts = app.courts.clone();
     let caller = caller.clone();
-    run_db(&app.pool, move |conn| {
-        db::transaction(conn, |conn| {
-            let (before, case) = visible_hearing(conn, &caller, &id)?;
-            let mut errors = Fields::new();
-            let changes = changes(&courts, &before, input, &mut errors);
-            errors.finish()?;
-            let time_changed = changes.starts_at.is_some_and(|t| t != before.starts_at)
-                || changes
-                    .time_zone
-                    .as_ref()
-                    .is_some_and(|z| *z != before.time_zone);
-            if time_changed {
-                events::insert_hearing_change(
-                    conn,
-                    &HearingChange {
-                        id: db::new_id(),
-                        hearing_id: id.clone(),
-                        previous_starts_at_local: before.starts_at_local.clone(),
-                        previous_time_zone: before.time_zone.clone(),
-                        previous_starts_at: before.starts_at,
-                        changed_by: caller.id.clone(),
-                        changed_at: db::now(),
-                    },
-                )?;
-            }
-            let before_view = view(&before, Vec::new());
-            events::update_hearing(conn, &id, changes)?;
-            recompute::case_changed(conn, &case, &ctx)?;
-            let after = full_view(conn, &id)?;
-            let mut diff = audit::diff(
-                &serde_json::to_value(&before_view).unwrap_or_default(),
-                &serde_json::to_value(&after).unwrap_or_default(),
-            );
-            if let Some(o) = diff.as_object_mut() {
-                o.remove("updated_at");
-                o.remove("history");
-            }
-            audit::record(conn, Some(&caller.id), "update", "hearing", &id, diff)?;
-            Ok(after)
-        })
+    in_transaction(app, move |conn, ctx| {
+        let (before, case) = visible_hearing(conn, &caller, &id)?;
+        let mut errors = Fields::new();
+        let changes = changes(&courts, &before, input, &mut errors);
+        errors.finish()?;
+        let time_changed = changes.starts_at.is_some_and(|t| t != before.starts_at)
+            || changes
+                .time_zone
+                .as_ref()
+                .is_some_and(|z| *z != before.time_zone);
+        if time_changed {
+            events::insert_hearing_change(
+                conn,
+                &HearingChange {
+                    id: db::new_id(),
+                    hearing_id: id.clone(),
+                    previous_starts_at_local: before.starts_at_local.clone(),
+                    previous_time_zone: before.time_zone.clone(),
+                    previous_starts_at: before.starts_at,
+                    changed_by: caller.id.clone(),
+                    changed_at: db::now(),
+                },
+            )?;
+        }
+        let before_view = view(&before, Vec::new());
+        events::update_hearing(conn, &id, changes)?;
+        recompute::case_changed(conn, &case, ctx)?;
+        let after = full_view(conn, &id)?;
+        let mut diff = audit::diff(
+            &serde_json::to_value(&before_view).unwrap_or_default(),
+            &serde_json::to_value(&after).unwrap_or_default(),
+        );
+        if let Some(o) = diff.as_object_mut() {
+            o.remove("updated_at");
+            o.remove("history");
+        }
+        audit::record(conn, Some(&caller.id), "update", "hearing", &id, diff)?;
+        Ok(after)
     })
     .await
 }

@@ -63,3 +63,22 @@ pub async fn ready(app: &crate::state::AppState) -> crate::error::AppResult<()> 
         .await
         .map_err(|_| crate::error::AppError::Unavailable("the database does not answer".into()))
 }
+
+/// One unit of work that writes: a transaction on the blocking pool (never on an actix worker),
+/// given the moment's [`Context`] for recomputes and re-planning.
+pub async fn in_transaction<T, F>(
+    app: &crate::state::AppState,
+    work: F,
+) -> crate::error::AppResult<T>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut crate::db::DbConnection, &Context) -> crate::error::AppResult<T>
+        + Send
+        + 'static,
+{
+    let ctx = Context::now(&app.settings);
+    crate::db::run_db(&app.pool, move |conn| {
+        crate::db::transaction(conn, |conn| work(conn, &ctx))
+    })
+    .await
+}

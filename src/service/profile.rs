@@ -1,14 +1,14 @@
 //! The caller's own account: reading it and changing its name, zone and reminder preferences.
 //! (Its password: `service::sessions::change_password`.)
 
+use crate::service::in_transaction;
 use chrono_tz::Tz;
 
 use crate::auth::extract::AuthUser;
-use crate::db::{self, audit, run_db, users};
+use crate::db::{audit, run_db, users};
 use crate::error::{AppError, AppResult};
 use crate::reminders::outbox;
 use crate::service::accounts::UserView;
-use crate::service::Context;
 use crate::state::AppState;
 
 /// The caller's own account.
@@ -37,23 +37,20 @@ pub async fn update_me(app: &AppState, caller: &AuthUser, edit: MeEdit) -> AppRe
         ..Default::default()
     };
     let id = caller.id.clone();
-    let ctx = Context::now(&app.settings);
-    let updated = run_db(&app.pool, move |conn| {
-        db::transaction(conn, |conn| {
-            let before = users::find(conn, &id)?.ok_or(AppError::NotFound)?;
-            let after = users::update(conn, &id, changes)?;
-            if before.reminders_enabled != after.reminders_enabled
-                || before.reminder_digest != after.reminder_digest
-            {
-                outbox::replan_user(conn, &id, &ctx.schedule)?;
-            }
-            let diff = audit::diff(
-                &UserView::from(&before).json(),
-                &UserView::from(&after).json(),
-            );
-            audit::record(conn, Some(&id), "update", "user", &id, diff)?;
-            Ok(after)
-        })
+    let updated = in_transaction(app, move |conn, ctx| {
+        let before = users::find(conn, &id)?.ok_or(AppError::NotFound)?;
+        let after = users::update(conn, &id, changes)?;
+        if before.reminders_enabled != after.reminders_enabled
+            || before.reminder_digest != after.reminder_digest
+        {
+            outbox::replan_user(conn, &id, &ctx.schedule)?;
+        }
+        let diff = audit::diff(
+            &UserView::from(&before).json(),
+            &UserView::from(&after).json(),
+        );
+        audit::record(conn, Some(&id), "update", "user", &id, diff)?;
+        Ok(after)
     })
     .await?;
     Ok(UserView::from(&updated))

@@ -1,6 +1,7 @@
 //! Use cases of the reminder outbox for administrators: what is pending, sent or failed, and a
 //! retry. Admins only (403 for others).
 
+use crate::service::in_transaction;
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -147,24 +148,22 @@ pub async fn list(
 pub async fn retry(app: &AppState, caller: &AuthUser, id: String) -> AppResult<ReminderView> {
     require_admin(caller)?;
     let actor = caller.id.clone();
-    run_db(&app.pool, move |conn| {
-        db::transaction(conn, |conn| {
-            let r = outbox::find(conn, &id)?.ok_or(AppError::NotFound)?;
-            if r.state == ReminderState::Sent.as_str() {
-                return Err(AppError::Conflict {
-                    detail: "this reminder was already sent".into(),
-                    errors: vec![],
-                });
-            }
-            outbox::retry(conn, &id, db::now())?;
-            let changes = serde_json::json!({
-                "status": {"from": r.state, "to": "pending"},
-                "attempts": {"from": r.attempts, "to": 0},
+    in_transaction(app, move |conn, _| {
+        let r = outbox::find(conn, &id)?.ok_or(AppError::NotFound)?;
+        if r.state == ReminderState::Sent.as_str() {
+            return Err(AppError::Conflict {
+                detail: "this reminder was already sent".into(),
+                errors: vec![],
             });
-            audit::record(conn, Some(&actor), "retry", "reminder", &id, changes)?;
-            let after = outbox::find(conn, &id)?.ok_or(AppError::NotFound)?;
-            Ok(ReminderView::from(&after))
-        })
+        }
+        outbox::retry(conn, &id, db::now())?;
+        let changes = serde_json::json!({
+            "status": {"from": r.state, "to": "pending"},
+            "attempts": {"from": r.attempts, "to": 0},
+        });
+        audit::record(conn, Some(&actor), "retry", "reminder", &id, changes)?;
+        let after = outbox::find(conn, &id)?.ok_or(AppError::NotFound)?;
+        Ok(ReminderView::from(&after))
     })
     .await
 }

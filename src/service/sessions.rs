@@ -1,6 +1,7 @@
 //! Sessions: login (lockout, timing, audit), refresh-token rotation with reuse detection, and
 //! logout. Passwords (reset, change) are `service::passwords`.
 
+use crate::service::in_transaction;
 use chrono::{Duration, NaiveDateTime};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -114,35 +115,33 @@ pub async fn refresh(app: &AppState, refresh_token: String) -> AppResult<TokenPa
     let jwt = app.jwt.clone();
     let idle = Duration::minutes(app.settings.auth.session_idle_minutes);
     let max = Duration::hours(app.settings.auth.session_max_hours);
-    let outcome = run_db(&app.pool, move |conn| {
-        db::transaction(conn, |conn| {
-            let now = db::now();
-            let Some(session) = sessions::find_by_hash(conn, &hashed)? else {
-                return Ok(Rotation::Refused("unknown refresh token"));
-            };
-            if session.used_at.is_some() {
-                return reuse_detected(conn, &session.user_id, now);
-            }
-            if session.revoked_at.is_some() {
-                return Ok(Rotation::Refused("session revoked"));
-            }
-            if now - session.last_used_at > idle || now - session.signed_in_at > max {
-                return Ok(Rotation::Refused("session expired"));
-            }
-            let user = match users::find(conn, &session.user_id)? {
-                Some(u) if u.active => u,
-                _ => return Ok(Rotation::Refused("user inactive")),
-            };
-            if !sessions::mark_used(conn, &session.id, now)? {
-                return reuse_detected(conn, &session.user_id, now);
-            }
-            Ok(Rotation::Rotated(Box::new(open_session(
-                conn,
-                &jwt,
-                &user,
-                session.signed_in_at,
-            )?)))
-        })
+    let outcome = in_transaction(app, move |conn, _| {
+        let now = db::now();
+        let Some(session) = sessions::find_by_hash(conn, &hashed)? else {
+            return Ok(Rotation::Refused("unknown refresh token"));
+        };
+        if session.used_at.is_some() {
+            return reuse_detected(conn, &session.user_id, now);
+        }
+        if session.revoked_at.is_some() {
+            return Ok(Rotation::Refused("session revoked"));
+        }
+        if now - session.last_used_at > idle || now - session.signed_in_at > max {
+            return Ok(Rotation::Refused("session expired"));
+        }
+        let user = match users::find(conn, &session.user_id)? {
+            Some(u) if u.active => u,
+            _ => return Ok(Rotation::Refused("user inactive")),
+        };
+        if !sessions::mark_used(conn, &session.id, now)? {
+            return reuse_detected(conn, &session.user_id, now);
+        }
+        Ok(Rotation::Rotated(Box::new(open_session(
+            conn,
+            &jwt,
+            &user,
+            session.signed_in_at,
+        )?)))
     })
     .await?;
     let refused = || AppError::Unauthorized("the refresh token is not valid".to_string());
@@ -186,19 +185,17 @@ fn reuse_detected(
 /// Signs the caller out: their refresh tokens and access tokens stop working.
 pub async fn logout(app: &AppState, caller: &AuthUser) -> AppResult<()> {
     let id = caller.id.clone();
-    run_db(&app.pool, move |conn| {
-        db::transaction(conn, |conn| {
-            sessions::revoke_all(conn, &id, db::now())?;
-            users::bump_token_version(conn, &id)?;
-            audit::record(
-                conn,
-                Some(&id),
-                "logout",
-                "user",
-                &id,
-                serde_json::json!({}),
-            )
-        })
+    in_transaction(app, move |conn, _| {
+        sessions::revoke_all(conn, &id, db::now())?;
+        users::bump_token_version(conn, &id)?;
+        audit::record(
+            conn,
+            Some(&id),
+            "logout",
+            "user",
+            &id,
+            serde_json::json!({}),
+        )
     })
     .await
 }
