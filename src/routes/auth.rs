@@ -117,6 +117,8 @@ pub async fn password_reset(
 #[serde(deny_unknown_fields)]
 pub struct ResetConfirm {
     pub token: String,
+    /// 12 to 128 characters, and not easy to guess.
+    #[schema(min_length = 12, max_length = 128)]
     pub new_password: String,
 }
 

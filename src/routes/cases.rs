@@ -5,6 +5,7 @@
 
 use actix_web::{delete, get, patch, post, put, web, HttpResponse};
 use serde::Deserialize;
+use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::extract::AuthUser;
@@ -160,6 +161,17 @@ pub async fn get_case(
     Ok(HttpResponse::Ok().json(view))
 }
 
+/// What a person may set a case's status to, for the OpenAPI document (`null` changes nothing).
+fn closing_schema() -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+        .enum_values(Some([
+            serde_json::Value::from("closed"),
+            serde_json::Value::from("open"),
+            serde_json::Value::Null,
+        ]))
+}
+
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CasePatch {
@@ -170,6 +182,7 @@ pub struct CasePatch {
     pub court_code: Option<Option<String>>,
     /// `closed` closes the case; `open` reopens it (its status then follows its events again).
     /// Other statuses follow the recorded events and cannot be set.
+    #[schema(schema_with = closing_schema)]
     pub status: Option<String>,
 }
 

@@ -31,10 +31,22 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ClientInput {
+    /// Trimmed; 1 to 200 characters.
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub given_name: Option<String>,
+    /// Trimmed; 1 to 200 characters.
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub family_name: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 200)]
     pub native_name: Option<Option<String>>,
     /// `A123456789`, `123-456-789`, `12345678`, ...; stored as `A` + 9 digits.
     #[serde(default, deserialize_with = "nullable")]
@@ -51,17 +63,22 @@ pub struct ClientInput {
     pub languages: Option<Vec<String>>,
     pub interpreter_needed: Option<bool>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    /// Digits, spaces and `+ - ( ) .`; at most 40 characters; blank clears it.
+    #[schema(
+        value_type = Option<String>,
+        max_length = 40,
+        pattern = "^[0-9 +().-]*$|^[ \\t\\n\\r]*$"
+    )]
     pub phone: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub email: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 500)]
     pub address: Option<Option<String>>,
     pub last_arrival_on: Option<NaiveDate>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 200)]
     pub arrival_place: Option<Option<String>>,
     /// `without_inspection`, `parole`, `visa` or `other`.
     #[serde(default, deserialize_with = "nullable")]
@@ -249,8 +266,18 @@ pub async fn list_clients(
 #[serde(deny_unknown_fields)]
 pub struct SearchRequest {
     /// Part of a name (given, family or native; any case), or an A-number in any accepted form.
+    /// Trimmed; 1 to 200 characters.
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub q: String,
+    /// 1 to 200, default 50.
+    #[schema(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
+    /// The `next_cursor` of the previous page.
+    #[schema(min_length = 1, pattern = "^[A-Za-z0-9_-]+$")]
     pub cursor: Option<String>,
     pub include_archived: Option<bool>,
 }

@@ -4,6 +4,7 @@
 use actix_web::{delete, get, patch, post, web, HttpResponse};
 use chrono::NaiveDate;
 use serde::Deserialize;
+use utoipa::openapi::schema::{ObjectBuilder, Type};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::extract::AuthUser;
@@ -46,12 +47,39 @@ pub async fn case_deadlines(
     Ok(HttpResponse::Ok().json(list))
 }
 
+/// The one kind a deadline added by hand may have, for the OpenAPI document.
+fn manual_kind_schema() -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some([DeadlineKind::Other.as_str()]))
+}
+
+/// The statuses a person may set (`missed` follows from the date), for the OpenAPI document.
+fn mark_status_schema() -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(
+            [
+                DeadlineStatus::Met,
+                DeadlineStatus::Waived,
+                DeadlineStatus::Open,
+            ]
+            .map(DeadlineStatus::as_str),
+        ))
+}
+
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ManualDeadline {
     /// Always `other`.
-    #[schema(value_type = DeadlineKind)]
+    #[schema(schema_with = manual_kind_schema)]
     pub kind: String,
+    /// Trimmed; 1 to 200 characters.
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub title: String,
     pub due_on: NaiveDate,
 }
@@ -99,9 +127,10 @@ pub async fn create_manual(
 #[serde(deny_unknown_fields)]
 pub struct DeadlineMark {
     /// `met` or `waived`; `open` takes a person's mark back.
-    #[schema(value_type = DeadlineStatus)]
+    #[schema(schema_with = mark_status_schema)]
     pub status: String,
-    /// Why (required for met and waived).
+    /// Why (required for met and waived); at most 1000 characters once trimmed.
+    #[schema(max_length = 1000)]
     pub note: Option<String>,
 }
 
@@ -255,6 +284,12 @@ pub async fn list_closures(state: web::Data<AppState>, user: AuthUser) -> AppRes
 #[serde(deny_unknown_fields)]
 pub struct NewClosure {
     pub day: NaiveDate,
+    /// Trimmed; 1 to 200 characters.
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub reason: String,
 }
 

@@ -38,6 +38,9 @@ pub struct FilingRequest {
     pub form: String,
     pub filed_on: NaiveDate,
     /// USCIS receipt number: 3 letters and 10 digits; dashes and spaces are dropped.
+    #[schema(
+        pattern = "^[ \\t\\n\\r]*$|^[ \\t\\n\\r]*[- ]*(?:[A-Za-z][- ]*){3}(?:[0-9][- ]*){10}[ \\t\\n\\r]*$"
+    )]
     pub receipt_number: Option<String>,
     /// I-765 only.
     pub approved_on: Option<NaiveDate>,
@@ -136,6 +139,12 @@ pub struct ClockEventRequest {
     pub kind: String,
     pub on: NaiveDate,
     /// Why the clock stopped or resumed (e.g. "applicant asked to reschedule the interview").
+    /// Trimmed; 1 to 500 characters.
+    #[schema(
+        min_length = 1,
+        max_length = 500,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub reason: String,
 }
 
@@ -212,6 +221,7 @@ pub struct DecisionRequest {
     /// The date of the oral decision, or of the mailing of the written one.
     pub decided_on: NaiveDate,
     /// Required with `voluntary_departure` (1 to 120).
+    #[schema(minimum = 1, maximum = 120)]
     pub voluntary_departure_days: Option<i32>,
     pub appeal_waived: Option<bool>,
 }

@@ -12,6 +12,7 @@ use crate::domain::vocab::{HearingKind, HearingOutcome};
 use crate::error::{AppError, AppResult};
 use crate::http::body::{nullable, ApiJson};
 use crate::http::list::List;
+use crate::routes::me::TimeZoneName;
 use crate::service::hearings::{self, DayRange, HearingEdit, HearingView, NewHearing};
 use crate::state::AppState;
 
@@ -30,12 +31,20 @@ pub struct HearingRequest {
     #[schema(value_type = HearingKind)]
     pub kind: String,
     /// `YYYY-MM-DDTHH:MM`, local to `time_zone`.
+    #[schema(
+        pattern = "^(?:[0-9]{4}-(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])|(?:0[13-9]|1[0-2])-(?:29|30)|(?:0[13578]|1[02])-31)|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)T(?:[01][0-9]|2[0-3]):[0-5][0-9]$"
+    )]
     pub starts_at_local: String,
     /// IANA zone; defaults to the court's.
+    #[schema(value_type = Option<TimeZoneName>)]
     pub time_zone: Option<String>,
     /// Defaults to the case's court.
     pub court_code: Option<String>,
+    /// Trimmed, blank is none; at most 200 characters.
+    #[schema(max_length = 200)]
     pub judge: Option<String>,
+    /// Trimmed, blank is none; at most 200 characters.
+    #[schema(max_length = 200)]
     pub location: Option<String>,
 }
 
@@ -164,14 +173,18 @@ pub struct HearingPatch {
     #[schema(value_type = Option<HearingOutcome>)]
     pub outcome: Option<Option<String>>,
     /// A new local time (a move); the earlier one is kept in `history`.
+    #[schema(
+        pattern = "^(?:[0-9]{4}-(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])|(?:0[13-9]|1[0-2])-(?:29|30)|(?:0[13578]|1[02])-31)|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)T(?:[01][0-9]|2[0-3]):[0-5][0-9]$"
+    )]
     pub starts_at_local: Option<String>,
+    #[schema(value_type = Option<TimeZoneName>)]
     pub time_zone: Option<String>,
     pub court_code: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 200)]
     pub judge: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 200)]
     pub location: Option<Option<String>>,
 }
 

@@ -11,6 +11,7 @@ use crate::error::AppResult;
 use crate::http::body::ApiJson;
 use crate::http::doc::{Conflict, Forbidden};
 use crate::http::list::List;
+use crate::routes::me::TimeZoneName;
 use crate::service::accounts::{self, NewUser, UserEdit, UserView};
 use crate::state::AppState;
 
@@ -46,12 +47,21 @@ pub async fn list_users(
 #[serde(deny_unknown_fields)]
 pub struct NewUserRequest {
     pub email: String,
+    /// Trimmed; 1 to 200 characters.
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub name: String,
     /// `admin`, `lawyer` or `caseworker`.
     #[schema(value_type = Role)]
     pub role: String,
+    /// 12 to 128 characters, and not easy to guess.
+    #[schema(min_length = 12, max_length = 128)]
     pub password: String,
     /// IANA zone; defaults to the organisation's.
+    #[schema(value_type = Option<TimeZoneName>)]
     pub time_zone: Option<String>,
 }
 
@@ -109,6 +119,12 @@ pub async fn get_user(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UserPatch {
+    /// Trimmed; 1 to 200 characters.
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub name: Option<String>,
     #[schema(value_type = Option<Role>)]
     pub role: Option<String>,
