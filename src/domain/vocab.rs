@@ -5,10 +5,11 @@ use serde::{Deserialize, Serialize};
 
 /// An enum with the exact API spellings, `as_str`, `parse` and `ALL`.
 macro_rules! text_enum {
-    ($(#[$m:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
+    ($(#[$m:meta])* $name:ident { $($variant:ident = $text:tt),+ $(,)? }) => {
         $(#[$m])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-        // Every variant names its spelling (no rename_all: utoipa would let it win).
+        // Every variant names its spelling (no rename_all: utoipa would let it win; `tt`, not
+        // `literal`, because utoipa does not see a rename passed as a `literal` fragment).
         pub enum $name { $(#[serde(rename = $text)] $variant),+ }
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
