@@ -164,11 +164,48 @@ fn reason(status: &str) -> &'static str {
 
 /// What no stored or accepted text may hold: control characters other than line breaks and tabs
 /// (see `http::body::has_control`), as a JSON Schema pattern.
+/// The same, for text that must hold something besides white space (a `minLength` of 1).
+const NON_BLANK: &str = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$";
 const NO_CONTROL: &str = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$";
+
+/// An IANA time zone name, for the document: the names the server parses (chrono-tz).
+pub struct TimeZoneName;
+
+impl utoipa::PartialSchema for TimeZoneName {
+    fn schema() -> RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .description(Some("An IANA time zone such as America/New_York."))
+            .enum_values(Some(chrono_tz::TZ_VARIANTS.iter().map(|z| z.name())))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for TimeZoneName {}
+
+/// A local date and time `YYYY-MM-DDTHH:MM` as a hearing notice gives it (real calendar days).
+pub struct LocalDateTime;
+
+impl utoipa::PartialSchema for LocalDateTime {
+    fn schema() -> RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .description(Some("Local time YYYY-MM-DDTHH:MM, as on the notice."))
+            .pattern(Some(concat!(
+                "^(?:[0-9]{4}-(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])|(?:0[13-9]|1[0-2])-(?:29|30)",
+                "|(?:0[13578]|1[02])-31)|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])",
+                "|(?:[02468][048]|[13579][26])00)-02-29)T(?:[01][0-9]|2[0-3]):[0-5][0-9]$"
+            )))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for LocalDateTime {}
 
 /// The document as served: the typed one, plus the rules every operation shares that utoipa's
 /// attributes would otherwise repeat on each field: free text refuses control characters, `limit`
-/// is 1 to 200, and `cursor` is a non-empty opaque token.
+/// is 1 to 200, `cursor` is a non-empty opaque token, and text with a minimum length must hold
+/// more than white space (the server trims it).
 pub fn served(doc: &utoipa::openapi::OpenApi) -> serde_json::Value {
     let mut json = serde_json::to_value(doc).unwrap_or_default();
     if let Some(paths) = json.get_mut("paths").and_then(|p| p.as_object_mut()) {
@@ -228,7 +265,9 @@ fn no_control(value: &mut serde_json::Value) {
                 && !map.contains_key("format")
                 && !map.contains_key("pattern");
             if is_string && plain {
-                map.insert("pattern".into(), NO_CONTROL.into());
+                let non_blank = map.get("minLength").and_then(|m| m.as_u64()) >= Some(1);
+                let pattern = if non_blank { NON_BLANK } else { NO_CONTROL };
+                map.insert("pattern".into(), pattern.into());
             }
             for child in map.values_mut() {
                 no_control(child);

@@ -75,11 +75,7 @@ pub struct ManualDeadline {
     #[schema(schema_with = manual_kind_schema)]
     pub kind: String,
     /// Trimmed; 1 to 200 characters.
-    #[schema(
-        min_length = 1,
-        max_length = 200,
-        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
-    )]
+    #[schema(min_length = 1, max_length = 200)]
     pub title: String,
     pub due_on: NaiveDate,
 }
@@ -285,11 +281,7 @@ pub async fn list_closures(state: web::Data<AppState>, user: AuthUser) -> AppRes
 pub struct NewClosure {
     pub day: NaiveDate,
     /// Trimmed; 1 to 200 characters.
-    #[schema(
-        min_length = 1,
-        max_length = 200,
-        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
-    )]
+    #[schema(min_length = 1, max_length = 200)]
     pub reason: String,
 }
 

@@ -140,11 +140,7 @@ pub struct ClockEventRequest {
     pub on: NaiveDate,
     /// Why the clock stopped or resumed (e.g. "applicant asked to reschedule the interview").
     /// Trimmed; 1 to 500 characters.
-    #[schema(
-        min_length = 1,
-        max_length = 500,
-        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
-    )]
+    #[schema(min_length = 1, max_length = 500)]
     pub reason: String,
 }
 

@@ -11,8 +11,8 @@ use crate::db::page::Page;
 use crate::domain::vocab::{HearingKind, HearingOutcome};
 use crate::error::{AppError, AppResult};
 use crate::http::body::{nullable, ApiJson};
+use crate::http::doc::{LocalDateTime, TimeZoneName};
 use crate::http::list::List;
-use crate::routes::me::TimeZoneName;
 use crate::service::hearings::{self, DayRange, HearingEdit, HearingView, NewHearing};
 use crate::state::AppState;
 
@@ -31,9 +31,7 @@ pub struct HearingRequest {
     #[schema(value_type = HearingKind)]
     pub kind: String,
     /// `YYYY-MM-DDTHH:MM`, local to `time_zone`.
-    #[schema(
-        pattern = "^(?:[0-9]{4}-(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])|(?:0[13-9]|1[0-2])-(?:29|30)|(?:0[13578]|1[02])-31)|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)T(?:[01][0-9]|2[0-3]):[0-5][0-9]$"
-    )]
+    #[schema(value_type = LocalDateTime)]
     pub starts_at_local: String,
     /// IANA zone; defaults to the court's.
     #[schema(value_type = Option<TimeZoneName>)]
@@ -173,9 +171,7 @@ pub struct HearingPatch {
     #[schema(value_type = Option<HearingOutcome>)]
     pub outcome: Option<Option<String>>,
     /// A new local time (a move); the earlier one is kept in `history`.
-    #[schema(
-        pattern = "^(?:[0-9]{4}-(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])|(?:0[13-9]|1[0-2])-(?:29|30)|(?:0[13578]|1[02])-31)|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)T(?:[01][0-9]|2[0-3]):[0-5][0-9]$"
-    )]
+    #[schema(value_type = Option<LocalDateTime>)]
     pub starts_at_local: Option<String>,
     #[schema(value_type = Option<TimeZoneName>)]
     pub time_zone: Option<String>,

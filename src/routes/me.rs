@@ -2,13 +2,12 @@
 
 use actix_web::{get, patch, post, web, HttpResponse};
 use serde::Deserialize;
-use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
-use utoipa::openapi::RefOr;
 use utoipa::ToSchema;
 
 use crate::auth::extract::AuthUser;
 use crate::error::{AppResult, Fields};
 use crate::http::body::ApiJson;
+use crate::http::doc::TimeZoneName;
 use crate::service::accounts::{check_name, parse_time_zone, UserView};
 use crate::service::passwords;
 use crate::service::profile::{self, MeEdit};
@@ -32,30 +31,11 @@ pub async fn get_me(state: web::Data<AppState>, user: AuthUser) -> AppResult<Htt
     Ok(HttpResponse::Ok().json(me))
 }
 
-/// An IANA time zone name, for the OpenAPI document: the names the server parses (chrono-tz).
-pub struct TimeZoneName;
-
-impl utoipa::PartialSchema for TimeZoneName {
-    fn schema() -> RefOr<Schema> {
-        ObjectBuilder::new()
-            .schema_type(Type::String)
-            .description(Some("An IANA time zone such as America/New_York."))
-            .enum_values(Some(chrono_tz::TZ_VARIANTS.iter().map(|z| z.name())))
-            .into()
-    }
-}
-
-impl ToSchema for TimeZoneName {}
-
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MeChanges {
     /// Trimmed; 1 to 200 characters.
-    #[schema(
-        min_length = 1,
-        max_length = 200,
-        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
-    )]
+    #[schema(min_length = 1, max_length = 200)]
     pub name: Option<String>,
     #[schema(value_type = Option<TimeZoneName>)]
     pub time_zone: Option<String>,

@@ -9,9 +9,9 @@ use crate::auth::policy::Role;
 use crate::db::page::PageParams;
 use crate::error::AppResult;
 use crate::http::body::ApiJson;
+use crate::http::doc::TimeZoneName;
 use crate::http::doc::{Conflict, Forbidden};
 use crate::http::list::List;
-use crate::routes::me::TimeZoneName;
 use crate::service::accounts::{self, NewUser, UserEdit, UserView};
 use crate::state::AppState;
 
@@ -48,11 +48,7 @@ pub async fn list_users(
 pub struct NewUserRequest {
     pub email: String,
     /// Trimmed; 1 to 200 characters.
-    #[schema(
-        min_length = 1,
-        max_length = 200,
-        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
-    )]
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
     /// `admin`, `lawyer` or `caseworker`.
     #[schema(value_type = Role)]
@@ -120,11 +116,7 @@ pub async fn get_user(
 #[serde(deny_unknown_fields)]
 pub struct UserPatch {
     /// Trimmed; 1 to 200 characters.
-    #[schema(
-        min_length = 1,
-        max_length = 200,
-        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
-    )]
+    #[schema(min_length = 1, max_length = 200)]
     pub name: Option<String>,
     #[schema(value_type = Option<Role>)]
     pub role: Option<String>,
