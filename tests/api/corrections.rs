@@ -192,6 +192,73 @@ async fn a_superseded_deadline_keeps_its_mark_and_comes_back(app: TestApp) {
     };
     assert!(names("superseded"), "{recomputes:?}");
     assert!(names("revived"), "{recomputes:?}");
+
+    // An unmarked deadline superseded: out of the open agenda and the calendar feed, listed
+    // under `status=superseded`.
+    let h2 = body(
+        app.post(
+            &format!("/api/v1/cases/{case}/hearings"),
+            &t.lawyer,
+            &json!({"kind": "master_calendar", "starts_at_local": "2027-04-14T09:00"}),
+        )
+        .await,
+        201,
+    )
+    .await;
+    let pre: Vec<Value> = live(&app, &t.lawyer, case, "pre_hearing_filing")
+        .await
+        .into_iter()
+        .filter(|d| d["id"] != id.as_str())
+        .collect();
+    let id2 = pre[0]["id"].as_str().unwrap().to_string();
+    let open = body(
+        app.get("/api/v1/deadlines?status=open&limit=200", &t.lawyer)
+            .await,
+        200,
+    )
+    .await;
+    assert!(crate::helpers::ids(&open).contains(&id2));
+    let token = body(
+        app.post("/api/v1/me/calendar-token", &t.lawyer, &json!({}))
+            .await,
+        200,
+    )
+    .await;
+    let url = token["url"].as_str().unwrap();
+    let feed_path = &url[url.find("/calendar/").unwrap()..];
+    let feed = app.client.get(app.url(feed_path)).send().await.unwrap();
+    assert!(feed
+        .text()
+        .await
+        .unwrap()
+        .contains(&format!("deadline-{id2}@")));
+    let hearing2 = format!("/api/v1/hearings/{}", h2["id"].as_str().unwrap());
+    body(
+        app.patch(&hearing2, &t.lawyer, &json!({"outcome": "cancelled"}))
+            .await,
+        200,
+    )
+    .await;
+    let open = body(
+        app.get("/api/v1/deadlines?status=open&limit=200", &t.lawyer)
+            .await,
+        200,
+    )
+    .await;
+    assert!(!crate::helpers::ids(&open).contains(&id2));
+    let gone = body(
+        app.get("/api/v1/deadlines?status=superseded&limit=200", &t.lawyer)
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(crate::helpers::ids(&gone), [id2.clone()]);
+    let feed = app.client.get(app.url(feed_path)).send().await.unwrap();
+    assert!(!feed
+        .text()
+        .await
+        .unwrap()
+        .contains(&format!("deadline-{id2}@")));
 }
 
 async fn filings_are_corrected_and_withdrawn(app: TestApp) {
