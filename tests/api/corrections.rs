@@ -252,7 +252,7 @@ async fn a_superseded_deadline_keeps_its_mark_and_comes_back(app: TestApp) {
         200,
     )
     .await;
-    assert_eq!(crate::helpers::ids(&gone), [id2.clone()]);
+    assert_eq!(crate::helpers::ids(&gone), [id2.as_str()]);
     let feed = app.client.get(app.url(feed_path)).send().await.unwrap();
     assert!(!feed
         .text()
