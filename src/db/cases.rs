@@ -54,6 +54,28 @@ pub fn next_reference(conn: &mut DbConnection, year: i32) -> AppResult<String> {
     Ok(format!("C-{year}-{:04}", counter.last))
 }
 
+/// Takes the case's writer lock until the transaction ends, so that one writer at a time changes
+/// a case's facts and recomputes them: PostgreSQL `SELECT ... FOR NO KEY UPDATE` of the case row
+/// (the strongest row lock that does not also block the foreign-key checks of rows inserted for
+/// the case); SQLite's `BEGIN IMMEDIATE` already holds the database's only write lock. Take it
+/// before reading what a write depends on. An absent id locks nothing.
+pub fn lock(conn: &mut DbConnection, id: &str) -> AppResult<()> {
+    if let DbConnection::Postgres(c) = conn {
+        cases::table
+            .find(id)
+            .select(cases::id)
+            .for_no_key_update()
+            .load::<String>(c)?;
+    }
+    Ok(())
+}
+
+/// [`find`] under the case's writer lock ([`lock`]): for every transaction that changes a case.
+pub fn find_for_write(conn: &mut DbConnection, id: &str, scope: &Scope) -> AppResult<Case> {
+    lock(conn, id)?;
+    find(conn, id, scope)
+}
+
 pub struct NewCase<'a> {
     pub id: &'a str,
     pub reference: &'a str,

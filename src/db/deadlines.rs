@@ -37,12 +37,17 @@ pub struct Deadline {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub missed_alerted: bool,
+    /// Set while the trigger of a computed deadline has vanished: kept (with any mark), out of
+    /// open lists, the agenda, reminders and feeds; cleared when the trigger returns.
+    pub superseded_at: Option<NaiveDateTime>,
+    pub superseded_reason: Option<String>,
 }
 
 impl Deadline {
     /// open, met, missed or waived as of `today` (the organisation's date).
     pub fn status(&self, today: NaiveDate) -> DeadlineStatus {
         match self.resolution.as_deref() {
+            Some(SUPERSEDED) => DeadlineStatus::Superseded,
             Some("waived") => DeadlineStatus::Waived,
             Some(_) => DeadlineStatus::Met,
             None if !self.never_missed && today > self.due_on => DeadlineStatus::Missed,
@@ -51,8 +56,16 @@ impl Deadline {
     }
 }
 
+/// The `resolution` of a superseded row: every query of open items (agenda, reminders, feeds,
+/// missed alerts) asks for a null resolution, so a superseded row drops out of all of them.
+const SUPERSEDED: &str = "superseded";
+
 /// A person's mark wins over the computed one: a waiver stands even if the act is recorded later.
-fn resolution(manual: Option<&str>, met_on: Option<NaiveDate>) -> Option<String> {
+/// A superseded row stays superseded whatever its mark (the mark is kept for its return).
+fn resolution(manual: Option<&str>, met_on: Option<NaiveDate>, superseded: bool) -> Option<String> {
+    if superseded {
+        return Some(SUPERSEDED.to_string());
+    }
     manual
         .map(str::to_string)
         .or(met_on.map(|_| "met".to_string()))
@@ -80,22 +93,37 @@ pub fn find(conn: &mut DbConnection, id: &str) -> AppResult<Deadline> {
         .ok_or(AppError::NotFound)
 }
 
-/// What a recompute did, for the audit row and the reminder planner.
+/// What a recompute did, for the audit row and the reminder planner (deadline ids).
 #[derive(Debug, Default)]
 pub struct Replaced {
     pub inserted: Vec<String>,
     pub changed: Vec<String>,
-    pub removed: Vec<String>,
+    /// Computed rows whose trigger vanished: kept, with their marks, out of every open list.
+    pub superseded: Vec<String>,
+    /// Superseded rows whose trigger came back: the same id and mark again.
+    pub revived: Vec<String>,
+}
+
+impl Replaced {
+    pub fn is_empty(&self) -> bool {
+        self.inserted.is_empty()
+            && self.changed.is_empty()
+            && self.superseded.is_empty()
+            && self.revived.is_empty()
+    }
 }
 
 /// Replaces the computed rows of a case with `computed`: rows whose (kind, trigger) still exists
-/// are updated in place (keeping id and any person's mark), new ones inserted, vanished ones
-/// deleted. Manual rows are not touched.
+/// are updated in place (keeping id and any person's mark; a superseded one is revived), new ones
+/// inserted, vanished ones superseded, never deleted (they may carry a person's mark and note).
+/// Manual rows are not touched. Run it under the case's lock (`cases::lock`); should an insert
+/// still meet the row of another writer, it updates that row instead of failing.
 pub fn replace_computed(
     conn: &mut DbConnection,
     case_id: &str,
     computed: &[ComputedDeadline],
     today: NaiveDate,
+    because: &str,
 ) -> AppResult<Replaced> {
     let existing: Vec<Deadline> = of_case(conn, case_id)?
         .into_iter()
@@ -105,69 +133,122 @@ pub fn replace_computed(
     let mut out = Replaced::default();
     for c in computed {
         let kind = c.kind.as_str();
-        match existing
+        let found = existing
             .iter()
             .find(|e| e.kind == kind && e.trigger_key == c.trigger)
-        {
-            Some(e) => {
-                let same = e.due_on == c.due_on
-                    && e.alternative_due_on == c.alternative_due_on
-                    && e.explanation == c.explanation
-                    && e.rule == c.rule
-                    && e.met_on == c.met_on;
-                if !same {
-                    diesel::update(deadlines::table.find(&e.id))
-                        .set((
-                            deadlines::due_on.eq(c.due_on),
-                            deadlines::alternative_due_on.eq(c.alternative_due_on),
-                            deadlines::alternative_reason.eq(&c.alternative_reason),
-                            deadlines::rule.eq(&c.rule),
-                            deadlines::explanation.eq(&c.explanation),
-                            deadlines::met_on.eq(c.met_on),
-                            deadlines::resolution
-                                .eq(resolution(e.manual_status.as_deref(), c.met_on)),
-                            deadlines::updated_at.eq(now),
-                        ))
-                        .execute(conn)?;
-                    out.changed.push(e.id.clone());
+            .cloned();
+        let e = match found {
+            Some(e) => e,
+            None => match insert_computed(conn, case_id, c, today, now)? {
+                Inserted::New(id) => {
+                    out.inserted.push(id);
+                    continue;
                 }
-            }
-            None => {
-                let id = super::new_id();
-                diesel::insert_into(deadlines::table)
-                    .values((
-                        deadlines::id.eq(&id),
-                        deadlines::case_id.eq(case_id),
-                        deadlines::kind.eq(kind),
-                        deadlines::source.eq("computed"),
-                        deadlines::trigger_key.eq(&c.trigger),
-                        deadlines::due_on.eq(c.due_on),
-                        deadlines::alternative_due_on.eq(c.alternative_due_on),
-                        deadlines::alternative_reason.eq(&c.alternative_reason),
-                        deadlines::rule.eq(&c.rule),
-                        deadlines::explanation.eq(&c.explanation),
-                        deadlines::met_on.eq(c.met_on),
-                        deadlines::resolution.eq(resolution(None, c.met_on)),
-                        deadlines::never_missed.eq(c.kind.is_earliest_date()),
-                        deadlines::missed_alerted.eq(c.due_on < today),
-                        deadlines::created_at.eq(now),
-                        deadlines::updated_at.eq(now),
-                    ))
-                    .execute(conn)?;
-                out.inserted.push(id);
-            }
+                // Another writer got there first (it should have waited on the case's lock):
+                // take its row as the existing one.
+                Inserted::Taken(e) => *e,
+            },
+        };
+        let revive = e.superseded_at.is_some();
+        let same = e.due_on == c.due_on
+            && e.alternative_due_on == c.alternative_due_on
+            && e.explanation == c.explanation
+            && e.rule == c.rule
+            && e.met_on == c.met_on;
+        if same && !revive {
+            continue;
+        }
+        diesel::update(deadlines::table.find(&e.id))
+            .set((
+                deadlines::due_on.eq(c.due_on),
+                deadlines::alternative_due_on.eq(c.alternative_due_on),
+                deadlines::alternative_reason.eq(&c.alternative_reason),
+                deadlines::rule.eq(&c.rule),
+                deadlines::explanation.eq(&c.explanation),
+                deadlines::met_on.eq(c.met_on),
+                deadlines::resolution.eq(resolution(e.manual_status.as_deref(), c.met_on, false)),
+                deadlines::superseded_at.eq(None::<NaiveDateTime>),
+                deadlines::superseded_reason.eq(None::<String>),
+                deadlines::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+        if revive {
+            out.revived.push(e.id.clone());
+        } else {
+            out.changed.push(e.id.clone());
         }
     }
     for e in &existing {
-        if !computed
+        let vanished = !computed
             .iter()
-            .any(|c| c.kind.as_str() == e.kind && c.trigger == e.trigger_key)
-        {
-            diesel::delete(deadlines::table.find(&e.id)).execute(conn)?;
-            out.removed.push(e.id.clone());
+            .any(|c| c.kind.as_str() == e.kind && c.trigger == e.trigger_key);
+        if vanished && e.superseded_at.is_none() {
+            diesel::update(deadlines::table.find(&e.id))
+                .set((
+                    deadlines::resolution.eq(resolution(None, None, true)),
+                    deadlines::superseded_at.eq(now),
+                    deadlines::superseded_reason.eq(because),
+                    deadlines::updated_at.eq(now),
+                ))
+                .execute(conn)?;
+            out.superseded.push(e.id.clone());
         }
     }
     Ok(out)
+}
+
+enum Inserted {
+    New(String),
+    Taken(Box<Deadline>),
+}
+
+/// Inserts one computed row in a savepoint; a unique conflict on (case, kind, trigger) answers
+/// the row already there instead of failing the transaction.
+fn insert_computed(
+    conn: &mut DbConnection,
+    case_id: &str,
+    c: &ComputedDeadline,
+    today: NaiveDate,
+    now: NaiveDateTime,
+) -> AppResult<Inserted> {
+    use diesel::result::{DatabaseErrorKind, Error};
+    let id = super::new_id();
+    let kind = c.kind.as_str();
+    let inserted = conn.transaction::<_, Error, _>(|conn| {
+        diesel::insert_into(deadlines::table)
+            .values((
+                deadlines::id.eq(&id),
+                deadlines::case_id.eq(case_id),
+                deadlines::kind.eq(kind),
+                deadlines::source.eq("computed"),
+                deadlines::trigger_key.eq(&c.trigger),
+                deadlines::due_on.eq(c.due_on),
+                deadlines::alternative_due_on.eq(c.alternative_due_on),
+                deadlines::alternative_reason.eq(&c.alternative_reason),
+                deadlines::rule.eq(&c.rule),
+                deadlines::explanation.eq(&c.explanation),
+                deadlines::met_on.eq(c.met_on),
+                deadlines::resolution.eq(resolution(None, c.met_on, false)),
+                deadlines::never_missed.eq(c.kind.is_earliest_date()),
+                deadlines::missed_alerted.eq(c.due_on < today),
+                deadlines::created_at.eq(now),
+                deadlines::updated_at.eq(now),
+            ))
+            .execute(conn)
+    });
+    match inserted {
+        Ok(_) => Ok(Inserted::New(id)),
+        Err(Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => {
+            let taken = deadlines::table
+                .filter(deadlines::case_id.eq(case_id))
+                .filter(deadlines::kind.eq(kind))
+                .filter(deadlines::trigger_key.eq(&c.trigger))
+                .select(Deadline::as_select())
+                .first(conn)?;
+            Ok(Inserted::Taken(Box::new(taken)))
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 pub fn insert_manual(
@@ -214,7 +295,7 @@ pub fn set_mark(
             deadlines::status_note.eq(note),
             deadlines::status_by.eq(by),
             deadlines::status_at.eq(super::now()),
-            deadlines::resolution.eq(resolution(mark, d.met_on)),
+            deadlines::resolution.eq(resolution(mark, d.met_on, d.superseded_at.is_some())),
             deadlines::updated_at.eq(super::now()),
         ))
         .execute(conn)?;
@@ -242,6 +323,7 @@ pub fn agenda(
         q = q.filter(deadlines::due_on.le(to));
     }
     q = match status {
+        Some(DeadlineStatus::Superseded) => q.filter(deadlines::resolution.eq(SUPERSEDED)),
         Some(DeadlineStatus::Met) => q.filter(deadlines::resolution.eq("met")),
         Some(DeadlineStatus::Waived) => q.filter(deadlines::resolution.eq("waived")),
         Some(DeadlineStatus::Open) => q.filter(deadlines::resolution.is_null()).filter(
@@ -253,7 +335,12 @@ pub fn agenda(
             .filter(deadlines::resolution.is_null())
             .filter(deadlines::due_on.lt(today))
             .filter(deadlines::never_missed.eq(false)),
-        None => q,
+        // Superseded rows only when asked for by name.
+        None => q.filter(
+            deadlines::resolution
+                .is_null()
+                .or(deadlines::resolution.ne(SUPERSEDED)),
+        ),
     };
     q = crate::keyset_filter!(
         q,

@@ -13,7 +13,9 @@ use super::DbConnection;
 use crate::domain::deadlines::{
     CaseFacts, ClockEventFact, ClockKind, DecisionFact, FilingFact, HearingFact,
 };
-use crate::domain::vocab::{Authority, DecisionKind, Form, HearingKind, HearingOutcome};
+use crate::domain::vocab::{
+    Authority, DecisionKind, FilingStatus, Form, HearingKind, HearingOutcome,
+};
 use crate::error::{AppError, AppResult};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -28,6 +30,12 @@ pub struct Filing {
     pub valid_until: Option<NaiveDate>,
     pub created_by: String,
     pub created_at: NaiveDateTime,
+    /// `pending`, `accepted`, `rejected`, `approved` or `denied`.
+    pub status: String,
+    pub status_on: Option<NaiveDate>,
+    pub withdrawn_at: Option<NaiveDateTime>,
+    pub withdrawn_reason: Option<String>,
+    pub withdrawn_by: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -40,6 +48,9 @@ pub struct ClockEventRow {
     pub reason: String,
     pub created_by: String,
     pub created_at: NaiveDateTime,
+    pub withdrawn_at: Option<NaiveDateTime>,
+    pub withdrawn_reason: Option<String>,
+    pub withdrawn_by: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -84,13 +95,161 @@ pub struct Decision {
     pub appeal_waived: bool,
     pub created_by: String,
     pub created_at: NaiveDateTime,
+    pub withdrawn_at: Option<NaiveDateTime>,
+    pub withdrawn_reason: Option<String>,
+    pub withdrawn_by: Option<String>,
+}
+
+fn receipt_conflict() -> AppError {
+    AppError::conflict(
+        "receipt_number",
+        "a filing with this receipt number is already recorded",
+    )
+}
+
+/// 409 when another standing (not withdrawn) filing has `receipt_number`; the unique index
+/// `filings_receipt_number` has the last word for concurrent writers.
+fn check_receipt(conn: &mut DbConnection, row: &Filing) -> AppResult<()> {
+    let Some(receipt) = &row.receipt_number else {
+        return Ok(());
+    };
+    let taken: i64 = filings::table
+        .filter(filings::receipt_number.eq(receipt))
+        .filter(filings::withdrawn_at.is_null())
+        .filter(filings::id.ne(&row.id))
+        .count()
+        .get_result(conn)?;
+    if taken > 0 {
+        return Err(receipt_conflict());
+    }
+    Ok(())
 }
 
 pub fn insert_filing(conn: &mut DbConnection, row: &Filing) -> AppResult<()> {
+    check_receipt(conn, row)?;
     diesel::insert_into(filings::table)
         .values(row.clone())
+        .execute(conn)
+        .map_err(super::unique_violation(
+            "filings_receipt_number",
+            receipt_conflict,
+        ))?;
+    Ok(())
+}
+
+/// Writes a corrected filing (every field a correction may change, and its withdrawal).
+pub fn update_filing(conn: &mut DbConnection, row: &Filing) -> AppResult<()> {
+    if row.withdrawn_at.is_none() {
+        check_receipt(conn, row)?;
+    }
+    diesel::update(filings::table.find(&row.id))
+        .set((
+            filings::form.eq(&row.form),
+            filings::filed_on.eq(row.filed_on),
+            filings::receipt_number.eq(&row.receipt_number),
+            filings::approved_on.eq(row.approved_on),
+            filings::valid_until.eq(row.valid_until),
+            filings::status.eq(&row.status),
+            filings::status_on.eq(row.status_on),
+            filings::withdrawn_at.eq(row.withdrawn_at),
+            filings::withdrawn_reason.eq(&row.withdrawn_reason),
+            filings::withdrawn_by.eq(&row.withdrawn_by),
+        ))
+        .execute(conn)
+        .map_err(super::unique_violation(
+            "filings_receipt_number",
+            receipt_conflict,
+        ))?;
+    Ok(())
+}
+
+pub fn update_clock_event(conn: &mut DbConnection, row: &ClockEventRow) -> AppResult<()> {
+    diesel::update(clock_events::table.find(&row.id))
+        .set((
+            clock_events::kind.eq(&row.kind),
+            clock_events::occurred_on.eq(row.occurred_on),
+            clock_events::reason.eq(&row.reason),
+            clock_events::withdrawn_at.eq(row.withdrawn_at),
+            clock_events::withdrawn_reason.eq(&row.withdrawn_reason),
+            clock_events::withdrawn_by.eq(&row.withdrawn_by),
+        ))
         .execute(conn)?;
     Ok(())
+}
+
+pub fn update_decision(conn: &mut DbConnection, row: &Decision) -> AppResult<()> {
+    diesel::update(decisions::table.find(&row.id))
+        .set((
+            decisions::kind.eq(&row.kind),
+            decisions::authority.eq(&row.authority),
+            decisions::decided_on.eq(row.decided_on),
+            decisions::voluntary_departure_days.eq(row.voluntary_departure_days),
+            decisions::appeal_waived.eq(row.appeal_waived),
+            decisions::withdrawn_at.eq(row.withdrawn_at),
+            decisions::withdrawn_reason.eq(&row.withdrawn_reason),
+            decisions::withdrawn_by.eq(&row.withdrawn_by),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn find_filing(conn: &mut DbConnection, id: &str) -> AppResult<Filing> {
+    filings::table
+        .find(id)
+        .select(Filing::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(AppError::NotFound)
+}
+
+pub fn find_clock_event(conn: &mut DbConnection, id: &str) -> AppResult<ClockEventRow> {
+    clock_events::table
+        .find(id)
+        .select(ClockEventRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(AppError::NotFound)
+}
+
+pub fn find_decision(conn: &mut DbConnection, id: &str) -> AppResult<Decision> {
+    decisions::table
+        .find(id)
+        .select(Decision::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(AppError::NotFound)
+}
+
+/// The filings the rules read: standing (not withdrawn) ones, as facts.
+pub fn filing_facts(conn: &mut DbConnection, case_id: &str) -> AppResult<Vec<FilingFact>> {
+    Ok(filings_of(conn, case_id)?
+        .into_iter()
+        .filter(|f| f.withdrawn_at.is_none())
+        .filter_map(|f| {
+            Some(FilingFact {
+                form: Form::parse(&f.form)?,
+                status: FilingStatus::parse(&f.status)?,
+                id: f.id,
+                filed_on: f.filed_on,
+                approved_on: f.approved_on,
+                valid_until: f.valid_until,
+            })
+        })
+        .collect())
+}
+
+/// The standing (not withdrawn) clock events, in recorded order.
+pub fn clock_facts(conn: &mut DbConnection, case_id: &str) -> AppResult<Vec<ClockEventFact>> {
+    Ok(clock_events_of(conn, case_id)?
+        .into_iter()
+        .filter(|e| e.withdrawn_at.is_none())
+        .filter_map(|e| {
+            Some(ClockEventFact {
+                kind: ClockKind::parse(&e.kind)?,
+                on: e.occurred_on,
+            })
+        })
+        .collect())
 }
 
 pub fn insert_clock_event(conn: &mut DbConnection, row: &ClockEventRow) -> AppResult<()> {
@@ -261,27 +420,9 @@ pub fn load_facts(conn: &mut DbConnection, case_id: &str, client_id: &str) -> Ap
         .select(clients::last_arrival_on)
         .first::<NaiveDate>(conn)
         .optional()?;
-    let filings = filings_of(conn, case_id)?
-        .into_iter()
-        .filter_map(|f| {
-            Some(FilingFact {
-                form: Form::parse(&f.form)?,
-                id: f.id,
-                filed_on: f.filed_on,
-                approved_on: f.approved_on,
-                valid_until: f.valid_until,
-            })
-        })
-        .collect();
-    let clock_events = clock_events_of(conn, case_id)?
-        .into_iter()
-        .filter_map(|e| {
-            Some(ClockEventFact {
-                kind: ClockKind::parse(&e.kind)?,
-                on: e.occurred_on,
-            })
-        })
-        .collect();
+    // Withdrawn facts are history, not facts: the rules never see them.
+    let filings = filing_facts(conn, case_id)?;
+    let clock_events = clock_facts(conn, case_id)?;
     let hearings = hearings_of(conn, case_id)?
         .into_iter()
         .filter_map(|h| {
@@ -296,6 +437,7 @@ pub fn load_facts(conn: &mut DbConnection, case_id: &str, client_id: &str) -> Ap
         .collect();
     let decisions = decisions_of(conn, case_id)?
         .into_iter()
+        .filter(|d| d.withdrawn_at.is_none())
         .filter_map(|d| {
             Some(DecisionFact {
                 kind: DecisionKind::parse(&d.kind)?,

@@ -100,6 +100,17 @@ pub fn ser_instant<S: serde::Serializer>(t: &NaiveDateTime, s: S) -> Result<S::O
     s.serialize_str(&format_instant(t))
 }
 
+/// An optional instant: RFC 3339 in UTC, or null.
+pub fn ser_opt_instant<S: serde::Serializer>(
+    t: &Option<NaiveDateTime>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    match t {
+        Some(t) => s.serialize_str(&format_instant(t)),
+        None => s.serialize_none(),
+    }
+}
+
 pub fn format_instant(t: &NaiveDateTime) -> String {
     t.and_utc()
         .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)

@@ -126,6 +126,11 @@ diesel::table! {
         valid_until -> Nullable<Date>,
         created_by -> Text,
         created_at -> Timestamp,
+        status -> Text,
+        status_on -> Nullable<Date>,
+        withdrawn_at -> Nullable<Timestamp>,
+        withdrawn_reason -> Nullable<Text>,
+        withdrawn_by -> Nullable<Text>,
     }
 }
 
@@ -138,6 +143,9 @@ diesel::table! {
         reason -> Text,
         created_by -> Text,
         created_at -> Timestamp,
+        withdrawn_at -> Nullable<Timestamp>,
+        withdrawn_reason -> Nullable<Text>,
+        withdrawn_by -> Nullable<Text>,
     }
 }
 
@@ -182,6 +190,9 @@ diesel::table! {
         appeal_waived -> Bool,
         created_by -> Text,
         created_at -> Timestamp,
+        withdrawn_at -> Nullable<Timestamp>,
+        withdrawn_reason -> Nullable<Text>,
+        withdrawn_by -> Nullable<Text>,
     }
 }
 
@@ -208,6 +219,8 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         missed_alerted -> Bool,
+        superseded_at -> Nullable<Timestamp>,
+        superseded_reason -> Nullable<Text>,
     }
 }
 

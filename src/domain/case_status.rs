@@ -34,7 +34,7 @@ pub fn derive(kind: CaseKind, facts: &CaseFacts, closed: bool) -> CaseStatus {
                 let appealed = facts
                     .filings
                     .iter()
-                    .any(|f| f.form == Form::Eoir26 && f.filed_on >= d.decided_on);
+                    .any(|f| f.form == Form::Eoir26 && f.is_filed() && f.filed_on >= d.decided_on);
                 if appealed {
                     CaseStatus::OnAppeal
                 } else {
@@ -59,7 +59,7 @@ pub fn derive(kind: CaseKind, facts: &CaseFacts, closed: bool) -> CaseStatus {
         {
             CaseStatus::InProceedings
         }
-        _ if facts.filings.iter().any(|f| f.form == Form::I589) => CaseStatus::Filed,
+        _ if super::deadlines::clock_filing(&facts.filings).is_some() => CaseStatus::Filed,
         _ => CaseStatus::Intake,
     }
 }

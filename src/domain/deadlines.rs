@@ -8,7 +8,9 @@ use chrono::{Datelike, Days, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 use DeadlineKind::*;
 
-pub use super::vocab::{Authority, DeadlineKind, DeadlineStatus, DecisionKind, Form, HearingKind};
+pub use super::vocab::{
+    Authority, DeadlineKind, DeadlineStatus, DecisionKind, FilingStatus, Form, HearingKind,
+};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FilingFact {
@@ -17,6 +19,29 @@ pub struct FilingFact {
     pub filed_on: NaiveDate,
     pub approved_on: Option<NaiveDate>,
     pub valid_until: Option<NaiveDate>,
+    pub status: FilingStatus,
+}
+
+impl FilingFact {
+    /// Whether the filing counts as filed: a rejected (returned, incomplete) application does
+    /// not (DOMAIN.md, "The EAD clock": "A rejected, incomplete application does not start it";
+    /// 8 CFR 208.3(c)(3)). Every rule on filings reads only filed ones.
+    pub fn is_filed(&self) -> bool {
+        self.status != FilingStatus::Rejected
+    }
+}
+
+/// The I-589 that starts the asylum EAD clock: the earliest one filed and not rejected.
+pub fn clock_filing(filings: &[FilingFact]) -> Option<&FilingFact> {
+    filings
+        .iter()
+        .filter(|f| f.form == Form::I589 && f.is_filed())
+        .min_by(|a, b| (a.filed_on, &a.id).cmp(&(b.filed_on, &b.id)))
+}
+
+/// The date the asylum EAD clock starts, if it has (see [`clock_filing`]).
+pub fn clock_start(filings: &[FilingFact]) -> Option<NaiveDate> {
+    clock_filing(filings).map(|f| f.filed_on)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -138,8 +163,7 @@ pub fn one_year_filing(facts: &CaseFacts, cal: &Calendar) -> Option<ComputedDead
 /// the clock is stopped as of its last recorded event (the record, not today, says whether it is).
 /// Met by an I-765 filed after the I-589 (filing), or approved (grant).
 pub fn ead_earliest_dates(facts: &CaseFacts, waits: &EadWaits) -> [Option<ComputedDeadline>; 2] {
-    let i589 = facts.filings.iter().filter(|f| f.form == Form::I589);
-    let Some(i589) = i589.min_by(|a, b| (a.filed_on, &a.id).cmp(&(b.filed_on, &b.id))) else {
+    let Some(i589) = clock_filing(&facts.filings) else {
         return [None, None];
     };
     let filed = i589.filed_on;
@@ -150,7 +174,7 @@ pub fn ead_earliest_dates(facts: &CaseFacts, waits: &EadWaits) -> [Option<Comput
         facts
             .filings
             .iter()
-            .filter(|f| f.form == Form::I765 && f.filed_on > filed)
+            .filter(|f| f.form == Form::I765 && f.is_filed() && f.filed_on > filed)
     };
     let row = |kind, due: Option<NaiveDate>, wait: u32, rule: &str, met_on| {
         let due = due?;
@@ -277,12 +301,12 @@ pub fn voluntary_departure(d: &DecisionFact, cal: &Calendar) -> Option<ComputedD
 pub fn ead_renewal_window(facts: &CaseFacts, f: &FilingFact) -> Option<ComputedDeadline> {
     let expiry = f
         .valid_until
-        .filter(|_| f.form == Form::I765 && f.approved_on.is_some())?;
+        .filter(|_| f.form == Form::I765 && f.is_filed() && f.approved_on.is_some())?;
     let opens = expiry.checked_sub_days(Days::new(180))?;
     let renewals = facts
         .filings
         .iter()
-        .filter(|g| g.form == Form::I765 && g.id != f.id);
+        .filter(|g| g.form == Form::I765 && g.is_filed() && g.id != f.id);
     let met_on = renewals.map(|g| g.filed_on).filter(|&on| on >= opens).min();
     let rule = "USCIS guidance on (c)(8) renewals";
     let explanation = format!(
@@ -389,7 +413,7 @@ fn first_filing(
     let dates = facts
         .filings
         .iter()
-        .filter(|f| f.form == form)
+        .filter(|f| f.form == form && f.is_filed())
         .map(|f| f.filed_on);
     dates.filter(|&on| within(on)).min()
 }

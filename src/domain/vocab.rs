@@ -51,7 +51,13 @@ text_enum!(DeadlineKind {
     EadRenewalWindow = "ead_renewal_window", PreHearingFiling = "pre_hearing_filing",
     Other = "other",
 });
-text_enum!(DeadlineStatus { Open = "open", Met = "met", Missed = "missed", Waived = "waived" });
+text_enum!(DeadlineStatus {
+    Open = "open", Met = "met", Missed = "missed", Waived = "waived", Superseded = "superseded",
+});
+text_enum!(FilingStatus {
+    Pending = "pending", Accepted = "accepted", Rejected = "rejected", Approved = "approved",
+    Denied = "denied",
+});
 
 impl DecisionKind {
     /// The adverse kinds of API.md.

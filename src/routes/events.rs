@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 use crate::auth::extract::AuthUser;
 use crate::domain::ead_clock::ClockKind;
 use crate::domain::identifiers;
-use crate::domain::vocab::{Authority, DecisionKind, Form};
+use crate::domain::vocab::{Authority, DecisionKind, FilingStatus, Form};
 use crate::error::{AppResult, Fields};
 use crate::http::body::ApiJson;
 use crate::http::list::List;
@@ -46,6 +46,12 @@ pub struct FilingRequest {
     pub approved_on: Option<NaiveDate>,
     /// I-765 only: the card's expiry.
     pub valid_until: Option<NaiveDate>,
+    /// `pending` (the default), `accepted`, `rejected`, `approved` (the default with
+    /// `approved_on`) or `denied`. A rejected I-589 does not start the EAD clock.
+    #[schema(value_type = Option<FilingStatus>)]
+    pub status: Option<String>,
+    /// The date of the status (receipt, rejection or decision notice); not before `filed_on`.
+    pub status_on: Option<NaiveDate>,
 }
 
 impl FilingRequest {
@@ -53,6 +59,17 @@ impl FilingRequest {
     fn parse(self, today: NaiveDate) -> AppResult<NewFiling> {
         let mut errors = Fields::new();
         let form = errors.check("form", Form::parse(&self.form).ok_or_else(Form::allowed));
+        let status = self.status.as_deref().and_then(|s| {
+            errors.check(
+                "status",
+                FilingStatus::parse(s).ok_or_else(FilingStatus::allowed),
+            )
+        });
+        if let Some(on) = self.status_on {
+            if on < self.filed_on || on > today {
+                errors.push("status_on", "must be between filed_on and today");
+            }
+        }
         if self.filed_on > today {
             errors.push("filed_on", "must not be in the future");
         }
@@ -88,6 +105,8 @@ impl FilingRequest {
             receipt_number,
             approved_on: self.approved_on,
             valid_until: self.valid_until,
+            status,
+            status_on: self.status_on,
         }))
     }
 }
@@ -97,7 +116,8 @@ impl FilingRequest {
     params(("id" = String, Path, description = "Case id")),
     request_body = FilingRequest,
     responses(
-        (status = 201, body = FilingView)
+        (status = 201, body = FilingView),
+        crate::http::doc::Conflict
     ),
     tag = "case events"
 )]

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod calendar;
 pub mod cases;
 pub mod clients;
+pub mod corrections;
 pub mod deadlines;
 pub mod events;
 pub mod health;
@@ -76,6 +77,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .configure(clients::configure)
                 .configure(cases::configure)
                 .configure(events::configure)
+                .configure(corrections::configure)
                 .configure(hearings::configure)
                 .configure(deadlines::configure)
                 .configure(reminders::configure)

@@ -160,7 +160,7 @@ pub async fn create(app: &AppState, caller: &AuthUser, new: NewCase) -> AppResul
         for (uid, role) in &assign {
             cases::assign(conn, &id, uid, role.as_str(), Some(&caller.id))?;
         }
-        recompute::case_changed(conn, &case, ctx)?;
+        recompute::case_changed(conn, &case, ctx, "case opened")?;
         let fresh = cases::find(conn, &id, &Scope::Internal)?;
         let v = view(conn, &fresh)?;
         audit::record(
@@ -263,7 +263,7 @@ pub async fn update(
     };
     let caller = caller.clone();
     in_transaction(app, move |conn, ctx| {
-        let before = cases::find(conn, &id, &scope(&caller))?;
+        let before = cases::find_for_write(conn, &id, &scope(&caller))?;
         let before_view = view(conn, &before)?;
         let kind = changes.kind.clone().unwrap_or_else(|| before.kind.clone());
         let court = changes
@@ -278,7 +278,7 @@ pub async fn update(
         }
         cases::update(conn, &id, changes)?;
         let after = cases::find(conn, &id, &Scope::Internal)?;
-        recompute::case_changed(conn, &after, ctx)?;
+        recompute::case_changed(conn, &after, ctx, "case updated")?;
         let fresh = cases::find(conn, &id, &Scope::Internal)?;
         let after_view = view(conn, &fresh)?;
         let mut diff = audit::diff(&before_view.json(), &after_view.json());

@@ -73,7 +73,7 @@ pub async fn create(
     in_transaction(app, move |conn, ctx| {
         let c = store::insert_closure(conn, input.day, &input.reason)?;
         let near = store::cases_near(conn, c.day)?;
-        recompute::cases_changed(conn, &near, ctx)?;
+        recompute::cases_changed(conn, &near, ctx, &format!("closure day {} added", c.day))?;
         let v = ClosureView::from(&c);
         audit::record(
             conn,
@@ -95,7 +95,7 @@ pub async fn delete(app: &AppState, caller: &AuthUser, id: String) -> AppResult<
     in_transaction(app, move |conn, ctx| {
         let c = store::delete_closure(conn, &id)?;
         let near = store::cases_near(conn, c.day)?;
-        recompute::cases_changed(conn, &near, ctx)?;
+        recompute::cases_changed(conn, &near, ctx, &format!("closure day {} removed", c.day))?;
         let changes = serde_json::json!({
             "day": {"from": c.day, "to": null},
             "reason": {"from": c.reason, "to": null},

@@ -13,9 +13,9 @@ use crate::auth::policy::scope;
 use crate::db::deadlines::{self as store, Deadline};
 use crate::db::page::Page;
 use crate::db::{audit, cases, events, run_db};
-use crate::domain::ead_clock::{self, ClockEvent, ClockKind};
-use crate::domain::vocab::{DeadlineKind, DeadlineStatus, Form};
-use crate::error::{AppError, AppResult};
+use crate::domain::ead_clock;
+use crate::domain::vocab::{DeadlineKind, DeadlineStatus};
+use crate::error::AppResult;
 use crate::http::list::List;
 use crate::reminders::outbox;
 use crate::state::AppState;
@@ -54,6 +54,17 @@ pub struct DeadlineView {
     pub met_on: Option<NaiveDate>,
     /// The note of a person's met/waived mark.
     pub note: Option<String>,
+    /// A person's mark, `met` or `waived`, kept while the deadline is superseded.
+    #[schema(value_type = Option<String>, example = "waived")]
+    pub mark: Option<String>,
+    /// When the deadline's trigger vanished (a hearing cancelled, a filing withdrawn, ...): the
+    /// deadline is kept with its mark and note, `status` is `superseded`, and it is out of the
+    /// agenda, reminders and calendar feeds until its trigger returns (same id, same mark).
+    #[schema(value_type = Option<String>, format = DateTime)]
+    #[serde(serialize_with = "crate::db::page::ser_opt_instant")]
+    pub superseded_at: Option<chrono::NaiveDateTime>,
+    /// What made the trigger vanish.
+    pub superseded_reason: Option<String>,
 }
 
 fn view(d: &Deadline, today: NaiveDate) -> DeadlineView {
@@ -71,6 +82,9 @@ fn view(d: &Deadline, today: NaiveDate) -> DeadlineView {
         alternative_reason: d.alternative_reason.clone(),
         met_on: d.met_on,
         note: d.status_note.clone(),
+        mark: d.manual_status.clone(),
+        superseded_at: d.superseded_at,
+        superseded_reason: d.superseded_reason.clone(),
     }
 }
 
@@ -111,7 +125,7 @@ pub async fn create_manual(
     let scope = scope(caller);
     let actor = caller.id.clone();
     in_transaction(app, move |conn, ctx| {
-        let case = cases::find(conn, &case_id, &scope)?;
+        let case = cases::find_for_write(conn, &case_id, &scope)?;
         // The title stays out of the explanation: explanations go into e-mail, and a title typed by
         // a person may name the client.
         let explanation =
@@ -160,6 +174,8 @@ pub async fn mark(
     let actor = caller.id.clone();
     let mark = input.mark.map(DeadlineStatus::as_str);
     in_transaction(app, move |conn, ctx| {
+        let case_id = store::find(conn, &id)?.case_id;
+        cases::lock(conn, &case_id)?;
         let before = store::find(conn, &id)?;
         cases::find(conn, &before.case_id, &scope)?;
         store::set_mark(conn, &before, mark, input.note.as_deref(), &actor)?;
@@ -230,27 +246,13 @@ pub async fn ead_clock(
     let scope = scope(caller);
     run_db(&app.pool, move |conn| {
         let case = cases::find(conn, &case_id, &scope)?;
-        let filed_on = events::filings_of(conn, &case.id)?
-            .iter()
-            .filter(|f| f.form == Form::I589.as_str())
-            .map(|f| f.filed_on)
-            .min()
-            .ok_or_else(|| {
-                AppError::field(
-                    "case",
-                    "the EAD clock has not started: no I-589 filing is recorded",
-                )
-            })?;
-        let rows = events::clock_events_of(conn, &case.id)?;
-        let evs: Vec<ClockEvent> = rows
-            .iter()
-            .filter_map(|e| {
-                Some(ClockEvent {
-                    kind: ClockKind::parse(&e.kind)?,
-                    on: e.occurred_on,
-                })
-            })
+        // A rejected I-589 does not start the clock; withdrawn facts are history.
+        let filed_on = super::events::clock_started(conn, &case.id, "case")?;
+        let rows: Vec<_> = events::clock_events_of(conn, &case.id)?
+            .into_iter()
+            .filter(|e| e.withdrawn_at.is_none())
             .collect();
+        let evs = events::clock_facts(conn, &case.id)?;
         let c = ead_clock::ead_clock(filed_on, &evs, as_of, &waits);
         Ok(EadClockView {
             started_on: c.started_on,

@@ -12,10 +12,10 @@ use super::recompute;
 use crate::auth::extract::AuthUser;
 use crate::auth::policy::scope;
 use crate::db::events::{self, ClockEventRow, Decision, Filing};
-use crate::db::page::ser_instant;
+use crate::db::page::{ser_instant, ser_opt_instant};
 use crate::db::{self, audit, cases, run_db, DbConnection};
 use crate::domain::ead_clock::{self, ClockEvent, ClockKind};
-use crate::domain::vocab::{Authority, DecisionKind, Form};
+use crate::domain::vocab::{Authority, DecisionKind, FilingStatus, Form};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 
@@ -38,6 +38,31 @@ pub struct ClockEventView {
     #[schema(value_type = String, format = DateTime)]
     #[serde(serialize_with = "ser_instant")]
     pub created_at: NaiveDateTime,
+    #[serde(flatten)]
+    pub withdrawal: Withdrawal,
+}
+
+/// A fact taken back is kept in history with when, why and by whom; the rules no longer read it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Withdrawal {
+    /// When the fact was withdrawn (`DELETE`); null while it stands.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    #[serde(serialize_with = "ser_opt_instant")]
+    pub withdrawn_at: Option<NaiveDateTime>,
+    /// The reason given with the withdrawal.
+    pub withdrawn_reason: Option<String>,
+    /// Who withdrew it (a user id).
+    pub withdrawn_by: Option<String>,
+}
+
+impl Withdrawal {
+    fn of(at: Option<NaiveDateTime>, reason: &Option<String>, by: &Option<String>) -> Withdrawal {
+        Withdrawal {
+            withdrawn_at: at,
+            withdrawn_reason: reason.clone(),
+            withdrawn_by: by.clone(),
+        }
+    }
 }
 
 impl From<&ClockEventRow> for ClockEventView {
@@ -49,6 +74,7 @@ impl From<&ClockEventRow> for ClockEventView {
             on: e.occurred_on,
             reason: e.reason.clone(),
             created_at: e.created_at,
+            withdrawal: Withdrawal::of(e.withdrawn_at, &e.withdrawn_reason, &e.withdrawn_by),
         }
     }
 }
@@ -63,9 +89,17 @@ pub struct FilingView {
     pub receipt_number: Option<String>,
     pub approved_on: Option<NaiveDate>,
     pub valid_until: Option<NaiveDate>,
+    /// `pending`, `accepted`, `rejected` (returned as incomplete: not filed, so a rejected I-589
+    /// does not start the EAD clock), `approved` or `denied`.
+    #[schema(value_type = FilingStatus)]
+    pub status: String,
+    /// The date of the status (receipt, rejection or decision notice).
+    pub status_on: Option<NaiveDate>,
     #[schema(value_type = String, format = DateTime)]
     #[serde(serialize_with = "ser_instant")]
     pub created_at: NaiveDateTime,
+    #[serde(flatten)]
+    pub withdrawal: Withdrawal,
 }
 
 impl From<&Filing> for FilingView {
@@ -78,7 +112,10 @@ impl From<&Filing> for FilingView {
             receipt_number: f.receipt_number.clone(),
             approved_on: f.approved_on,
             valid_until: f.valid_until,
+            status: f.status.clone(),
+            status_on: f.status_on,
             created_at: f.created_at,
+            withdrawal: Withdrawal::of(f.withdrawn_at, &f.withdrawn_reason, &f.withdrawn_by),
         }
     }
 }
@@ -97,6 +134,8 @@ pub struct DecisionView {
     #[schema(value_type = String, format = DateTime)]
     #[serde(serialize_with = "ser_instant")]
     pub created_at: NaiveDateTime,
+    #[serde(flatten)]
+    pub withdrawal: Withdrawal,
 }
 
 impl From<&Decision> for DecisionView {
@@ -110,6 +149,7 @@ impl From<&Decision> for DecisionView {
             voluntary_departure_days: d.voluntary_departure_days,
             appeal_waived: d.appeal_waived,
             created_at: d.created_at,
+            withdrawal: Withdrawal::of(d.withdrawn_at, &d.withdrawn_reason, &d.withdrawn_by),
         }
     }
 }
@@ -123,6 +163,9 @@ pub struct NewFiling {
     pub receipt_number: Option<String>,
     pub approved_on: Option<NaiveDate>,
     pub valid_until: Option<NaiveDate>,
+    /// Default: `approved` with an approval date, else `pending`.
+    pub status: Option<FilingStatus>,
+    pub status_on: Option<NaiveDate>,
 }
 
 /// A clock stop or resume; whether it fits the case's clock is checked here, against the stored
@@ -159,9 +202,10 @@ where
 {
     let caller = caller.clone();
     in_transaction(app, move |conn, ctx| {
-        let case = cases::find(conn, &case_id, &scope(&caller))?;
+        let case = cases::find_for_write(conn, &case_id, &scope(&caller))?;
         let (id, view) = write(conn, &case, &caller.id)?;
-        recompute::case_changed(conn, &case, ctx)?;
+        let because = format!("{entity_type} {id} recorded");
+        recompute::case_changed(conn, &case, ctx, &because)?;
         let json = serde_json::to_value(&view).unwrap_or_default();
         audit::record(
             conn,
@@ -209,10 +253,23 @@ pub async fn create_filing(
             form: input.form.as_str().to_string(),
             filed_on: input.filed_on,
             receipt_number: input.receipt_number,
+            status: input
+                .status
+                .unwrap_or(if input.approved_on.is_some() {
+                    FilingStatus::Approved
+                } else {
+                    FilingStatus::Pending
+                })
+                .as_str()
+                .to_string(),
+            status_on: input.status_on,
             approved_on: input.approved_on,
             valid_until: input.valid_until,
             created_by: by.to_string(),
             created_at: db::now(),
+            withdrawn_at: None,
+            withdrawn_reason: None,
+            withdrawn_by: None,
         };
         events::insert_filing(conn, &row)?;
         Ok((row.id.clone(), FilingView::from(&row)))
@@ -245,26 +302,8 @@ pub async fn create_clock_event(
         case_id,
         "clock_event",
         move |conn, case, by| {
-            let filed_on = events::filings_of(conn, &case.id)?
-                .iter()
-                .filter(|f| f.form == Form::I589.as_str())
-                .map(|f| f.filed_on)
-                .min()
-                .ok_or_else(|| {
-                    AppError::field(
-                        "on",
-                        "the EAD clock has not started: no I-589 filing is recorded",
-                    )
-                })?;
-            let existing: Vec<ClockEvent> = events::clock_events_of(conn, &case.id)?
-                .iter()
-                .filter_map(|e| {
-                    Some(ClockEvent {
-                        kind: ClockKind::parse(&e.kind)?,
-                        on: e.occurred_on,
-                    })
-                })
-                .collect();
+            let filed_on = clock_started(conn, &case.id, "on")?;
+            let existing: Vec<ClockEvent> = events::clock_facts(conn, &case.id)?;
             let new = ClockEvent {
                 kind: input.kind,
                 on: input.on,
@@ -285,6 +324,9 @@ pub async fn create_clock_event(
                 reason: input.reason,
                 created_by: by.to_string(),
                 created_at: db::now(),
+                withdrawn_at: None,
+                withdrawn_reason: None,
+                withdrawn_by: None,
             };
             events::insert_clock_event(conn, &row)?;
             Ok((row.id.clone(), ClockEventView::from(&row)))
@@ -322,6 +364,9 @@ pub async fn create_decision(
             appeal_waived: input.appeal_waived,
             created_by: by.to_string(),
             created_at: db::now(),
+            withdrawn_at: None,
+            withdrawn_reason: None,
+            withdrawn_by: None,
         };
         events::insert_decision(conn, &row)?;
         Ok((row.id.clone(), DecisionView::from(&row)))
@@ -339,4 +384,19 @@ pub async fn decisions(
         DecisionView::from(d)
     })
     .await
+}
+
+/// The start of the case's EAD clock (its earliest standing I-589 not rejected), else 422 on
+/// `field`.
+pub(crate) fn clock_started(
+    conn: &mut DbConnection,
+    case_id: &str,
+    field: &str,
+) -> AppResult<NaiveDate> {
+    crate::domain::deadlines::clock_start(&events::filing_facts(conn, case_id)?).ok_or_else(|| {
+        AppError::field(
+            field,
+            "the EAD clock has not started: no I-589 filing is recorded",
+        )
+    })
 }

@@ -201,7 +201,7 @@ pub async fn create(
     let courts = app.courts.clone();
     let caller = caller.clone();
     in_transaction(app, move |conn, ctx| {
-        let case = cases::find(conn, &case_id, &scope(&caller))?;
+        let case = cases::find_for_write(conn, &case_id, &scope(&caller))?;
         let mut errors = Fields::new();
         let kind = errors.check(
             "kind",
@@ -248,7 +248,7 @@ pub async fn create(
             updated_at: now,
         };
         events::insert_hearing(conn, &row)?;
-        recompute::case_changed(conn, &case, ctx)?;
+        recompute::case_changed(conn, &case, ctx, &format!("hearing {} scheduled", row.id))?;
         let v = view(&row, Vec::new());
         audit::record(
             conn,
@@ -340,6 +340,9 @@ pub async fn edit(
     let courts = app.courts.clone();
     let caller = caller.clone();
     in_transaction(app, move |conn, ctx| {
+        // The case's writer lock first, then the hearing as it stands under it.
+        let case_id = events::find_hearing(conn, &id)?.case_id;
+        cases::lock(conn, &case_id)?;
         let (before, case) = visible_hearing(conn, &caller, &id)?;
         let mut errors = Fields::new();
         let changes = changes(&courts, &before, input, &mut errors);
@@ -365,7 +368,7 @@ pub async fn edit(
         }
         let before_view = view(&before, Vec::new());
         events::update_hearing(conn, &id, changes)?;
-        recompute::case_changed(conn, &case, ctx)?;
+        recompute::case_changed(conn, &case, ctx, &format!("hearing {id} updated"))?;
         let after = full_view(conn, &id)?;
         let mut diff = audit::diff(
             &serde_json::to_value(&before_view).unwrap_or_default(),

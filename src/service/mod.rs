@@ -9,6 +9,7 @@ pub mod calendar;
 pub mod cases;
 pub mod clients;
 pub mod closures;
+pub mod corrections;
 pub mod deadlines;
 pub mod events;
 pub mod hearings;

@@ -4,19 +4,24 @@
 use super::Context;
 use crate::db::cases::{self, Case};
 use crate::db::scope::Scope;
-use crate::db::{deadlines, events, DbConnection};
+use crate::db::{audit, deadlines, events, DbConnection};
 use crate::domain::case_status;
 use crate::domain::deadlines::compute;
 use crate::domain::vocab::CaseKind;
 use crate::error::AppResult;
 use crate::reminders::outbox;
 
-/// Re-derives everything that depends on the facts of `case`. Inside the writer's transaction.
+/// Re-derives everything that depends on the facts of `case`. Inside the writer's transaction,
+/// under the case's writer lock (taken here if the writer has not yet). `because` says what changed
+/// (e.g. "hearing <id> updated"); a recompute that inserts, changes, supersedes or revives
+/// deadlines writes one audit row (`recompute` on the case) naming them and `because`.
 pub fn case_changed(
     conn: &mut DbConnection,
     case: &Case,
     ctx: &Context,
+    because: &str,
 ) -> AppResult<deadlines::Replaced> {
+    let case = cases::find_for_write(conn, &case.id, &Scope::Internal)?;
     let facts = events::load_facts(conn, &case.id, &case.client_id)?;
     let calendar = deadlines::calendar(conn)?;
     let replaced = deadlines::replace_computed(
@@ -24,7 +29,24 @@ pub fn case_changed(
         &case.id,
         &compute(&facts, &calendar, &ctx.waits),
         ctx.schedule.today,
+        because,
     )?;
+    if !replaced.is_empty() {
+        audit::record(
+            conn,
+            None,
+            "recompute",
+            "case",
+            &case.id,
+            serde_json::json!({
+                "because": because,
+                "inserted": replaced.inserted,
+                "changed": replaced.changed,
+                "superseded": replaced.superseded,
+                "revived": replaced.revived,
+            }),
+        )?;
+    }
     let kind = CaseKind::parse(&case.kind).unwrap_or(CaseKind::Affirmative);
     let status = case_status::derive(kind, &facts, case.closed);
     if status.as_str() != case.status {
@@ -43,19 +65,30 @@ pub fn case_changed(
 
 /// A client's arrival date feeds every one of its cases.
 pub fn client_changed(conn: &mut DbConnection, client_id: &str, ctx: &Context) -> AppResult<()> {
-    let ids = cases::ids_of_client(conn, client_id)?;
+    let mut ids = cases::ids_of_client(conn, client_id)?;
+    // One lock order for every writer that takes several cases' locks.
+    ids.sort();
+    let because = format!("client {client_id} updated");
     for id in ids {
-        let case = cases::find(conn, &id, &Scope::Internal)?;
-        case_changed(conn, &case, ctx)?;
+        let case = cases::find_for_write(conn, &id, &Scope::Internal)?;
+        case_changed(conn, &case, ctx, &because)?;
     }
     Ok(())
 }
 
 /// Recomputes the given cases (after a closure day was added or removed).
-pub fn cases_changed(conn: &mut DbConnection, case_ids: &[String], ctx: &Context) -> AppResult<()> {
-    for id in case_ids {
-        let case = cases::find(conn, id, &Scope::Internal)?;
-        case_changed(conn, &case, ctx)?;
+pub fn cases_changed(
+    conn: &mut DbConnection,
+    case_ids: &[String],
+    ctx: &Context,
+    because: &str,
+) -> AppResult<()> {
+    let mut ids = case_ids.to_vec();
+    // One lock order for every writer that takes several cases' locks.
+    ids.sort();
+    for id in &ids {
+        let case = cases::find_for_write(conn, id, &Scope::Internal)?;
+        case_changed(conn, &case, ctx, because)?;
     }
     Ok(())
 }

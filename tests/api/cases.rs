@@ -369,7 +369,12 @@ async fn case_writes_and_assignments_are_audited(app: TestApp) {
     )
     .await;
 
-    let rows = audit_rows(&app, "case", case).await;
+    // A recompute that changed deadlines has its own row on the case (issue 9); not asserted here.
+    let rows: Vec<Value> = audit_rows(&app, "case", case)
+        .await
+        .into_iter()
+        .filter(|r| r["action"] != "recompute")
+        .collect();
     let actions: Vec<&str> = rows
         .iter()
         .rev()

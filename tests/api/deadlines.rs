@@ -44,6 +44,8 @@ async fn case_for(app: &TestApp, token: &str) -> String {
         .to_string()
 }
 
+/// The case's standing deadlines: a deadline whose trigger vanished stays in the case's list as
+/// `superseded` (issue 9, tests/api/corrections.rs), and is left out here.
 async fn deadlines(app: &TestApp, token: &str, case: &str) -> Vec<Value> {
     let res = app
         .get(&format!("/api/v1/cases/{case}/deadlines"), token)
@@ -52,7 +54,10 @@ async fn deadlines(app: &TestApp, token: &str, case: &str) -> Vec<Value> {
     res.json::<Value>().await.unwrap()["items"]
         .as_array()
         .unwrap()
-        .clone()
+        .iter()
+        .filter(|d| d["status"] != "superseded")
+        .cloned()
+        .collect()
 }
 
 fn of_kind<'a>(items: &'a [Value], kind: &str) -> Vec<&'a Value> {
@@ -127,10 +132,11 @@ async fn facts_create_and_move_deadlines(app: TestApp) {
         of_kind(&items, "ead_earliest_grant")[0]["due_on"],
         "2026-09-08"
     );
-    assert_ne!(
+    // Issue 9: superseded while stopped, then revived with the same id (was: a new one).
+    assert_eq!(
         of_kind(&items, "ead_earliest_filing")[0]["id"],
         filing_id,
-        "removed while stopped, then new"
+        "superseded while stopped, then revived"
     );
 }
 

@@ -8,6 +8,7 @@ mod case_events;
 mod cases;
 mod cli;
 mod clients;
+mod corrections;
 mod deadlines;
 mod errors;
 mod hearings;

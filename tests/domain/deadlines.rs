@@ -6,7 +6,7 @@ use asylum_tracker::domain::calendar::Calendar;
 use asylum_tracker::domain::deadlines::{
     compute, status, Authority as A, CaseFacts, ClockEventFact, ClockKind, ComputedDeadline,
     DeadlineKind as K, DeadlineStatus, DecisionFact, DecisionKind as Dk, EadWaits, FilingFact,
-    Form as F, HearingFact, HearingKind as H,
+    FilingStatus, Form as F, HearingFact, HearingKind as H,
 };
 use serde::de::{value::Error as DeError, Deserialize, IntoDeserializer};
 
@@ -25,6 +25,8 @@ trait Build {
     fn filed(self, id: &str, form: F, on: &str) -> Self;
     fn ead(self, id: &str, filed: &str, approved: Option<&str>, until: &str) -> Self;
     fn clock(self, kind: ClockKind, on: &str) -> Self;
+    /// The last filing was rejected (returned as incomplete).
+    fn rejected(self) -> Self;
     fn hearing(self, kind: H, on: &str, cancelled: bool) -> Self;
     fn decided(self, kind: Dk, by: A, on: &str, vd_days: Option<u32>, waived: bool) -> Self;
 }
@@ -42,7 +44,14 @@ impl Build for CaseFacts {
             filed_on,
             approved_on: None,
             valid_until: None,
+            status: FilingStatus::Pending,
         });
+        self
+    }
+    fn rejected(mut self) -> Self {
+        if let Some(f) = self.filings.last_mut() {
+            f.status = FilingStatus::Rejected;
+        }
         self
     }
     fn ead(mut self, id: &str, filed: &str, approved: Option<&str>, until: &str) -> Self {
@@ -54,6 +63,7 @@ impl Build for CaseFacts {
             filed_on,
             approved_on,
             valid_until,
+            status: FilingStatus::Approved,
         });
         self
     }
@@ -137,6 +147,12 @@ fn rows() -> Vec<Row> {
         // EAD clock: I-589 filed 2025-01-10 (DOMAIN.md worked example).
         r(i589("2025-01-10"), K::EadEarliestFiling, "filing:a", Some("2025-06-09"), None, None, EAD_FILE, "worked example day 150"),
         r(i589("2025-01-10"), K::EadEarliestGrant, "filing:a", Some("2025-07-09"), None, None, EAD_GRANT, "worked example day 180"),
+        // DOMAIN.md, "The EAD clock": "A rejected, incomplete application does not start it."
+        r(i589("2025-01-10").rejected(), K::EadEarliestFiling, "filing:a", None, None, None, EAD_FILE, "a rejected I-589 does not start the clock"),
+        r(i589("2025-01-10").rejected(), K::EadEarliestGrant, "filing:a", None, None, None, EAD_GRANT, "a rejected I-589 does not start the clock"),
+        r(i589("2025-01-10").rejected().filed("b", F::I589, "2025-02-03"), K::EadEarliestFiling, "filing:b", Some("2025-07-03"), None, None, EAD_FILE, "the clock starts with the complete I-589 filed after the rejected one"),
+        r(i589("2025-01-10").rejected().filed("b", F::I589, "2025-02-03"), K::EadEarliestFiling, "filing:a", None, None, None, EAD_FILE, "not from the rejected one"),
+        r(case().arrived("2024-03-05").filed("a", F::I589, "2025-02-01").rejected(), K::OneYearFiling, "arrival", Some("2025-03-05"), None, None, ONE_YEAR, "a rejected I-589 was not filed: the one-year deadline is not met"),
         r(i589("2025-01-10").clock(Stop, "2025-03-01").clock(Resume, "2025-03-21"), K::EadEarliestFiling, "filing:a", Some("2025-06-29"), None, None, EAD_FILE, "20 days stopped; Sunday not rolled"),
         r(i589("2025-01-10").clock(Stop, "2025-03-01").clock(Resume, "2025-03-21"), K::EadEarliestGrant, "filing:a", Some("2025-07-29"), None, None, EAD_GRANT, "20 days stopped"),
         r(i589("2025-01-10").clock(Stop, "2025-02-01").clock(Resume, "2025-02-11").clock(Stop, "2025-04-01").clock(Resume, "2025-04-06"), K::EadEarliestFiling, "filing:a", Some("2025-06-24"), None, None, EAD_FILE, "two stops, 15 days"),
@@ -440,7 +456,12 @@ fn api_spellings() {
             DeadlineStatus::as_str,
             DeadlineStatus::parse
         ),
-        ["open", "met", "missed", "waived"]
+        // `superseded` added by issue 9: a deadline whose trigger vanished, kept with its mark.
+        ["open", "met", "missed", "waived", "superseded"]
+    );
+    assert_eq!(
+        spellings(FilingStatus::ALL, FilingStatus::as_str, FilingStatus::parse),
+        ["pending", "accepted", "rejected", "approved", "denied"]
     );
     assert_eq!(F::parse("i-589"), None, "exact spellings only");
     let adverse: Vec<Dk> = Dk::ALL.iter().copied().filter(|k| k.is_adverse()).collect();

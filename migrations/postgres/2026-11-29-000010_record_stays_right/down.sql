@@ -1,0 +1,14 @@
+DROP INDEX filings_receipt_number;
+ALTER TABLE decisions DROP COLUMN withdrawn_by;
+ALTER TABLE decisions DROP COLUMN withdrawn_reason;
+ALTER TABLE decisions DROP COLUMN withdrawn_at;
+ALTER TABLE clock_events DROP COLUMN withdrawn_by;
+ALTER TABLE clock_events DROP COLUMN withdrawn_reason;
+ALTER TABLE clock_events DROP COLUMN withdrawn_at;
+ALTER TABLE filings DROP COLUMN withdrawn_by;
+ALTER TABLE filings DROP COLUMN withdrawn_reason;
+ALTER TABLE filings DROP COLUMN withdrawn_at;
+ALTER TABLE filings DROP COLUMN status_on;
+ALTER TABLE filings DROP COLUMN status;
+ALTER TABLE deadlines DROP COLUMN superseded_reason;
+ALTER TABLE deadlines DROP COLUMN superseded_at;
