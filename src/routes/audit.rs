@@ -7,6 +7,7 @@ use utoipa::IntoParams;
 use crate::auth::extract::AuthUser;
 use crate::db::page::Page;
 use crate::error::AppResult;
+use crate::http::body::ApiQuery;
 use crate::http::doc::Forbidden;
 use crate::http::list::List;
 use crate::service::audit::{self as service, AuditEntry, AuditFilter};
@@ -51,7 +52,7 @@ impl AuditQuery {
 pub async fn list_audit(
     state: web::Data<AppState>,
     user: AuthUser,
-    q: web::Query<AuditQuery>,
+    q: ApiQuery<AuditQuery>,
 ) -> AppResult<HttpResponse> {
     // Parsed here, judged after the role check in the service (403 before 422).
     let list = service::list(&state, &user, q.into_inner().parse()).await?;

@@ -2,15 +2,15 @@
 //! court supplies the defaults, and a hidden case is 404 before any field error).
 
 use actix_web::{get, patch, post, web, HttpResponse};
-use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::extract::AuthUser;
 use crate::db::page::Page;
+use crate::domain::dates::Day;
 use crate::domain::vocab::{HearingKind, HearingOutcome};
 use crate::error::{AppError, AppResult};
-use crate::http::body::{nullable, ApiJson};
+use crate::http::body::{not_null, nullable, ApiJson, ApiQuery};
 use crate::http::list::List;
 use crate::routes::me::TimeZoneName;
 use crate::service::hearings::{self, DayRange, HearingEdit, HearingView, NewHearing};
@@ -30,9 +30,9 @@ pub struct HearingRequest {
     /// `master_calendar`, `individual`, `asylum_interview`, `biometrics`, `ice_check_in`, `other`.
     #[schema(value_type = HearingKind)]
     pub kind: String,
-    /// `YYYY-MM-DDTHH:MM`, local to `time_zone`.
+    /// `YYYY-MM-DDTHH:MM`, local to `time_zone`; from 1900 to 2199.
     #[schema(
-        pattern = "^(?:[0-9]{4}-(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])|(?:0[13-9]|1[0-2])-(?:29|30)|(?:0[13578]|1[02])-31)|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)T(?:[01][0-9]|2[0-3]):[0-5][0-9]$"
+        pattern = "^(?:(?:19|20|21)[0-9]{2}-(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])|(?:0[13-9]|1[0-2])-(?:29|30)|(?:0[13578]|1[02])-31)|(?:(?:19|20|21)(?:0[48]|[2468][048]|[13579][26])|2000)-02-29)T(?:[01][0-9]|2[0-3]):[0-5][0-9]$"
     )]
     pub starts_at_local: String,
     /// IANA zone; defaults to the court's.
@@ -103,9 +103,11 @@ pub async fn list_case_hearings(
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct RangeQuery {
     /// First day (`YYYY-MM-DD`, in the organisation's time zone), inclusive.
-    pub from: Option<NaiveDate>,
+    #[param(value_type = Option<String>, format = Date, pattern = "^(?:19|20|21)[0-9]{2}-")]
+    pub from: Option<Day>,
     /// Last day, inclusive.
-    pub to: Option<NaiveDate>,
+    #[param(value_type = Option<String>, format = Date, pattern = "^(?:19|20|21)[0-9]{2}-")]
+    pub to: Option<Day>,
     pub limit: Option<i64>,
     pub cursor: Option<String>,
 }
@@ -120,8 +122,8 @@ impl RangeQuery {
             }
         }
         let range = DayRange {
-            from: self.from,
-            to: self.to,
+            from: self.from.map(Day::date),
+            to: self.to.map(Day::date),
         };
         Ok((range, page))
     }
@@ -140,7 +142,7 @@ impl RangeQuery {
 pub async fn list_hearings(
     state: web::Data<AppState>,
     user: AuthUser,
-    q: web::Query<RangeQuery>,
+    q: ApiQuery<RangeQuery>,
 ) -> AppResult<HttpResponse> {
     let (range, page) = q.into_inner().parse()?;
     let (items, next) = hearings::in_range(&state, &user, range, page).await?;
@@ -173,12 +175,17 @@ pub struct HearingPatch {
     #[schema(value_type = Option<HearingOutcome>)]
     pub outcome: Option<Option<String>>,
     /// A new local time (a move); the earlier one is kept in `history`.
+    #[serde(default, deserialize_with = "not_null")]
     #[schema(
-        pattern = "^(?:[0-9]{4}-(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])|(?:0[13-9]|1[0-2])-(?:29|30)|(?:0[13578]|1[02])-31)|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)T(?:[01][0-9]|2[0-3]):[0-5][0-9]$"
+        nullable = false,
+        pattern = "^(?:(?:19|20|21)[0-9]{2}-(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])|(?:0[13-9]|1[0-2])-(?:29|30)|(?:0[13578]|1[02])-31)|(?:(?:19|20|21)(?:0[48]|[2468][048]|[13579][26])|2000)-02-29)T(?:[01][0-9]|2[0-3]):[0-5][0-9]$"
     )]
     pub starts_at_local: Option<String>,
-    #[schema(value_type = Option<TimeZoneName>)]
+    #[serde(default, deserialize_with = "not_null")]
+    #[schema(value_type = Option<TimeZoneName>, nullable = false)]
     pub time_zone: Option<String>,
+    #[serde(default, deserialize_with = "not_null")]
+    #[schema(nullable = false)]
     pub court_code: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>, max_length = 200)]

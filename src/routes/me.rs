@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 
 use crate::auth::extract::AuthUser;
 use crate::error::{AppResult, Fields};
-use crate::http::body::ApiJson;
+use crate::http::body::{not_null, ApiJson};
 use crate::service::accounts::{check_name, parse_time_zone, UserView};
 use crate::service::passwords;
 use crate::service::profile::{self, MeEdit};
@@ -51,16 +51,23 @@ impl ToSchema for TimeZoneName {}
 #[serde(deny_unknown_fields)]
 pub struct MeChanges {
     /// Trimmed; 1 to 200 characters.
+    #[serde(default, deserialize_with = "not_null")]
     #[schema(
+        nullable = false,
         min_length = 1,
         max_length = 200,
         pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
     )]
     pub name: Option<String>,
-    #[schema(value_type = Option<TimeZoneName>)]
+    #[serde(default, deserialize_with = "not_null")]
+    #[schema(value_type = Option<TimeZoneName>, nullable = false)]
     pub time_zone: Option<String>,
+    #[serde(default, deserialize_with = "not_null")]
+    #[schema(nullable = false)]
     pub reminders_enabled: Option<bool>,
     /// One morning digest instead of one e-mail per reminder.
+    #[serde(default, deserialize_with = "not_null")]
+    #[schema(nullable = false)]
     pub reminder_digest: Option<bool>,
 }
 

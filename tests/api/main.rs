@@ -11,6 +11,7 @@ mod clients;
 mod deadlines;
 mod errors;
 mod hearings;
+mod inputs;
 mod openapi;
 mod reminders;
 mod tokens;
