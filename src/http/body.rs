@@ -359,9 +359,14 @@ fn strip_position(message: &str) -> String {
     }
 }
 
-/// For `web::Query`: a malformed query string is a 400 with the reason.
+/// For a `web::Query` left (routes take [`ApiQuery`], which names the parameter): a malformed
+/// query string is a 400 with the reason in plain words.
 pub fn query_error(err: QueryPayloadError, _: &HttpRequest) -> actix_web::Error {
-    AppError::BadRequest(format!("invalid query parameters: {err}")).into()
+    let reason = match &err {
+        QueryPayloadError::Deserialize(e) => plain(&e.to_string()),
+        other => other.to_string(),
+    };
+    AppError::BadRequest(format!("invalid query parameters: {reason}")).into()
 }
 
 /// For `web::Path`: a path that does not parse names nothing that exists.

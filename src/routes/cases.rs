@@ -108,6 +108,7 @@ pub async fn create_case(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CaseQuery {
     /// `me`, or a user id: only cases with that assignment.
     pub assigned_to: Option<String>,

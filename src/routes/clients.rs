@@ -254,6 +254,7 @@ pub async fn create_client(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// Include archived clients (default false).
     pub include_archived: Option<bool>,

@@ -187,6 +187,7 @@ pub async fn mark_deadline(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AgendaQuery {
     /// First due date, inclusive.
     #[param(value_type = Option<String>, format = Date, pattern = "^(?:19|20|21)[0-9]{2}-")]
@@ -246,6 +247,7 @@ pub async fn agenda(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ClockQuery {
     /// The date to compute the clock for; default today (organisation's time zone).
     #[param(value_type = Option<String>, format = Date, pattern = "^(?:19|20|21)[0-9]{2}-")]

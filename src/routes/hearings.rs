@@ -101,6 +101,7 @@ pub async fn list_case_hearings(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct RangeQuery {
     /// First day (`YYYY-MM-DD`, in the organisation's time zone), inclusive.
     #[param(value_type = Option<String>, format = Date, pattern = "^(?:19|20|21)[0-9]{2}-")]

@@ -521,6 +521,25 @@ async fn wrong_shapes_and_queries_are_named_in_plain_words(app: TestApp) {
     .await;
     let detail = p["detail"].as_str().unwrap();
     assert!(detail.contains("include_archived"), "{detail}");
+    // The document still says these are optional query parameters, dates with their range.
+    let doc = body(app.get("/api/v1/openapi.json", &lawyer).await, 200).await;
+    for path in [
+        "/api/v1/deadlines",
+        "/api/v1/hearings",
+        "/api/v1/users",
+        "/api/v1/cases",
+    ] {
+        for p in doc["paths"][path]["get"]["parameters"].as_array().unwrap() {
+            assert_eq!(p["in"], "query", "{path}: {p}");
+            assert_eq!(p["required"], false, "{path}: {p}");
+        }
+    }
+    let from = &doc["paths"]["/api/v1/deadlines"]["get"]["parameters"][0];
+    assert_eq!(from["schema"]["format"], "date", "{from}");
+    assert_eq!(
+        from["schema"]["pattern"], "^(?:19|20|21)[0-9]{2}-",
+        "{from}"
+    );
     // A malformed date in a query stays a 400 (as before), now naming it and its form.
     let p = problem(
         app.get("/api/v1/deadlines?from=03/15/2025", &lawyer).await,
