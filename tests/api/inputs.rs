@@ -161,6 +161,15 @@ async fn absurd_dates_are_refused_and_the_bounds_accepted(app: TestApp) {
         .to_string();
     let res = app.client.get(app.url(&path)).send().await.unwrap();
     assert_eq!(res.status(), 200);
+    // A hearing stored before the range was enforced (year 262142) is left out of the feed
+    // rather than failing it for everyone on the case.
+    app.sql(format!(
+        "UPDATE hearings SET starts_at_local = '262142-01-01T09:00' WHERE case_id = '{case}'"
+    ))
+    .await;
+    let res = app.client.get(app.url(&path)).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(!res.text().await.unwrap().contains("262142"));
 }
 
 async fn null_clears_an_optional_field_and_is_refused_on_a_required_one(app: TestApp) {
