@@ -24,7 +24,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use asylum_tracker::config::{MailTransportKind, Settings};
-use asylum_tracker::db::schema::{deadlines, reminders};
+use asylum_tracker::db::schema::{cases, deadlines, reminders};
 use asylum_tracker::db::{self, DbPool};
 use asylum_tracker::reminders::mail::{self, Mailer};
 use asylum_tracker::reminders::messages::{self, DeadlineNote};
@@ -499,12 +499,18 @@ fn series(v: &[f64]) -> String {
 macro_rules! sweep_dsl {
     ($today:expr) => {
         deadlines::table
+            .inner_join(cases::table)
             .filter(deadlines::resolution.is_null())
             .filter(diesel::dsl::not(deadlines::missed_alerted))
             .filter(diesel::dsl::not(deadlines::never_missed))
             .filter(deadlines::due_on.lt($today))
             .order(deadlines::due_on)
-            .select((deadlines::id, deadlines::case_id))
+            .select((
+                deadlines::id,
+                deadlines::case_id,
+                deadlines::due_on,
+                cases::created_at,
+            ))
             .limit(SWEEP_LIMIT)
     };
 }
@@ -633,7 +639,8 @@ fn direct_prepared(
     let (mut sweep_ms, mut claim_ms) = (Vec::new(), Vec::new());
     for _ in 0..WARMUP + RUNS {
         let started = Instant::now();
-        let s: Vec<(String, String)> = conn.transaction(|c| sweep_dsl!(today).load(c))?;
+        let s: Vec<(String, String, NaiveDate, NaiveDateTime)> =
+            conn.transaction(|c| sweep_dsl!(today).load(c))?;
         sweep_ms.push(ms(started.elapsed()));
         let started = Instant::now();
         let now = db::now();

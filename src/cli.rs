@@ -59,7 +59,11 @@ pub fn main(cli: Cli) -> ExitCode {
         | Command::SendReminders { config }
         | Command::CreateAdmin { config, .. } => config.clone(),
     };
-    let settings = match Settings::load(config.as_deref()) {
+    let loaded = match &cli.command {
+        Command::Migrate { .. } => Settings::load_database_only(config.as_deref()),
+        _ => Settings::load(config.as_deref()),
+    };
+    let settings = match loaded {
         Ok(s) => s,
         Err(e) => {
             eprintln!("{e}");

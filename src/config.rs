@@ -13,6 +13,7 @@ pub const DEFAULT_COURTS_CSV: &str = include_str!("../config/immigration-courts.
 const ENV_PREFIX: &str = "ASYLUM_TRACKER";
 
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Settings {
     pub server: ServerSettings,
     pub database: DatabaseSettings,
@@ -27,11 +28,13 @@ pub struct Settings {
 /// The immigration court list ships in `config/immigration-courts.csv` (compiled in); `courts.file`
 /// points at an edited copy, read at start-up, so that courts can change without a release.
 #[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CourtSettings {
     pub file: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ServerSettings {
     pub bind: String,
     pub public_url: String,
@@ -41,12 +44,14 @@ pub struct ServerSettings {
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct DatabaseSettings {
     pub url: String,
     pub pool_size: Option<u32>,
 }
 
 #[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AuthSettings {
     pub jwt_secret: Option<String>,
     pub access_token_minutes: i64,
@@ -77,6 +82,7 @@ pub enum MailTransportKind {
 }
 
 #[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct MailSettings {
     pub transport: MailTransportKind,
     pub file_dir: PathBuf,
@@ -97,6 +103,7 @@ impl std::fmt::Debug for MailSettings {
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ReminderSettings {
     pub poll_seconds: u64,
     pub time_zone: String,
@@ -127,6 +134,7 @@ fn default_concurrency() -> usize {
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct EadSettings {
     pub filing_wait_days: u32,
     pub grant_wait_days: u32,
@@ -157,6 +165,20 @@ pub enum DatabaseKind {
 impl Settings {
     /// Load the layers: embedded default, then `file`, then `ASYLUM_TRACKER__SECTION__KEY`.
     pub fn load(file: Option<&Path>) -> Result<Settings, ConfigError> {
+        let settings = Settings::read(file)?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    /// For `migrate`, which needs only the database: the same layers (an unknown key still stops
+    /// it), but only the database settings are checked, so no JWT secret is demanded.
+    pub fn load_database_only(file: Option<&Path>) -> Result<Settings, ConfigError> {
+        let settings = Settings::read(file)?;
+        settings.validate_database()?;
+        Ok(settings)
+    }
+
+    fn read(file: Option<&Path>) -> Result<Settings, ConfigError> {
         let mut builder = config::Config::builder().add_source(config::File::from_str(
             DEFAULT_TOML,
             config::FileFormat::Toml,
@@ -180,9 +202,15 @@ impl Settings {
                 .with_list_parse_key("reminders.hearing_lead_days"),
         );
         let raw = builder.build().map_err(from_config_error)?;
-        let settings: Settings = raw.try_deserialize().map_err(from_config_error)?;
-        settings.validate()?;
-        Ok(settings)
+        raw.try_deserialize().map_err(from_config_error)
+    }
+
+    fn validate_database(&self) -> Result<(), ConfigError> {
+        self.database_kind()?;
+        if self.database.pool_size == Some(0) {
+            return Err(bad("database.pool_size", "must be at least 1"));
+        }
+        Ok(())
     }
 
     /// Checks every value that deserialisation alone cannot.
@@ -196,10 +224,7 @@ impl Settings {
                 "must start with http:// or https://",
             ));
         }
-        self.database_kind()?;
-        if self.database.pool_size == Some(0) {
-            return Err(bad("database.pool_size", "must be at least 1"));
-        }
+        self.validate_database()?;
         if let Some(secret) = &self.auth.jwt_secret {
             if secret.len() < 32 {
                 return Err(bad("auth.jwt_secret", "must be at least 32 bytes long"));
@@ -337,6 +362,27 @@ pub fn database_kind(url: &str) -> Result<DatabaseKind, ConfigError> {
 fn from_config_error(e: config::ConfigError) -> ConfigError {
     // The config crate's messages already name the key ("... for key `auth.x`"); pull it out.
     let text = e.to_string();
+    // A misspelt key stops start-up naming it: "unknown field `x`, expected one of ... for key
+    // `auth`" is the key `auth.x`.
+    if let Some(rest) = text.strip_prefix("unknown field `") {
+        let name = rest.split('`').next().unwrap_or_default();
+        let section = text
+            .rsplit_once("for key `")
+            .and_then(|(_, k)| k.split('`').next())
+            .map(|k| k.trim_start_matches(&format!("{}.", ENV_PREFIX.to_lowercase())))
+            .filter(|k| !k.is_empty());
+        let expected = rest
+            .split_once("expected ")
+            .map(|(_, e)| e.split(" for key").next().unwrap_or(e))
+            .unwrap_or_default();
+        return ConfigError {
+            key: match section {
+                Some(section) => format!("{section}.{name}"),
+                None => name.to_string(),
+            },
+            message: format!("is not a known setting (expected {expected})"),
+        };
+    }
     let key = text
         .split("key `")
         .nth(1)

@@ -96,4 +96,28 @@ fn layers_and_errors_name_the_key() {
         .unwrap_err()
         .to_string();
     assert!(e.contains("--config"), "{e}");
+
+    unknown_keys_stop_start_up();
+}
+
+/// A misspelt key stops start-up naming it, from a file or from the environment (run inside the
+/// test above: the environment is process-wide).
+fn unknown_keys_stop_start_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("x.toml");
+    std::fs::write(
+        &file,
+        "[auth]\njwt_secrte = \"0123456789012345678901234567890123\"\n",
+    )
+    .unwrap();
+    let e = Settings::load(Some(&file)).unwrap_err().to_string();
+    assert!(e.contains("auth.jwt_secrte"), "{e}");
+    assert_eq!(e.lines().count(), 1, "one line: {e}");
+    std::fs::write(&file, "[sever]\nbind = \"127.0.0.1:1\"\n").unwrap();
+    let e = Settings::load(Some(&file)).unwrap_err().to_string();
+    assert!(e.contains("sever"), "{e}");
+    let e = error_of(&[("ASYLUM_TRACKER__REMINDERS__POLL_SECONDZ", "5")]);
+    assert!(e.contains("reminders.poll_secondz"), "{e}");
+    let e = error_of(&[("ASYLUM_TRACKER__MALE__FROM", "x@example.org")]);
+    assert!(e.contains("male"), "{e}");
 }

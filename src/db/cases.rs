@@ -129,6 +129,7 @@ pub struct CaseChanges {
     pub status: Option<String>,
     pub closed: Option<bool>,
     pub closed_on: Option<Option<NaiveDate>>,
+    pub opened_on: Option<NaiveDate>,
     pub updated_at: Option<NaiveDateTime>,
 }
 

@@ -13,6 +13,7 @@ pub const MAX_LIMIT: i64 = 200;
 
 /// Query parameters every list accepts.
 #[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PageParams {
     /// 1 to 200, default 50.
     pub limit: Option<i64>,

@@ -116,6 +116,7 @@ pub fn list(conn: &mut DbConnection, page: &Page) -> AppResult<(Vec<User>, Optio
 #[derive(Debug, Default, AsChangeset)]
 #[diesel(table_name = users)]
 pub struct UserChanges {
+    pub email: Option<String>,
     pub name: Option<String>,
     pub role: Option<String>,
     pub active: Option<bool>,
@@ -131,7 +132,8 @@ pub fn update(conn: &mut DbConnection, id: &str, mut changes: UserChanges) -> Ap
     changes.updated_at = Some(super::now());
     diesel::update(users::table.find(id))
         .set(&changes)
-        .execute(conn)?;
+        .execute(conn)
+        .map_err(super::unique_violation("users_email", email_conflict))?;
     Ok(users::table
         .find(id)
         .select(User::as_select())

@@ -3,6 +3,7 @@
 pub mod calendar;
 pub mod case_status;
 pub mod courts;
+pub mod dates;
 pub mod deadlines;
 pub mod ead_clock;
 pub mod identifiers;

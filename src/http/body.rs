@@ -150,7 +150,58 @@ pub async fn refuse_control_in_url(
 }
 
 /// Parses JSON, telling syntax errors (400) from well-formed but wrong values (422 per field).
+/// serde stops at the first wrong field; to report every one at once, each top-level field found
+/// wrong is noted, taken out, and the rest parsed again.
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
+    // Every body is an object; serde would read `[]` as a struct of defaults.
+    let first_byte = bytes.iter().find(|b| !b.is_ascii_whitespace());
+    if first_byte.is_some_and(|b| *b != b'{')
+        && serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_ok()
+    {
+        return Err(AppError::field("body", "expected a JSON object"));
+    }
+    let first = match deserialize::<T>(bytes) {
+        Ok(v) => return Ok(v),
+        Err(Wrong::Syntax(message)) => {
+            return Err(AppError::BadRequest(format!(
+                "the body is not valid JSON: {message}"
+            )))
+        }
+        Err(Wrong::Field { field, message, .. }) => FieldError::new(field, message),
+    };
+    let mut errors = vec![first];
+    if let Ok(serde_json::Value::Object(mut map)) = serde_json::from_slice(bytes) {
+        let mut removed = Vec::new();
+        while let Some(key) = errors.last().and_then(|e| top_level_key(&e.field, &map)) {
+            map.remove(&key);
+            removed.push(key);
+            let again = serde_json::to_vec(&map).unwrap_or_default();
+            match deserialize::<T>(&again) {
+                Err(Wrong::Field {
+                    field,
+                    message,
+                    missing,
+                }) if !(missing && removed.contains(&field)) => {
+                    errors.push(FieldError::new(field, message))
+                }
+                _ => break,
+            }
+        }
+    }
+    Err(AppError::invalid(errors))
+}
+
+enum Wrong {
+    Syntax(String),
+    Field {
+        field: String,
+        message: String,
+        /// A "missing field" error (which a field taken out may cause).
+        missing: bool,
+    },
+}
+
+fn deserialize<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Wrong> {
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
@@ -158,22 +209,70 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
         let message = strip_position(&inner.to_string());
         match inner.classify() {
             serde_json::error::Category::Data => {
-                let field = if path == "." || path.is_empty() {
-                    // "missing field `x`" and "unknown field `x`" name it inside the message.
-                    message
-                        .split('`')
-                        .nth(1)
-                        .filter(|_| message.contains("field"))
-                        .unwrap_or("body")
-                        .to_string()
-                } else {
-                    path
+                let root = path == "." || path.is_empty();
+                // "missing field `x`" and "unknown field `x`" name it inside the message.
+                let named = message
+                    .split('`')
+                    .nth(1)
+                    .filter(|_| root && message.contains(" field `"))
+                    .map(str::to_string);
+                let missing = named.is_some() && message.starts_with("missing field");
+                let field = match (&named, root) {
+                    (Some(f), _) => f.clone(),
+                    (None, true) => "body".to_string(),
+                    (None, false) => path,
                 };
-                AppError::invalid(vec![FieldError::new(field, message)])
+                Wrong::Field {
+                    field,
+                    message: plain(&message),
+                    missing,
+                }
             }
-            _ => AppError::BadRequest(format!("the body is not valid JSON: {message}")),
+            _ => Wrong::Syntax(message),
         }
     })
+}
+
+/// The key of the body's top-level object that an error at `field` lies in, if it is there.
+fn top_level_key(field: &str, map: &serde_json::Map<String, serde_json::Value>) -> Option<String> {
+    let key = field.split(['.', '[']).next().unwrap_or(field);
+    map.contains_key(key).then(|| key.to_string())
+}
+
+/// serde's wording in plain words: "invalid type: sequence, expected struct ClientInput" becomes
+/// "expected a JSON object"; a missing field "is required".
+fn plain(message: &str) -> String {
+    if message.starts_with("missing field") {
+        return "is required".to_string();
+    }
+    if message.starts_with("unknown field") {
+        return message.replacen("unknown field", "is not a known field", 1);
+    }
+    let Some((_, expected)) = message.rsplit_once("expected ") else {
+        return message.to_string();
+    };
+    let what = if expected.starts_with("struct ") || expected.starts_with("a map") {
+        "a JSON object".to_string()
+    } else if expected.starts_with("a sequence") || expected.starts_with("tuple") {
+        "a JSON array".to_string()
+    } else if expected.starts_with('i') || expected.starts_with('u') {
+        "a whole number".to_string()
+    } else if expected.starts_with('f') {
+        "a number".to_string()
+    } else if expected == "a boolean" {
+        "true or false".to_string()
+    } else if expected.starts_with("a string") || expected.starts_with("a borrowed string") {
+        "a string".to_string()
+    } else if expected.starts_with("a date YYYY-MM-DD") {
+        return crate::domain::dates::DATE_MESSAGE.to_string();
+    } else {
+        expected.to_string()
+    };
+    if message.starts_with("invalid type: null") {
+        format!("must not be null: expected {what}")
+    } else {
+        format!("expected {what}")
+    }
 }
 
 /// For PATCH fields that may be cleared: absent stays `None`, `null` becomes `Some(None)`.
@@ -186,6 +285,73 @@ where
     Option::<T>::deserialize(d).map(Some)
 }
 
+/// For PATCH fields that may be left out but not cleared (a name, a kind): absent stays `None`,
+/// `null` is a 422 naming the field. Use with `#[serde(default, deserialize_with = "not_null")]`.
+pub fn not_null<'de, T, D>(d: D) -> Result<Option<T>, D::Error>
+where
+    T: serde::Deserialize<'de>,
+    D: serde::Deserializer<'de>,
+{
+    match Option::<T>::deserialize(d)? {
+        Some(v) => Ok(Some(v)),
+        None => Err(serde::de::Error::custom(
+            "must not be null: leave it out to keep it",
+        )),
+    }
+}
+
+/// Replaces `web::Query`: a parameter of the wrong type is a 400 naming it; a date out of form or
+/// range a 422 naming it, as in a body.
+pub struct ApiQuery<T>(pub T);
+
+impl<T> ApiQuery<T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T> std::ops::Deref for ApiQuery<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: DeserializeOwned> FromRequest for ApiQuery<T> {
+    type Error = AppError;
+    type Future = std::future::Ready<Result<ApiQuery<T>, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(parse_query(req.query_string()).map(ApiQuery))
+    }
+}
+
+/// Parses a query string, naming the parameter that is wrong.
+pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, AppError> {
+    let de = serde_urlencoded::Deserializer::new(url::form_urlencoded::parse(query.as_bytes()));
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let message = e.into_inner().to_string();
+        let name = if path == "." || path.is_empty() {
+            message
+                .split('`')
+                .nth(1)
+                .map(str::to_string)
+                .unwrap_or_else(|| "query".to_string())
+        } else {
+            path
+        };
+        if message == crate::domain::dates::RANGE_MESSAGE {
+            AppError::field(&name, message)
+        } else {
+            AppError::BadRequest(format!(
+                "invalid query parameters: {name}: {}",
+                plain(&message)
+            ))
+        }
+    })
+}
+
 fn strip_position(message: &str) -> String {
     match message.rfind(" at line ") {
         Some(i) => message[..i].to_string(),
@@ -193,9 +359,14 @@ fn strip_position(message: &str) -> String {
     }
 }
 
-/// For `web::Query`: a malformed query string is a 400 with the reason.
+/// For a `web::Query` left (routes take [`ApiQuery`], which names the parameter): a malformed
+/// query string is a 400 with the reason in plain words.
 pub fn query_error(err: QueryPayloadError, _: &HttpRequest) -> actix_web::Error {
-    AppError::BadRequest(format!("invalid query parameters: {err}")).into()
+    let reason = match &err {
+        QueryPayloadError::Deserialize(e) => plain(&e.to_string()),
+        other => other.to_string(),
+    };
+    AppError::BadRequest(format!("invalid query parameters: {reason}")).into()
 }
 
 /// For `web::Path`: a path that does not parse names nothing that exists.

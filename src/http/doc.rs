@@ -190,11 +190,14 @@ impl utoipa::PartialSchema for LocalDateTime {
     fn schema() -> RefOr<utoipa::openapi::schema::Schema> {
         utoipa::openapi::schema::ObjectBuilder::new()
             .schema_type(utoipa::openapi::schema::Type::String)
-            .description(Some("Local time YYYY-MM-DDTHH:MM, as on the notice."))
+            .description(Some(
+                "Local time YYYY-MM-DDTHH:MM, as on the notice; years 1900 to 2199.",
+            ))
             .pattern(Some(concat!(
-                "^(?:[0-9]{4}-(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])|(?:0[13-9]|1[0-2])-(?:29|30)",
-                "|(?:0[13578]|1[02])-31)|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])",
-                "|(?:[02468][048]|[13579][26])00)-02-29)T(?:[01][0-9]|2[0-3]):[0-5][0-9]$"
+                "^(?:(?:19|20|21)[0-9]{2}-(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])",
+                "|(?:0[13-9]|1[0-2])-(?:29|30)|(?:0[13578]|1[02])-31)",
+                "|(?:(?:19|20|21)(?:0[48]|[2468][048]|[13579][26])|2000)-02-29)",
+                "T(?:[01][0-9]|2[0-3]):[0-5][0-9]$"
             )))
             .into()
     }

@@ -7,6 +7,7 @@ use utoipa::IntoParams;
 use crate::auth::extract::AuthUser;
 use crate::db::page::Page;
 use crate::error::AppResult;
+use crate::http::body::ApiQuery;
 use crate::http::doc::Forbidden;
 use crate::http::list::List;
 use crate::service::audit::{self as service, AuditEntry, AuditFilter};
@@ -17,6 +18,7 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AuditQuery {
     pub entity_type: Option<String>,
     pub entity_id: Option<String>,
@@ -51,7 +53,7 @@ impl AuditQuery {
 pub async fn list_audit(
     state: web::Data<AppState>,
     user: AuthUser,
-    q: web::Query<AuditQuery>,
+    q: ApiQuery<AuditQuery>,
 ) -> AppResult<HttpResponse> {
     // Parsed here, judged after the role check in the service (403 before 422).
     let list = service::list(&state, &user, q.into_inner().parse()).await?;

@@ -10,9 +10,10 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::extract::AuthUser;
 use crate::db::page::Page;
+use crate::domain::dates::Day;
 use crate::domain::vocab::{AssignmentRole, CaseKind, CaseStatus};
 use crate::error::{AppError, AppResult, Fields};
-use crate::http::body::{nullable, ApiJson};
+use crate::http::body::{not_null, nullable, ApiJson, ApiQuery};
 use crate::http::doc::Forbidden;
 use crate::http::list::List;
 use crate::service::assignments;
@@ -42,12 +43,19 @@ pub struct NewCaseRequest {
     pub court_code: Option<String>,
     pub lawyer_ids: Option<Vec<String>>,
     pub caseworker_ids: Option<Vec<String>>,
+    /// When the case began (`YYYY-MM-DD`, from 1900 to today); default today. An old case entered
+    /// now keeps its real start.
+    #[schema(value_type = Option<String>, format = Date, pattern = "^(?:19|20|21)[0-9]{2}-")]
+    pub opened_on: Option<Day>,
 }
 
 impl NewCaseRequest {
     /// Checks the kind and the court against the court list, gathering every mistake.
     fn parse(self, state: &AppState) -> AppResult<NewCase> {
         let mut errors = Fields::new();
+        let opened_on = self
+            .opened_on
+            .and_then(|d| errors.check("opened_on", not_future(d, state)));
         let kind = errors.check(
             "kind",
             CaseKind::parse(&self.kind).ok_or_else(CaseKind::allowed),
@@ -66,7 +74,17 @@ impl NewCaseRequest {
             court_code: court,
             lawyer_ids: self.lawyer_ids.unwrap_or_default(),
             caseworker_ids: self.caseworker_ids.unwrap_or_default(),
+            opened_on,
         })
+    }
+}
+
+/// A start date: not after today in the organisation's zone.
+fn not_future(d: Day, state: &AppState) -> Result<chrono::NaiveDate, &'static str> {
+    if d.date() > crate::service::org_today(&state.settings) {
+        Err("must not be in the future")
+    } else {
+        Ok(d.date())
     }
 }
 
@@ -90,6 +108,7 @@ pub async fn create_case(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CaseQuery {
     /// `me`, or a user id: only cases with that assignment.
     pub assigned_to: Option<String>,
@@ -136,7 +155,7 @@ impl CaseQuery {
 pub async fn list_cases(
     state: web::Data<AppState>,
     user: AuthUser,
-    q: web::Query<CaseQuery>,
+    q: ApiQuery<CaseQuery>,
 ) -> AppResult<HttpResponse> {
     let (filter, page) = q.into_inner().parse()?;
     let list = cases::list(&state, &user, filter, page).await?;
@@ -175,7 +194,8 @@ fn closing_schema() -> ObjectBuilder {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CasePatch {
-    #[schema(value_type = Option<CaseKind>)]
+    #[serde(default, deserialize_with = "not_null")]
+    #[schema(value_type = Option<CaseKind>, nullable = false)]
     pub kind: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
@@ -184,6 +204,10 @@ pub struct CasePatch {
     /// Other statuses follow the recorded events and cannot be set.
     #[schema(schema_with = closing_schema)]
     pub status: Option<String>,
+    /// When the case began (`YYYY-MM-DD`, from 1900 to today).
+    #[serde(default, deserialize_with = "not_null")]
+    #[schema(value_type = Option<String>, nullable = false, format = Date, pattern = "^(?:19|20|21)[0-9]{2}-")]
+    pub opened_on: Option<Day>,
 }
 
 impl CasePatch {
@@ -197,6 +221,9 @@ impl CasePatch {
         let court_code = self.court_code.map(|court| {
             court.and_then(|code| errors.check("court_code", cases::known_court(state, &code)))
         });
+        let opened_on = self
+            .opened_on
+            .and_then(|d| errors.check("opened_on", not_future(d, state)));
         let closing = match self.status.as_deref() {
             Some("closed") => Some(Closing::Close),
             Some("open") => Some(Closing::Reopen),
@@ -214,6 +241,7 @@ impl CasePatch {
             kind,
             court_code,
             closing,
+            opened_on,
         })
     }
 }

@@ -8,10 +8,11 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::extract::AuthUser;
 use crate::db::page::Page;
+use crate::domain::dates::Day;
 use crate::domain::identifiers;
 use crate::domain::vocab::MannerOfEntry;
 use crate::error::{AppError, AppResult, Fields};
-use crate::http::body::{nullable, ApiJson};
+use crate::http::body::{not_null, nullable, ApiJson, ApiQuery};
 use crate::http::doc::Conflict;
 use crate::http::list::List;
 use crate::service::clients::{self, ClientFields, ClientSummary, ClientView};
@@ -32,10 +33,12 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
 #[serde(deny_unknown_fields)]
 pub struct ClientInput {
     /// Trimmed; 1 to 200 characters.
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(nullable = false, min_length = 1, max_length = 200)]
+    #[serde(default, deserialize_with = "not_null")]
     pub given_name: Option<String>,
     /// Trimmed; 1 to 200 characters.
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(nullable = false, min_length = 1, max_length = 200)]
+    #[serde(default, deserialize_with = "not_null")]
     pub family_name: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>, max_length = 200)]
@@ -44,15 +47,20 @@ pub struct ClientInput {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub a_number: Option<Option<String>>,
+    /// `YYYY-MM-DD`, from 1900 to today.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<NaiveDate>)]
-    pub date_of_birth: Option<Option<NaiveDate>>,
+    #[schema(value_type = Option<String>, format = Date, pattern = "^(?:19|20|21)[0-9]{2}-")]
+    pub date_of_birth: Option<Option<Day>>,
     /// ISO 3166-1 alpha-2.
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub nationality: Option<Option<String>>,
     /// BCP 47 tags: `cmn`, `yue`, `es`, ...
+    #[serde(default, deserialize_with = "not_null")]
+    #[schema(nullable = false)]
     pub languages: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "not_null")]
+    #[schema(nullable = false)]
     pub interpreter_needed: Option<bool>,
     #[serde(default, deserialize_with = "nullable")]
     /// Digits, spaces and `+ - ( ) .`; at most 40 characters; blank clears it.
@@ -68,7 +76,10 @@ pub struct ClientInput {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>, max_length = 500)]
     pub address: Option<Option<String>>,
-    pub last_arrival_on: Option<NaiveDate>,
+    /// `YYYY-MM-DD`, from 1900 to today.
+    #[serde(default, deserialize_with = "not_null")]
+    #[schema(value_type = Option<String>, nullable = false, format = Date, pattern = "^(?:19|20|21)[0-9]{2}-")]
+    pub last_arrival_on: Option<Day>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>, max_length = 200)]
     pub arrival_place: Option<Option<String>>,
@@ -77,6 +88,8 @@ pub struct ClientInput {
     #[schema(value_type = Option<MannerOfEntry>)]
     pub manner_of_entry: Option<Option<String>>,
     /// PATCH only: archive or restore.
+    #[serde(default, deserialize_with = "not_null")]
+    #[schema(nullable = false)]
     pub archived: Option<bool>,
 }
 
@@ -143,13 +156,17 @@ impl ClientInput {
         }
         out.interpreter_needed = self.interpreter_needed;
         let earliest = NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or_default();
-        if let Some(Some(dob)) = self.date_of_birth {
+        let (dob, arrival) = (
+            self.date_of_birth.map(|d| d.map(Day::date)),
+            self.last_arrival_on.map(Day::date),
+        );
+        if let Some(Some(dob)) = dob {
             if dob > today || dob < earliest {
                 errors.push("date_of_birth", "must be a past date after 1900");
             }
         }
-        out.date_of_birth = self.date_of_birth;
-        if let Some(arrival) = self.last_arrival_on {
+        out.date_of_birth = dob;
+        if let Some(arrival) = arrival {
             if arrival > today || arrival < earliest {
                 errors.push(
                     "last_arrival_on",
@@ -157,7 +174,7 @@ impl ClientInput {
                 );
             }
         }
-        out.last_arrival_on = self.last_arrival_on;
+        out.last_arrival_on = arrival;
         out.manner_of_entry = self.manner_of_entry.map(|m| {
             m.and_then(|m| {
                 errors.check(
@@ -227,6 +244,7 @@ pub async fn create_client(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// Include archived clients (default false).
     pub include_archived: Option<bool>,
@@ -246,7 +264,7 @@ pub struct ListQuery {
 pub async fn list_clients(
     state: web::Data<AppState>,
     user: AuthUser,
-    q: web::Query<ListQuery>,
+    q: ApiQuery<ListQuery>,
 ) -> AppResult<HttpResponse> {
     let q = q.into_inner();
     let page = Page::from_params(q.limit, q.cursor.as_deref())?;

@@ -4,6 +4,8 @@
 
 use actix_web::{delete, patch, web, HttpResponse};
 use chrono::NaiveDate;
+
+use crate::domain::dates::Day;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -42,11 +44,7 @@ fn reason(raw: &str, errors: &mut Fields) -> String {
 pub struct WithdrawRequest {
     /// Why the fact is withdrawn (kept in its history and the audit log). Trimmed; 1 to 500
     /// characters.
-    #[schema(
-        min_length = 1,
-        max_length = 500,
-        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
-    )]
+    #[schema(min_length = 1, max_length = 500)]
     pub reason: String,
 }
 
@@ -64,7 +62,7 @@ impl WithdrawRequest {
 pub struct FilingPatch {
     #[schema(value_type = Option<Form>)]
     pub form: Option<String>,
-    pub filed_on: Option<NaiveDate>,
+    pub filed_on: Option<Day>,
     /// USCIS receipt number: 3 letters and 10 digits; dashes and spaces are dropped; null clears.
     #[serde(default, deserialize_with = "nullable")]
     #[schema(
@@ -78,22 +76,18 @@ pub struct FilingPatch {
     pub status: Option<String>,
     /// The date of the status; null clears.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<NaiveDate>)]
-    pub status_on: Option<Option<NaiveDate>>,
+    #[schema(value_type = Option<Day>)]
+    pub status_on: Option<Option<Day>>,
     /// I-765 only: the approval date (sets `status` to `approved` unless a status is given).
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<NaiveDate>)]
-    pub approved_on: Option<Option<NaiveDate>>,
+    #[schema(value_type = Option<Day>)]
+    pub approved_on: Option<Option<Day>>,
     /// I-765 only: the card's expiry.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<NaiveDate>)]
-    pub valid_until: Option<Option<NaiveDate>>,
+    #[schema(value_type = Option<Day>)]
+    pub valid_until: Option<Option<Day>>,
     /// Why the record is corrected (kept in the audit log). Trimmed; 1 to 500 characters.
-    #[schema(
-        min_length = 1,
-        max_length = 500,
-        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
-    )]
+    #[schema(min_length = 1, max_length = 500)]
     pub reason: String,
 }
 
@@ -120,12 +114,12 @@ impl FilingPatch {
         errors.finish()?;
         let edit = FilingEdit {
             form,
-            filed_on: self.filed_on,
+            filed_on: self.filed_on.map(Day::date),
             receipt_number,
             status,
-            status_on: self.status_on,
-            approved_on: self.approved_on,
-            valid_until: self.valid_until,
+            status_on: self.status_on.map(|d| d.map(Day::date)),
+            approved_on: self.approved_on.map(|d| d.map(Day::date)),
+            valid_until: self.valid_until.map(|d| d.map(Day::date)),
         };
         Ok((edit, why))
     }
@@ -184,21 +178,13 @@ pub struct ClockEventPatch {
     /// `stop` or `resume`.
     #[schema(schema_with = clock_kind_schema, required = false)]
     pub kind: Option<String>,
-    pub on: Option<NaiveDate>,
+    pub on: Option<Day>,
     /// A new text for the event's own reason (why the clock stopped or resumed). Trimmed; 1 to
     /// 500 characters.
-    #[schema(
-        min_length = 1,
-        max_length = 500,
-        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
-    )]
+    #[schema(min_length = 1, max_length = 500)]
     pub event_reason: Option<String>,
     /// Why the record is corrected (kept in the audit log). Trimmed; 1 to 500 characters.
-    #[schema(
-        min_length = 1,
-        max_length = 500,
-        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
-    )]
+    #[schema(min_length = 1, max_length = 500)]
     pub reason: String,
 }
 
@@ -211,7 +197,7 @@ impl ClockEventPatch {
                 ClockKind::parse(k).ok_or("must be one of stop, resume"),
             )
         });
-        if self.on.is_some_and(|on| on > today) {
+        if self.on.is_some_and(|on| on.date() > today) {
             errors.push("on", "must not be in the future");
         }
         let event_reason = self.event_reason.map(|r| {
@@ -225,7 +211,7 @@ impl ClockEventPatch {
         errors.finish()?;
         let edit = ClockEventEdit {
             kind,
-            on: self.on,
+            on: self.on.map(Day::date),
             event_reason,
         };
         Ok((edit, why))
@@ -285,18 +271,14 @@ pub struct DecisionPatch {
     pub kind: Option<String>,
     #[schema(value_type = Option<Authority>)]
     pub authority: Option<String>,
-    pub decided_on: Option<NaiveDate>,
+    pub decided_on: Option<Day>,
     /// With `voluntary_departure` only (1 to 120); null clears.
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<i32>, minimum = 1, maximum = 120)]
     pub voluntary_departure_days: Option<Option<i32>>,
     pub appeal_waived: Option<bool>,
     /// Why the record is corrected (kept in the audit log). Trimmed; 1 to 500 characters.
-    #[schema(
-        min_length = 1,
-        max_length = 500,
-        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
-    )]
+    #[schema(min_length = 1, max_length = 500)]
     pub reason: String,
 }
 
@@ -320,7 +302,7 @@ impl DecisionPatch {
         let edit = DecisionEdit {
             kind,
             authority,
-            decided_on: self.decided_on,
+            decided_on: self.decided_on.map(Day::date),
             voluntary_departure_days: self.voluntary_departure_days,
             appeal_waived: self.appeal_waived,
         };

@@ -2,16 +2,16 @@
 //! call `service::deadlines` / `service::closures`, respond.
 
 use actix_web::{delete, get, patch, post, web, HttpResponse};
-use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::openapi::schema::{ObjectBuilder, Type};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::extract::AuthUser;
 use crate::db::page::Page;
+use crate::domain::dates::Day;
 use crate::domain::vocab::{DeadlineKind, DeadlineStatus};
 use crate::error::{AppResult, Fields};
-use crate::http::body::ApiJson;
+use crate::http::body::{ApiJson, ApiQuery};
 use crate::http::doc::{Conflict, Forbidden};
 use crate::http::list::List;
 use crate::service::closures::{self, ClosureView};
@@ -77,7 +77,9 @@ pub struct ManualDeadline {
     /// Trimmed; 1 to 200 characters.
     #[schema(min_length = 1, max_length = 200)]
     pub title: String,
-    pub due_on: NaiveDate,
+    /// `YYYY-MM-DD`, from 1900 to 2199.
+    #[schema(value_type = String, format = Date, pattern = "^(?:19|20|21)[0-9]{2}-")]
+    pub due_on: Day,
 }
 
 impl ManualDeadline {
@@ -93,7 +95,7 @@ impl ManualDeadline {
         errors.finish()?;
         Ok(service::NewManual {
             title,
-            due_on: self.due_on,
+            due_on: self.due_on.date(),
         })
     }
 }
@@ -181,11 +183,14 @@ pub async fn mark_deadline(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AgendaQuery {
     /// First due date, inclusive.
-    pub from: Option<NaiveDate>,
+    #[param(value_type = Option<String>, format = Date, pattern = "^(?:19|20|21)[0-9]{2}-")]
+    pub from: Option<Day>,
     /// Last due date, inclusive.
-    pub to: Option<NaiveDate>,
+    #[param(value_type = Option<String>, format = Date, pattern = "^(?:19|20|21)[0-9]{2}-")]
+    pub to: Option<Day>,
     #[param(value_type = Option<DeadlineStatus>)]
     pub status: Option<String>,
     pub limit: Option<i64>,
@@ -210,8 +215,8 @@ impl AgendaQuery {
         }
         errors.finish()?;
         let filter = AgendaFilter {
-            from: self.from,
-            to: self.to,
+            from: self.from.map(Day::date),
+            to: self.to.map(Day::date),
             status,
         };
         Ok((filter, page))
@@ -230,7 +235,7 @@ impl AgendaQuery {
 pub async fn agenda(
     state: web::Data<AppState>,
     user: AuthUser,
-    q: web::Query<AgendaQuery>,
+    q: ApiQuery<AgendaQuery>,
 ) -> AppResult<HttpResponse> {
     let (filter, page) = q.into_inner().parse()?;
     let list = service::agenda(&state, &user, filter, page).await?;
@@ -238,9 +243,11 @@ pub async fn agenda(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ClockQuery {
     /// The date to compute the clock for; default today (organisation's time zone).
-    pub as_of: Option<NaiveDate>,
+    #[param(value_type = Option<String>, format = Date, pattern = "^(?:19|20|21)[0-9]{2}-")]
+    pub as_of: Option<Day>,
 }
 
 /// The asylum EAD clock of a case as of a date. Visible cases only; 422 when no I-589 is recorded.
@@ -256,9 +263,9 @@ pub async fn ead_clock_view(
     state: web::Data<AppState>,
     user: AuthUser,
     id: web::Path<String>,
-    q: web::Query<ClockQuery>,
+    q: ApiQuery<ClockQuery>,
 ) -> AppResult<HttpResponse> {
-    let v = service::ead_clock(&state, &user, id.into_inner(), q.as_of).await?;
+    let v = service::ead_clock(&state, &user, id.into_inner(), q.as_of.map(Day::date)).await?;
     Ok(HttpResponse::Ok().json(v))
 }
 
@@ -279,7 +286,9 @@ pub async fn list_closures(state: web::Data<AppState>, user: AuthUser) -> AppRes
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewClosure {
-    pub day: NaiveDate,
+    /// `YYYY-MM-DD`, from 1900 to 2199.
+    #[schema(value_type = String, format = Date, pattern = "^(?:19|20|21)[0-9]{2}-")]
+    pub day: Day,
     /// Trimmed; 1 to 200 characters.
     #[schema(min_length = 1, max_length = 200)]
     pub reason: String,
@@ -294,7 +303,7 @@ impl NewClosure {
         }
         errors.finish()?;
         Ok(closures::NewClosure {
-            day: self.day,
+            day: self.day.date(),
             reason,
         })
     }

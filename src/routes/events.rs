@@ -7,6 +7,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::auth::extract::AuthUser;
+use crate::domain::dates::Day;
 use crate::domain::ead_clock::ClockKind;
 use crate::domain::identifiers;
 use crate::domain::vocab::{Authority, DecisionKind, FilingStatus, Form};
@@ -36,22 +37,26 @@ pub struct FilingRequest {
     /// `petition_for_review` or `other`.
     #[schema(value_type = Form)]
     pub form: String,
-    pub filed_on: NaiveDate,
+    #[schema(value_type = String, format = Date, pattern = "^(?:19|20|21)[0-9]{2}-")]
+    pub filed_on: Day,
     /// USCIS receipt number: 3 letters and 10 digits; dashes and spaces are dropped.
     #[schema(
         pattern = "^[ \\t\\n\\r]*$|^[ \\t\\n\\r]*[- ]*(?:[A-Za-z][- ]*){3}(?:[0-9][- ]*){10}[ \\t\\n\\r]*$"
     )]
     pub receipt_number: Option<String>,
     /// I-765 only.
-    pub approved_on: Option<NaiveDate>,
+    #[schema(value_type = Option<String>, format = Date, pattern = "^(?:19|20|21)[0-9]{2}-")]
+    pub approved_on: Option<Day>,
     /// I-765 only: the card's expiry.
-    pub valid_until: Option<NaiveDate>,
+    #[schema(value_type = Option<String>, format = Date, pattern = "^(?:19|20|21)[0-9]{2}-")]
+    pub valid_until: Option<Day>,
     /// `pending` (the default), `accepted`, `rejected`, `approved` (the default with
     /// `approved_on`) or `denied`. A rejected I-589 does not start the EAD clock.
     #[schema(value_type = Option<FilingStatus>)]
     pub status: Option<String>,
     /// The date of the status (receipt, rejection or decision notice); not before `filed_on`.
-    pub status_on: Option<NaiveDate>,
+    #[schema(value_type = Option<String>, format = Date, pattern = "^(?:19|20|21)[0-9]{2}-")]
+    pub status_on: Option<Day>,
 }
 
 impl FilingRequest {
@@ -101,12 +106,12 @@ impl FilingRequest {
         }
         errors.done(form.map(|form| NewFiling {
             form,
-            filed_on: self.filed_on,
+            filed_on: self.filed_on.date(),
             receipt_number,
-            approved_on: self.approved_on,
-            valid_until: self.valid_until,
+            approved_on: self.approved_on.map(Day::date),
+            valid_until: self.valid_until.map(Day::date),
             status,
-            status_on: self.status_on,
+            status_on: self.status_on.map(Day::date),
         }))
     }
 }
@@ -157,7 +162,8 @@ pub struct ClockEventRequest {
     /// `stop` or `resume`.
     #[schema(schema_with = clock_kind_schema)]
     pub kind: String,
-    pub on: NaiveDate,
+    #[schema(value_type = String, format = Date, pattern = "^(?:19|20|21)[0-9]{2}-")]
+    pub on: Day,
     /// Why the clock stopped or resumed (e.g. "applicant asked to reschedule the interview").
     /// Trimmed; 1 to 500 characters.
     #[schema(min_length = 1, max_length = 500)]
@@ -180,7 +186,7 @@ impl ClockEventRequest {
         }
         errors.done(kind.map(|kind| NewClockEvent {
             kind,
-            on: self.on,
+            on: self.on.date(),
             reason,
         }))
     }
@@ -235,7 +241,8 @@ pub struct DecisionRequest {
     #[schema(value_type = Authority)]
     pub authority: String,
     /// The date of the oral decision, or of the mailing of the written one.
-    pub decided_on: NaiveDate,
+    #[schema(value_type = String, format = Date, pattern = "^(?:19|20|21)[0-9]{2}-")]
+    pub decided_on: Day,
     /// Required with `voluntary_departure` (1 to 120).
     #[schema(minimum = 1, maximum = 120)]
     pub voluntary_departure_days: Option<i32>,
@@ -272,7 +279,7 @@ impl DecisionRequest {
         errors.done(kind.zip(authority).map(|(kind, authority)| NewDecision {
             kind,
             authority,
-            decided_on: self.decided_on,
+            decided_on: self.decided_on.date(),
             voluntary_departure_days: self.voluntary_departure_days,
             appeal_waived: self.appeal_waived.unwrap_or(false),
         }))

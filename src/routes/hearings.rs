@@ -2,15 +2,15 @@
 //! court supplies the defaults, and a hidden case is 404 before any field error).
 
 use actix_web::{get, patch, post, web, HttpResponse};
-use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::extract::AuthUser;
 use crate::db::page::Page;
+use crate::domain::dates::Day;
 use crate::domain::vocab::{HearingKind, HearingOutcome};
 use crate::error::{AppError, AppResult};
-use crate::http::body::{nullable, ApiJson};
+use crate::http::body::{not_null, nullable, ApiJson, ApiQuery};
 use crate::http::doc::{LocalDateTime, TimeZoneName};
 use crate::http::list::List;
 use crate::service::hearings::{self, DayRange, HearingEdit, HearingView, NewHearing};
@@ -30,7 +30,7 @@ pub struct HearingRequest {
     /// `master_calendar`, `individual`, `asylum_interview`, `biometrics`, `ice_check_in`, `other`.
     #[schema(value_type = HearingKind)]
     pub kind: String,
-    /// `YYYY-MM-DDTHH:MM`, local to `time_zone`.
+    /// `YYYY-MM-DDTHH:MM`, local to `time_zone`; from 1900 to 2199.
     #[schema(value_type = LocalDateTime)]
     pub starts_at_local: String,
     /// IANA zone; defaults to the court's.
@@ -99,11 +99,14 @@ pub async fn list_case_hearings(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct RangeQuery {
     /// First day (`YYYY-MM-DD`, in the organisation's time zone), inclusive.
-    pub from: Option<NaiveDate>,
+    #[param(value_type = Option<String>, format = Date, pattern = "^(?:19|20|21)[0-9]{2}-")]
+    pub from: Option<Day>,
     /// Last day, inclusive.
-    pub to: Option<NaiveDate>,
+    #[param(value_type = Option<String>, format = Date, pattern = "^(?:19|20|21)[0-9]{2}-")]
+    pub to: Option<Day>,
     pub limit: Option<i64>,
     pub cursor: Option<String>,
 }
@@ -118,8 +121,8 @@ impl RangeQuery {
             }
         }
         let range = DayRange {
-            from: self.from,
-            to: self.to,
+            from: self.from.map(Day::date),
+            to: self.to.map(Day::date),
         };
         Ok((range, page))
     }
@@ -138,7 +141,7 @@ impl RangeQuery {
 pub async fn list_hearings(
     state: web::Data<AppState>,
     user: AuthUser,
-    q: web::Query<RangeQuery>,
+    q: ApiQuery<RangeQuery>,
 ) -> AppResult<HttpResponse> {
     let (range, page) = q.into_inner().parse()?;
     let (items, next) = hearings::in_range(&state, &user, range, page).await?;
@@ -171,10 +174,14 @@ pub struct HearingPatch {
     #[schema(value_type = Option<HearingOutcome>)]
     pub outcome: Option<Option<String>>,
     /// A new local time (a move); the earlier one is kept in `history`.
-    #[schema(value_type = Option<LocalDateTime>)]
+    #[serde(default, deserialize_with = "not_null")]
+    #[schema(value_type = Option<LocalDateTime>, nullable = false)]
     pub starts_at_local: Option<String>,
-    #[schema(value_type = Option<TimeZoneName>)]
+    #[serde(default, deserialize_with = "not_null")]
+    #[schema(value_type = Option<TimeZoneName>, nullable = false)]
     pub time_zone: Option<String>,
+    #[serde(default, deserialize_with = "not_null")]
+    #[schema(nullable = false)]
     pub court_code: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>, max_length = 200)]

@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 
 use crate::auth::extract::AuthUser;
 use crate::error::{AppResult, Fields};
-use crate::http::body::ApiJson;
+use crate::http::body::{not_null, ApiJson};
 use crate::http::doc::TimeZoneName;
 use crate::service::accounts::{check_name, parse_time_zone, UserView};
 use crate::service::passwords;
@@ -35,12 +35,18 @@ pub async fn get_me(state: web::Data<AppState>, user: AuthUser) -> AppResult<Htt
 #[serde(deny_unknown_fields)]
 pub struct MeChanges {
     /// Trimmed; 1 to 200 characters.
-    #[schema(min_length = 1, max_length = 200)]
+    #[serde(default, deserialize_with = "not_null")]
+    #[schema(nullable = false, min_length = 1, max_length = 200)]
     pub name: Option<String>,
-    #[schema(value_type = Option<TimeZoneName>)]
+    #[serde(default, deserialize_with = "not_null")]
+    #[schema(value_type = Option<TimeZoneName>, nullable = false)]
     pub time_zone: Option<String>,
+    #[serde(default, deserialize_with = "not_null")]
+    #[schema(nullable = false)]
     pub reminders_enabled: Option<bool>,
     /// One morning digest instead of one e-mail per reminder.
+    #[serde(default, deserialize_with = "not_null")]
+    #[schema(nullable = false)]
     pub reminder_digest: Option<bool>,
 }
 

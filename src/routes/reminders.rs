@@ -7,6 +7,7 @@ use utoipa::IntoParams;
 use crate::auth::extract::AuthUser;
 use crate::db::page::Page;
 use crate::error::{AppError, AppResult};
+use crate::http::body::ApiQuery;
 use crate::http::doc::{Conflict, Forbidden};
 use crate::http::list::List;
 use crate::service::reminders::{self as service, ReminderFilter, ReminderState, ReminderView};
@@ -17,6 +18,7 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ReminderQuery {
     #[param(value_type = Option<ReminderState>)]
     pub status: Option<String>,
@@ -51,7 +53,7 @@ impl ReminderQuery {
 pub async fn list_reminders(
     state: web::Data<AppState>,
     user: AuthUser,
-    q: web::Query<ReminderQuery>,
+    q: ApiQuery<ReminderQuery>,
 ) -> AppResult<HttpResponse> {
     // Parsed here, judged after the role check in the service (403 before 422).
     let list = service::list(&state, &user, q.into_inner().parse()).await?;

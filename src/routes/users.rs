@@ -8,7 +8,7 @@ use crate::auth::extract::AuthUser;
 use crate::auth::policy::Role;
 use crate::db::page::PageParams;
 use crate::error::AppResult;
-use crate::http::body::ApiJson;
+use crate::http::body::{not_null, ApiJson, ApiQuery};
 use crate::http::doc::TimeZoneName;
 use crate::http::doc::{Conflict, Forbidden};
 use crate::http::list::List;
@@ -35,7 +35,7 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
 pub async fn list_users(
     state: web::Data<AppState>,
     user: AuthUser,
-    params: web::Query<PageParams>,
+    params: ApiQuery<PageParams>,
 ) -> AppResult<HttpResponse> {
     let (items, next_cursor) = accounts::list(&state, &user, &params).await?;
     Ok(HttpResponse::Ok().json(List::page(items, next_cursor)))
@@ -115,17 +115,26 @@ pub async fn get_user(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UserPatch {
+    /// A new sign-in address (lower-cased; unique, else 409). The user's tokens end.
+    #[serde(default, deserialize_with = "not_null")]
+    #[schema(nullable = false, max_length = 254)]
+    pub email: Option<String>,
     /// Trimmed; 1 to 200 characters.
-    #[schema(min_length = 1, max_length = 200)]
+    #[serde(default, deserialize_with = "not_null")]
+    #[schema(nullable = false, min_length = 1, max_length = 200)]
     pub name: Option<String>,
-    #[schema(value_type = Option<Role>)]
+    #[serde(default, deserialize_with = "not_null")]
+    #[schema(value_type = Option<Role>, nullable = false)]
     pub role: Option<String>,
+    #[serde(default, deserialize_with = "not_null")]
+    #[schema(nullable = false)]
     pub active: Option<bool>,
 }
 
 impl From<UserPatch> for UserEdit {
     fn from(p: UserPatch) -> UserEdit {
         UserEdit {
+            email: p.email,
             name: p.name,
             role: p.role,
             active: p.active,
@@ -133,8 +142,9 @@ impl From<UserPatch> for UserEdit {
     }
 }
 
-/// Rename, change the role of, deactivate or reactivate an account. Admins only. A role change or
-/// deactivation ends the user's tokens at once; the last active admin cannot be demoted or
+/// Rename, change the e-mail or role of, deactivate or reactivate an account. Admins only. An
+/// e-mail already in use is 409. A role or e-mail change or a deactivation ends the user's tokens
+/// at once; the last active admin cannot be demoted or
 /// deactivated (409).
 #[utoipa::path(
     params(("id" = String, Path, description = "User id")),

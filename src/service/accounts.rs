@@ -238,13 +238,15 @@ pub async fn get(app: &AppState, caller: &AuthUser, id: String) -> AppResult<Use
 
 /// Changes to an account as given; checked after the role check (see [`NewUser`]).
 pub struct UserEdit {
+    pub email: Option<String>,
     pub name: Option<String>,
     pub role: Option<String>,
     pub active: Option<bool>,
 }
 
-/// Renames, changes the role of, deactivates or reactivates an account. Admins only. A role
-/// change or deactivation ends the user's tokens and sessions; any change of `active` re-plans
+/// Renames, changes the e-mail or role of, deactivates or reactivates an account. Admins only. A
+/// new e-mail is normalised and unique (409); a role or e-mail change or a deactivation ends the
+/// user's tokens and sessions; any change of `active` re-plans
 /// the user's reminders; the last active admin cannot be demoted or deactivated (409).
 pub async fn update(
     app: &AppState,
@@ -254,6 +256,9 @@ pub async fn update(
 ) -> AppResult<UserView> {
     require_admin(caller)?;
     let mut fields = Fields::new();
+    let email = edit
+        .email
+        .and_then(|e| fields.check("email", check_email(&e)));
     let name = edit.name.and_then(|n| fields.check("name", check_name(&n)));
     let role = edit.role.as_deref().and_then(|r| {
         let parsed = Role::parse(r);
@@ -281,17 +286,27 @@ pub async fn update(
             });
         }
         let role_changed = role.is_some_and(|r| r.as_str() != before.role);
+        // A new address (the bootstrap admin's too, so that it can receive a reset link) is
+        // unique; the tokens issued to the old one end, as for a role change.
+        let email = email.filter(|e| *e != before.email);
+        let email_changed = email.is_some();
+        if let Some(e) = &email {
+            if users::email_taken(conn, e)? {
+                return Err(users::email_conflict());
+            }
+        }
         let after = users::update(
             conn,
             &id,
             users::UserChanges {
+                email,
                 name,
                 role: role.map(|r| r.as_str().to_string()),
                 active,
                 ..Default::default()
             },
         )?;
-        if role_changed || deactivated {
+        if role_changed || deactivated || email_changed {
             users::bump_token_version(conn, &id)?;
             sessions::revoke_all(conn, &id, db::now())?;
         }

@@ -107,6 +107,8 @@ pub struct NewCase {
     pub court_code: Option<String>,
     pub lawyer_ids: Vec<String>,
     pub caseworker_ids: Vec<String>,
+    /// When the case began; default today.
+    pub opened_on: Option<NaiveDate>,
 }
 
 /// Opens a case for a client the caller sees. The named users are assigned, and the creator too
@@ -153,7 +155,7 @@ pub async fn create(app: &AppState, caller: &AuthUser, new: NewCase) -> AppResul
                 kind: new.kind.as_str(),
                 court_code: new.court_code.as_deref(),
                 status: CaseStatus::Intake.as_str(),
-                opened_on: today,
+                opened_on: new.opened_on.unwrap_or(today),
                 created_by: &caller.id,
             },
         )?;
@@ -241,6 +243,7 @@ pub struct CaseUpdate {
     pub kind: Option<CaseKind>,
     pub court_code: Option<Option<String>>,
     pub closing: Option<Closing>,
+    pub opened_on: Option<NaiveDate>,
 }
 
 /// Changes a visible case's kind or court, closes or reopens it (404 when not visible; 422 when
@@ -259,6 +262,7 @@ pub async fn update(
         closed_on: update
             .closing
             .map(|c| (c == Closing::Close).then_some(today)),
+        opened_on: update.opened_on,
         ..Default::default()
     };
     let caller = caller.clone();

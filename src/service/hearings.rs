@@ -106,8 +106,7 @@ fn views(conn: &mut DbConnection, rows: &[Hearing]) -> AppResult<Vec<HearingView
 /// The UTC instant of a local time in a zone; a time skipped or repeated by a DST change is
 /// refused rather than guessed, since the notice must be read again.
 fn to_utc(local: &str, tz: Tz) -> Result<(String, NaiveDateTime), String> {
-    let naive = NaiveDateTime::parse_from_str(local, "%Y-%m-%dT%H:%M")
-        .map_err(|_| "must be a local time YYYY-MM-DDTHH:MM".to_string())?;
+    let naive = crate::domain::dates::parse_local_time(local).map_err(str::to_string)?;
     let shown = naive.format("%Y-%m-%dT%H:%M");
     match tz.from_local_datetime(&naive) {
         chrono::LocalResult::Single(t) => Ok((shown.to_string(), t.naive_utc())),

@@ -118,3 +118,25 @@ async fn send_reminders_once(backend: crate::helpers::Backend) {
 }
 
 crate::each_backend!(send_reminders_once);
+
+/// `migrate` needs only the database: no JWT secret (a SQLite file outside data/ and PostgreSQL
+/// would otherwise demand one), and a second run is a no-op.
+async fn migrate_needs_only_the_database(backend: Backend) {
+    let (url, _guard) = fresh_database(backend);
+    for _ in 0..2 {
+        let out = Command::new(env!("CARGO_BIN_EXE_asylum-tracker"))
+            .args(["migrate"])
+            .env("ASYLUM_TRACKER__DATABASE__URL", &url)
+            .env_remove("ASYLUM_TRACKER__AUTH__JWT_SECRET")
+            .env("RUST_LOG", "warn")
+            .output()
+            .expect("run asylum-tracker");
+        assert!(
+            out.status.success(),
+            "stderr: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+crate::each_backend!(migrate_needs_only_the_database);

@@ -12,6 +12,7 @@ mod corrections;
 mod deadlines;
 mod errors;
 mod hearings;
+mod inputs;
 mod openapi;
 mod reminders;
 mod tokens;

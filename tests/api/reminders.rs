@@ -305,6 +305,13 @@ async fn missed_deadline_alerts_once_and_history_alerts_no_one(backend: Backend)
         d["id"].as_str().unwrap()
     ))
     .await;
+    // ... and as time would have moved the day the case was entered (a deadline due before that
+    // day alerts no one).
+    app.sql(format!(
+        "UPDATE cases SET created_at = '{} 00:00:00' WHERE id = '{case}'",
+        today() - Duration::days(10)
+    ))
+    .await;
     let report = tick(&app).await;
     assert_eq!(report.missed_alerted, 1);
     let mails = app.inbox.wait_for(2).await;
