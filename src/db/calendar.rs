@@ -1,5 +1,5 @@
 //! Calendar feeds: the per-user feed token (stored as a hash) and the feed's hearings and open
-//! deadlines.
+//! deadlines, of followed cases only (open, client not archived).
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
@@ -65,6 +65,8 @@ pub fn hearings_since(
 ) -> AppResult<Vec<FeedHearing>> {
     let mut q = hearings::table
         .inner_join(cases::table)
+        .filter(cases::closed.eq(false))
+        .filter(cases::client_id.eq_any(super::cases::live_client_ids()))
         .filter(hearings::starts_at.ge(since))
         .filter(
             hearings::outcome
@@ -95,6 +97,8 @@ pub fn open_deadlines_since(
 ) -> AppResult<Vec<FeedDeadline>> {
     let mut q = deadlines::table
         .inner_join(cases::table)
+        .filter(cases::closed.eq(false))
+        .filter(cases::client_id.eq_any(super::cases::live_client_ids()))
         .filter(deadlines::resolution.is_null())
         .filter(deadlines::due_on.ge(since))
         .select((

@@ -103,6 +103,17 @@ struct Item {
 /// assignments: drops what is stale (a moved, met, waived or cancelled item, an unassigned,
 /// deactivated or unsubscribed recipient) and plans what is missing. In the caller's transaction.
 pub fn replan_case(conn: &mut DbConnection, case_id: &str, ctx: &Schedule) -> AppResult<()> {
+    // A closed case, or an archived client's, is not followed: nothing of it waits to be sent.
+    // Reopening (or restoring the client) re-plans from its items as they are then.
+    if !db::cases::is_active(conn, case_id)? {
+        diesel::delete(
+            reminders::table
+                .filter(reminders::case_id.eq(case_id))
+                .filter(reminders::state.eq("pending")),
+        )
+        .execute(conn)?;
+        return Ok(());
+    }
     let recipients: Vec<(String, bool)> = case_assignments::table
         .inner_join(users::table)
         .filter(case_assignments::case_id.eq(case_id))
@@ -236,7 +247,7 @@ pub fn replan_user(conn: &mut DbConnection, user_id: &str, ctx: &Schedule) -> Ap
     Ok(())
 }
 
-/// Open deadlines that passed unmet get one "missed" alert for their lawyers and every admin.
+/// Open deadlines of followed cases that passed unmet get one "missed" alert for their lawyers and every admin.
 /// Returns how many deadlines were alerted. Index: `deadlines_missed_sweep` (partial).
 pub fn sweep_missed(conn: &mut DbConnection, ctx: &Schedule, limit: i64) -> AppResult<usize> {
     // ORDER BY due_on lets the planner walk the partial index instead of scanning the table
@@ -247,6 +258,7 @@ pub fn sweep_missed(conn: &mut DbConnection, ctx: &Schedule, limit: i64) -> AppR
         .filter(not(deadlines::missed_alerted))
         .filter(not(deadlines::never_missed))
         .filter(deadlines::due_on.lt(ctx.today))
+        .filter(deadlines::case_id.eq_any(db::cases::active_ids()))
         .order(deadlines::due_on)
         .select((deadlines::id, deadlines::case_id))
         .limit(limit)

@@ -197,7 +197,15 @@ fn job(settings: &Settings, rows: Vec<Reminder>, to: &str, c: Composed) -> AppRe
 }
 
 /// The case reference and family-name initial: all a reminder may say about who it concerns.
-fn case_label(conn: &mut DbConnection, case_id: &str) -> AppResult<Option<(String, Option<char>)>> {
+/// `None` for a case no longer followed (closed, or its client archived) when `followed` is asked.
+fn case_label(
+    conn: &mut DbConnection,
+    case_id: &str,
+    followed: bool,
+) -> AppResult<Option<(String, Option<char>)>> {
+    if followed && !db::cases::is_active(conn, case_id)? {
+        return Ok(None);
+    }
     Ok(cases::table
         .inner_join(clients::table)
         .filter(cases::id.eq(case_id))
@@ -259,7 +267,7 @@ fn content(
             {
                 return Ok(None);
             }
-            let Some((case_reference, family_initial)) = case_label(conn, &case_id)? else {
+            let Some((case_reference, family_initial)) = case_label(conn, &case_id, true)? else {
                 return Ok(None);
             };
             // A hand-entered title may name the client: e-mail gives the kind and the case only.
@@ -311,7 +319,7 @@ fn content(
             {
                 return Ok(None);
             }
-            let Some((case_reference, family_initial)) = case_label(conn, &case_id)? else {
+            let Some((case_reference, family_initial)) = case_label(conn, &case_id, true)? else {
                 return Ok(None);
             };
             let court =
@@ -340,7 +348,9 @@ fn content(
             let mut lines = Vec::new();
             for f in outbox::find_many(conn, &ids)? {
                 let reference = match &f.case_id {
-                    Some(c) => case_label(conn, c)?.map(|(r, _)| r).unwrap_or_default(),
+                    Some(c) => case_label(conn, c, false)?
+                        .map(|(r, _)| r)
+                        .unwrap_or_default(),
                     None => String::new(),
                 };
                 let to: String = users::table

@@ -620,3 +620,172 @@ async fn file_transport_writes_eml_files(backend: Backend) {
     assert!(text.contains("(in 7 days)"));
     assert!(app.inbox.messages().is_empty(), "nothing went over SMTP");
 }
+
+// Issue 9: reminders follow the case; delivery never stalls.
+each_backend!(
+    closed_case_sends_nothing_and_leaves_agenda_and_feed,
+    archived_client_cancels_its_cases_reminders,
+);
+
+/// Ids in a list answer.
+fn item_ids(v: &Value) -> Vec<String> {
+    v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// The caller's calendar feed, as text.
+async fn feed(app: &TestApp, token: &str) -> String {
+    let res = app
+        .post("/api/v1/me/calendar-token", token, &json!({}))
+        .await;
+    assert_eq!(res.status(), 200);
+    let url = res.json::<Value>().await.unwrap()["url"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let path = url.trim_start_matches("https://tracker.test");
+    let res = app.client.get(app.url(path)).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    res.text().await.unwrap()
+}
+
+/// A case with a deadline in 7 days and a hearing in 10; returns (case, lawyer, deadline, hearing).
+async fn case_with_items(app: &TestApp) -> (String, String, String, String) {
+    let (case, lawyer) = staffed_case(app).await;
+    let d = manual_deadline(app, &lawyer, &case, 7).await;
+    let day = today() + Duration::days(10);
+    let res = app
+        .post(
+            &format!("/api/v1/cases/{case}/hearings"),
+            &lawyer,
+            &json!({"kind": "asylum_interview", "starts_at_local": format!("{day}T10:00"), "time_zone": "UTC"}),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    let h: Value = res.json().await.unwrap();
+    (
+        case,
+        lawyer,
+        d["id"].as_str().unwrap().to_string(),
+        h["id"].as_str().unwrap().to_string(),
+    )
+}
+
+/// Whether the case's deadline and hearing are on the agenda, the hearings list and the feed.
+async fn visible_everywhere(
+    app: &TestApp,
+    token: &str,
+    deadline: &str,
+    hearing: &str,
+) -> [bool; 4] {
+    let (from, to) = (today(), today() + Duration::days(30));
+    let agenda: Value = app
+        .get(&format!("/api/v1/deadlines?from={from}&to={to}"), token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let hearings: Value = app
+        .get(&format!("/api/v1/hearings?from={from}&to={to}"), token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let ics = feed(app, token).await;
+    [
+        item_ids(&agenda).contains(&deadline.to_string()),
+        item_ids(&hearings).contains(&hearing.to_string()),
+        ics.contains(&format!("deadline-{deadline}@")),
+        ics.contains(&format!("hearing-{hearing}@")),
+    ]
+}
+
+async fn closed_case_sends_nothing_and_leaves_agenda_and_feed(backend: Backend) {
+    let Some(app) = app(backend).await else {
+        return;
+    };
+    let (case, lawyer, did, hid) = case_with_items(&app).await;
+    assert_eq!(pending_for(&app, &did).await.len(), 6);
+    assert_eq!(pending_for(&app, &hid).await.len(), 4);
+    assert_eq!(
+        visible_everywhere(&app, &lawyer, &did, &hid).await,
+        [true; 4]
+    );
+
+    let res = app
+        .patch(
+            &format!("/api/v1/cases/{case}"),
+            &lawyer,
+            &json!({"status": "closed"}),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    assert!(pending_for(&app, &did).await.is_empty(), "cancelled");
+    assert!(pending_for(&app, &hid).await.is_empty(), "cancelled");
+    assert_eq!(tick(&app).await.sent, 0, "a closed case sends nothing");
+    assert_eq!(
+        visible_everywhere(&app, &lawyer, &did, &hid).await,
+        [false; 4],
+        "off the agenda, the hearings list and the feed"
+    );
+
+    let res = app
+        .patch(
+            &format!("/api/v1/cases/{case}"),
+            &lawyer,
+            &json!({"status": "open"}),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(pending_for(&app, &did).await.len(), 6, "planned again");
+    assert_eq!(pending_for(&app, &hid).await.len(), 4, "planned again");
+    assert_eq!(
+        visible_everywhere(&app, &lawyer, &did, &hid).await,
+        [true; 4]
+    );
+    assert_eq!(tick(&app).await.sent, 2, "the 7-day reminder, to both");
+}
+
+/// A closed case's reminder claimed before the close (already due) is dropped, not sent.
+async fn archived_client_cancels_its_cases_reminders(backend: Backend) {
+    let Some(app) = app(backend).await else {
+        return;
+    };
+    let (case, lawyer, did, hid) = case_with_items(&app).await;
+    let c: Value = app
+        .get(&format!("/api/v1/cases/{case}"), &lawyer)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let client = c["client_id"].as_str().unwrap();
+    let res = app
+        .patch(
+            &format!("/api/v1/clients/{client}"),
+            &lawyer,
+            &json!({"archived": true}),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    assert!(pending_for(&app, &did).await.is_empty(), "cancelled");
+    assert!(pending_for(&app, &hid).await.is_empty(), "cancelled");
+    assert_eq!(tick(&app).await.sent, 0);
+    assert_eq!(
+        visible_everywhere(&app, &lawyer, &did, &hid).await,
+        [false; 4]
+    );
+    let res = app
+        .patch(
+            &format!("/api/v1/clients/{client}"),
+            &lawyer,
+            &json!({"archived": false}),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(pending_for(&app, &did).await.len(), 6, "planned again");
+    assert_eq!(tick(&app).await.sent, 2);
+}
