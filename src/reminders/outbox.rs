@@ -353,6 +353,25 @@ pub fn claim(
     })
 }
 
+/// Extends the lease of rows this owner still holds, pending, until `until`; `true` when it holds
+/// every one of `ids` (else the message for them must not be sent by this owner).
+pub fn hold(
+    conn: &mut DbConnection,
+    ids: &[String],
+    owner: &str,
+    until: NaiveDateTime,
+) -> AppResult<bool> {
+    let n = diesel::update(
+        reminders::table
+            .filter(reminders::id.eq_any(ids))
+            .filter(reminders::lease_owner.eq(owner))
+            .filter(reminders::state.eq("pending")),
+    )
+    .set(reminders::lease_until.eq(until))
+    .execute(conn)?;
+    Ok(n == ids.len())
+}
+
 /// The SMTP server accepted these: they are sent. Only rows this owner still holds.
 pub fn mark_sent(
     conn: &mut DbConnection,

@@ -625,6 +625,7 @@ async fn file_transport_writes_eml_files(backend: Backend) {
 each_backend!(
     closed_case_sends_nothing_and_leaves_agenda_and_feed,
     archived_client_cancels_its_cases_reminders,
+    stalled_smtp_holds_back_nothing_and_sends_each_once,
 );
 
 /// Ids in a list answer.
@@ -788,4 +789,165 @@ async fn archived_client_cancels_its_cases_reminders(backend: Backend) {
     assert_eq!(res.status(), 200);
     assert_eq!(pending_for(&app, &did).await.len(), 6, "planned again");
     assert_eq!(tick(&app).await.sent, 2);
+}
+
+/// A TCP proxy to the in-test SMTP server whose first `stalled` connections say nothing for
+/// `silence`, then answer normally (they are proxied like the others).
+fn stalling_proxy(upstream: u16, stalled: usize, silence: std::time::Duration) -> u16 {
+    use std::io::copy;
+    use std::net::{Shutdown, TcpListener, TcpStream};
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for (n, conn) in listener.incoming().enumerate() {
+            let Ok(client) = conn else { continue };
+            std::thread::spawn(move || {
+                if n < stalled {
+                    std::thread::sleep(silence);
+                }
+                let Ok(server) = TcpStream::connect(("127.0.0.1", upstream)) else {
+                    return;
+                };
+                let (mut c_in, mut s_out) =
+                    (client.try_clone().unwrap(), server.try_clone().unwrap());
+                let up = std::thread::spawn(move || {
+                    let _ = copy(&mut c_in, &mut s_out);
+                    let _ = s_out.shutdown(Shutdown::Write);
+                });
+                let (mut s_in, mut c_out) = (server, client);
+                let _ = copy(&mut s_in, &mut c_out);
+                let _ = c_out.shutdown(Shutdown::Both);
+                let _ = up.join();
+            });
+        }
+    });
+    port
+}
+
+async fn count_sent(app: &TestApp) -> i64 {
+    use asylum_tracker::db::schema::reminders;
+    use diesel::prelude::*;
+    asylum_tracker::db::run_db(&app.pool, |conn| {
+        Ok(reminders::table
+            .filter(reminders::state.eq("sent"))
+            .count()
+            .get_result::<i64>(conn)?)
+    })
+    .await
+    .unwrap()
+}
+
+/// The issue's stalled server: it accepts and says nothing for 20 s, then answers. With
+/// `mail.timeout_seconds = 3` the message on that connection fails its try after 3 s while the
+/// others go out and are marked sent one by one; once retried, every reminder has arrived exactly
+/// once, and the late answer of the stalled connection delivers nothing more.
+async fn stalled_smtp_holds_back_nothing_and_sends_each_once(backend: Backend) {
+    if backend == Backend::Postgres && std::env::var("TEST_DATABASE_URL").is_err() {
+        return;
+    }
+    let silence = std::time::Duration::from_secs(20);
+    let started = std::time::Instant::now();
+    let inbox = crate::helpers::Inbox::start();
+    let proxy = stalling_proxy(inbox.port, 1, silence);
+    let (url, guard) = fresh_database(backend);
+    let app = spawn_app_on(backend, &url, guard, inbox, |s| {
+        midnight_utc(s);
+        s.mail.smtp_url = Some(format!("smtp://127.0.0.1:{proxy}"));
+        s.mail.timeout_seconds = 3;
+        s.reminders.concurrency = 2;
+    })
+    .await;
+    let (case, lawyer) = staffed_case(&app).await;
+    let mut deadlines = Vec::new();
+    for _ in 0..3 {
+        let d = manual_deadline(&app, &lawyer, &case, 7).await;
+        deadlines.push(d["id"].as_str().unwrap().to_string());
+    }
+    // Six messages due now (three deadlines, two recipients); one lands on the silent connection.
+    let w = app.state.worker();
+    let mut running = Box::pin(worker::tick(&w));
+    let mut sent_while_running = 0;
+    let report = tokio::time::timeout(std::time::Duration::from_secs(15), async {
+        loop {
+            tokio::select! {
+                r = &mut running => break r,
+                _ = tokio::time::sleep(std::time::Duration::from_millis(100)) => {
+                    sent_while_running = sent_while_running.max(count_sent(&app).await);
+                }
+            }
+        }
+    })
+    .await
+    .expect("a silent SMTP server does not stall the tick beyond mail.timeout_seconds")
+    .expect("tick");
+    assert_eq!(report.sent, 5);
+    assert_eq!(report.failed_tries, 1);
+    assert_eq!(
+        sent_while_running, 5,
+        "each message is marked sent as it finishes, not when the slow one does"
+    );
+
+    // The failed try is retried (its backoff run out): every reminder arrives exactly once.
+    app.sql("UPDATE reminders SET next_attempt_at = '2000-01-01 00:00:00' WHERE state = 'pending' AND attempts > 0".into()).await;
+    assert_eq!(tick(&app).await.sent, 1);
+    assert_eq!(tick(&app).await.sent, 0);
+    assert_eq!(count_sent(&app).await, 6);
+    // The stalled connection answers after its silence: nothing more may arrive then.
+    let wake = silence + std::time::Duration::from_secs(1);
+    if let Some(rest) = wake.checked_sub(started.elapsed()) {
+        actix_web::rt::time::sleep(rest).await;
+    }
+    let mails = app.inbox.wait_for(6).await;
+    let ids: HashSet<String> = mails
+        .iter()
+        .filter_map(|m| {
+            m.raw
+                .lines()
+                .find(|l| l.to_ascii_lowercase().starts_with("message-id:"))
+                .map(|l| l.to_string())
+        })
+        .collect();
+    assert_eq!(mails.len(), 6, "each delivered once");
+    assert_eq!(ids.len(), 6, "six different reminders");
+    for d in &deadlines {
+        let held: Vec<Value> = pending_for(&app, d)
+            .await
+            .into_iter()
+            .filter(|r| r["lead_days"] == 7)
+            .collect();
+        assert!(held.is_empty(), "nothing held: {held:?}");
+    }
+}
+
+/// lettre's pooled SMTP transport spawns its shutdown when dropped, which panicked ("there is
+/// no reactor running") when the last mailer went away outside the runtime, as at shutdown.
+#[test]
+fn dropping_the_smtp_mailer_outside_a_runtime_does_not_panic() {
+    let inbox = crate::helpers::Inbox::start();
+    let mut mail = Settings::load(None).unwrap().mail;
+    mail.transport = asylum_tracker::config::MailTransportKind::Smtp;
+    mail.smtp_url = Some(format!("smtp://127.0.0.1:{}", inbox.port));
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let mailer = rt.block_on(async {
+        let m = Mailer::from_settings(&mail, 2).unwrap();
+        let message = asylum_tracker::reminders::mail::build(
+            &mail.from,
+            asylum_tracker::reminders::mail::Outgoing {
+                to: "someone@test.org".into(),
+                subject: "hello".into(),
+                text: "hello".into(),
+                html: None,
+                message_id: None,
+            },
+        )
+        .unwrap();
+        m.send(message).await.unwrap();
+        m
+    });
+    drop(rt);
+    let dropped = std::thread::spawn(move || drop(mailer)).join();
+    assert!(dropped.is_ok(), "dropping the mailer panicked");
 }
