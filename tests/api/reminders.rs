@@ -626,6 +626,7 @@ each_backend!(
     closed_case_sends_nothing_and_leaves_agenda_and_feed,
     archived_client_cancels_its_cases_reminders,
     stalled_smtp_holds_back_nothing_and_sends_each_once,
+    same_day_denial_and_removal_make_one_appeal_and_one_set_of_reminders,
 );
 
 /// Ids in a list answer.
@@ -950,4 +951,43 @@ fn dropping_the_smtp_mailer_outside_a_runtime_does_not_panic() {
     drop(rt);
     let dropped = std::thread::spawn(move || drop(mailer)).join();
     assert!(dropped.is_ok(), "dropping the mailer panicked");
+}
+
+/// A denial and a removal order decided the same day: one `bia_appeal`, one set of reminders.
+async fn same_day_denial_and_removal_make_one_appeal_and_one_set_of_reminders(backend: Backend) {
+    let Some(app) = app(backend).await else {
+        return;
+    };
+    let (case, lawyer) = staffed_case(&app).await;
+    // Due 25 to 29 days ahead (rolled): its 30-day moment has passed whatever the weekday.
+    let on = today() - Duration::days(5);
+    for kind in ["denied", "removal_ordered"] {
+        let res = app
+            .post(
+                &format!("/api/v1/cases/{case}/decisions"),
+                &lawyer,
+                &json!({"kind": kind, "authority": "immigration_judge", "decided_on": on}),
+            )
+            .await;
+        assert_eq!(res.status(), 201);
+    }
+    let list: Value = app
+        .get(&format!("/api/v1/cases/{case}/deadlines"), &lawyer)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let appeals: Vec<&Value> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["kind"] == "bia_appeal")
+        .collect();
+    assert_eq!(appeals.len(), 1, "one appeal deadline: {appeals:?}");
+    let id = appeals[0]["id"].as_str().unwrap();
+    // One set for two recipients: leads 7, 1 and 0 still ahead (30 passed: sent at once).
+    let rows = pending_for(&app, id).await;
+    assert_eq!(rows.len(), 8, "one set of reminders");
+    let report = tick(&app).await;
+    assert_eq!(report.sent, 2, "the due 30-day reminder, once to each");
 }
