@@ -63,8 +63,15 @@ pub async fn run(worker: Worker) {
 }
 
 pub async fn tick(w: &Worker) -> AppResult<TickReport> {
+    tick_at(w, db::now()).await
+}
+
+/// A tick as if run at the UTC instant `at` (rows due by then are claimed, and "today" in the
+/// messages is `at`'s date in the organisation's zone, `reminders.time_zone`, never the UTC date).
+pub async fn tick_at(w: &Worker, at: chrono::NaiveDateTime) -> AppResult<TickReport> {
+    let started = db::now();
     let mut report = TickReport::default();
-    let ctx = Schedule::at(&w.settings, db::now());
+    let ctx = Schedule::at(&w.settings, at);
     let sweep_ctx = ctx.clone();
     report.missed_alerted = run_db(&w.pool, move |conn| {
         db::transaction(conn, |conn| outbox::sweep_missed(conn, &sweep_ctx, 1000))
@@ -73,7 +80,7 @@ pub async fn tick(w: &Worker) -> AppResult<TickReport> {
     let batch = w.settings.reminders.batch_size.max(1);
     loop {
         let owner = db::new_id();
-        let now = db::now();
+        let now = at + (db::now() - started);
         let lease_until = now + Duration::seconds(w.settings.reminders.lease_seconds as i64);
         let (o, n) = (owner.clone(), now);
         let rows = run_db(&w.pool, move |conn| {

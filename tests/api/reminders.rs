@@ -627,6 +627,7 @@ each_backend!(
     archived_client_cancels_its_cases_reminders,
     stalled_smtp_holds_back_nothing_and_sends_each_once,
     same_day_denial_and_removal_make_one_appeal_and_one_set_of_reminders,
+    days_ahead_are_counted_in_the_organisations_zone,
 );
 
 /// Ids in a list answer.
@@ -990,4 +991,111 @@ async fn same_day_denial_and_removal_make_one_appeal_and_one_set_of_reminders(ba
     assert_eq!(rows.len(), 8, "one set of reminders");
     let report = tick(&app).await;
     assert_eq!(report.sent, 2, "the due 30-day reminder, once to each");
+}
+
+/// "(in N days)" counts from today in the organisation's zone (`reminders.time_zone`), not
+/// from the UTC date: at 2026-12-01T02:00Z it is still Nov 30 in New York, so a deadline on
+/// 2026-12-07 is "in 7 days", in a single reminder and in a digest alike.
+async fn days_ahead_are_counted_in_the_organisations_zone(backend: Backend) {
+    if backend == Backend::Postgres && std::env::var("TEST_DATABASE_URL").is_err() {
+        return;
+    }
+    // The default zone and send time: America/New_York, 08:00.
+    let app = spawn_app_with(backend, |s| {
+        assert_eq!(s.reminders.time_zone, "America/New_York");
+    })
+    .await;
+    let (case, lawyer) = staffed_case(&app).await;
+    let res = app
+        .patch("/api/v1/me", &lawyer, &json!({"reminder_digest": true}))
+        .await;
+    assert_eq!(res.status(), 200);
+    let res = app
+        .post(
+            &format!("/api/v1/cases/{case}/deadlines"),
+            &lawyer,
+            &json!({"kind": "other", "title": "Brief", "due_on": "2026-12-07"}),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    let did = res.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let c: Value = app
+        .get(&format!("/api/v1/cases/{case}"), &lawyer)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let people: Vec<(String, bool)> = c["assignments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["user_id"].as_str().unwrap().to_string(),
+                a["role"] == "lawyer",
+            )
+        })
+        .collect();
+    // Whatever today is, the 7-day reminders of that deadline: due 2026-11-30 08:00 in New York.
+    let (item, key) = (did.clone(), format!("deadline:{did}:2026-12-07"));
+    asylum_tracker::db::run_db(&app.pool, move |conn| {
+        use asylum_tracker::db::schema::reminders;
+        use asylum_tracker::reminders::outbox::{insert, NewRow};
+        use diesel::prelude::*;
+        diesel::delete(reminders::table.filter(reminders::item_id.eq(&item))).execute(conn)?;
+        let due_at = "2026-11-30T13:00:00".parse().unwrap();
+        for (user, digest) in &people {
+            insert(
+                conn,
+                &NewRow {
+                    kind: "deadline",
+                    item_id: Some(&item),
+                    item_key: &key,
+                    case_id: None,
+                    recipient_id: user,
+                    lead_days: 7,
+                    due_at,
+                    digest: *digest,
+                    payload: None,
+                },
+            )?;
+        }
+        Ok(())
+    })
+    .await
+    .unwrap();
+    let evening = "2026-12-01T02:00:00".parse().unwrap(); // 21:00 on Nov 30 in New York
+    let report = worker::tick_at(&app.state.worker(), evening).await.unwrap();
+    assert_eq!(report.sent, 2);
+    let mails = app.inbox.wait_for(2).await;
+    assert_eq!(mails.len(), 2);
+    let subject = |m: &crate::helpers::Mail| {
+        m.raw
+            .lines()
+            .find(|l| l.starts_with("Subject:"))
+            .unwrap_or_default()
+            .to_string()
+    };
+    let single = mails
+        .iter()
+        .find(|m| m.to == ["cw@test.org"])
+        .expect("the caseworker's reminder");
+    assert!(
+        subject(single).contains("due Mon 2026-12-07 (in 7 days)"),
+        "{}",
+        subject(single)
+    );
+    let digest = mails
+        .iter()
+        .find(|m| m.to == ["lawyer@test.org"])
+        .expect("the lawyer's digest");
+    assert!(
+        subject(digest).contains("1 reminder for Mon 2026-11-30"),
+        "{}",
+        subject(digest)
+    );
+    assert!(digest.raw.replace("=\r\n", "").contains("(in 7 days)"));
 }
