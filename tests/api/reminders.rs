@@ -656,6 +656,37 @@ async fn feed(app: &TestApp, token: &str) -> String {
     res.text().await.unwrap()
 }
 
+/// The feed's path for the caller (a fresh token).
+async fn feed_path(app: &TestApp, token: &str) -> String {
+    let res = app
+        .post("/api/v1/me/calendar-token", token, &json!({}))
+        .await;
+    let url = res.json::<Value>().await.unwrap()["url"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    url.trim_start_matches("https://tracker.test").to_string()
+}
+
+async fn feed_last_modified(app: &TestApp, token: &str) -> String {
+    let path = feed_path(app, token).await;
+    let res = app.client.get(app.url(&path)).send().await.unwrap();
+    res.headers()["last-modified"].to_str().unwrap().to_string()
+}
+
+/// The feed's status for a calendar asking "changed since `since`?".
+async fn conditional_feed(app: &TestApp, token: &str, since: &str) -> u16 {
+    let path = feed_path(app, token).await;
+    let res = app
+        .client
+        .get(app.url(&path))
+        .header("if-modified-since", since)
+        .send()
+        .await
+        .unwrap();
+    res.status().as_u16()
+}
+
 /// A case with a deadline in 7 days and a hearing in 10; returns (case, lawyer, deadline, hearing).
 async fn case_with_items(app: &TestApp) -> (String, String, String, String) {
     let (case, lawyer) = staffed_case(app).await;
@@ -718,6 +749,9 @@ async fn closed_case_sends_nothing_and_leaves_agenda_and_feed(backend: Backend) 
         visible_everywhere(&app, &lawyer, &did, &hid).await,
         [true; 4]
     );
+    // What a calendar app last saw (Last-Modified has whole seconds).
+    let seen_at = feed_last_modified(&app, &lawyer).await;
+    actix_web::rt::time::sleep(std::time::Duration::from_millis(1100)).await;
 
     let res = app
         .patch(
@@ -730,6 +764,11 @@ async fn closed_case_sends_nothing_and_leaves_agenda_and_feed(backend: Backend) 
     assert!(pending_for(&app, &did).await.is_empty(), "cancelled");
     assert!(pending_for(&app, &hid).await.is_empty(), "cancelled");
     assert_eq!(tick(&app).await.sent, 0, "a closed case sends nothing");
+    assert_eq!(
+        conditional_feed(&app, &lawyer, &seen_at).await,
+        200,
+        "closing changes the feed: no 304 to a calendar asking since before"
+    );
     assert_eq!(
         visible_everywhere(&app, &lawyer, &did, &hid).await,
         [false; 4],
