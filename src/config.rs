@@ -88,6 +88,14 @@ pub struct MailSettings {
     pub file_dir: PathBuf,
     pub smtp_url: Option<String>,
     pub from: String,
+    /// The most one message may take, the whole SMTP conversation included (connecting, every
+    /// command, the data); a message that takes longer is a failed try, retried later.
+    #[serde(default = "default_mail_timeout_seconds")]
+    pub timeout_seconds: u64,
+}
+
+fn default_mail_timeout_seconds() -> u64 {
+    30
 }
 
 // The SMTP URL may carry a password.
@@ -98,6 +106,7 @@ impl std::fmt::Debug for MailSettings {
             .field("file_dir", &self.file_dir)
             .field("smtp_url", &self.smtp_url.as_ref().map(|_| "<redacted>"))
             .field("from", &self.from)
+            .field("timeout_seconds", &self.timeout_seconds)
             .finish()
     }
 }
@@ -254,6 +263,12 @@ impl Settings {
             if !matches!(u.scheme(), "smtp" | "smtps") {
                 return Err(bad("mail.smtp_url", "must start with smtp:// or smtps://"));
             }
+        }
+        if !(1..=3600).contains(&self.mail.timeout_seconds) {
+            return Err(bad(
+                "mail.timeout_seconds",
+                "must be between 1 and 3600 seconds",
+            ));
         }
         self.mail
             .from

@@ -76,6 +76,16 @@ fn layers_and_errors_name_the_key() {
             "mail.transport",
         ),
         (
+            "ASYLUM_TRACKER__MAIL__TIMEOUT_SECONDS",
+            "0",
+            "mail.timeout_seconds",
+        ),
+        (
+            "ASYLUM_TRACKER__MAIL__TIMEOUT_SECONDS",
+            "forever",
+            "mail.timeout_seconds",
+        ),
+        (
             "ASYLUM_TRACKER__AUTH__ACCESS_TOKEN_MINUTES",
             "soon",
             "auth.access_token_minutes",

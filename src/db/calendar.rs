@@ -1,10 +1,10 @@
 //! Calendar feeds: the per-user feed token (stored as a hash) and the feed's hearings and open
-//! deadlines.
+//! deadlines, of followed cases only (open, client not archived).
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use super::schema::{cases, deadlines, hearings, users};
+use super::schema::{case_assignments, cases, clients, deadlines, hearings, users};
 use super::scope::{assigned_case_ids, Scope};
 use super::DbConnection;
 use crate::error::AppResult;
@@ -65,6 +65,8 @@ pub fn hearings_since(
 ) -> AppResult<Vec<FeedHearing>> {
     let mut q = hearings::table
         .inner_join(cases::table)
+        .filter(cases::closed.eq(false))
+        .filter(cases::client_id.eq_any(super::cases::live_client_ids()))
         .filter(hearings::starts_at.ge(since))
         .filter(
             hearings::outcome
@@ -95,6 +97,8 @@ pub fn open_deadlines_since(
 ) -> AppResult<Vec<FeedDeadline>> {
     let mut q = deadlines::table
         .inner_join(cases::table)
+        .filter(cases::closed.eq(false))
+        .filter(cases::client_id.eq_any(super::cases::live_client_ids()))
         .filter(deadlines::resolution.is_null())
         .filter(deadlines::due_on.ge(since))
         .select((
@@ -110,4 +114,23 @@ pub fn open_deadlines_since(
         q = q.filter(deadlines::case_id.eq_any(assigned_case_ids(user)));
     }
     Ok(q.order((deadlines::due_on, deadlines::id)).load(conn)?)
+}
+
+/// The newest change to a user's assigned cases or their clients: closing, reopening, archiving
+/// or restoring takes items out of the feed or brings them back, so it counts for `Last-Modified`
+/// even though no item of the feed changed.
+pub fn cases_changed_at(
+    conn: &mut DbConnection,
+    user_id: &str,
+) -> AppResult<Option<NaiveDateTime>> {
+    let mine = case_assignments::table
+        .inner_join(cases::table.inner_join(clients::table))
+        .filter(case_assignments::user_id.eq(user_id));
+    let case_at: Option<NaiveDateTime> = mine
+        .select(diesel::dsl::max(cases::updated_at))
+        .first(conn)?;
+    let client_at: Option<NaiveDateTime> = mine
+        .select(diesel::dsl::max(clients::updated_at))
+        .first(conn)?;
+    Ok(case_at.max(client_at))
 }

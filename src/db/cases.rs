@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use diesel::sql_types::Integer;
 
 use super::page::{Cursor, Page};
-use super::schema::{case_assignments, cases};
+use super::schema::{case_assignments, cases, clients};
 use super::scope::Scope;
 use super::DbConnection;
 use crate::error::{AppError, AppResult};
@@ -243,4 +243,35 @@ pub fn ids_of_client(conn: &mut DbConnection, client_id: &str) -> AppResult<Vec<
         .filter(cases::client_id.eq(client_id))
         .select(cases::id)
         .load(conn)?)
+}
+
+/// The ids of the cases that are followed: open, of a client not archived (a subquery). A closed
+/// case or an archived client's cases send no reminders and stay off the agenda, the hearings
+/// list and calendar feeds; their own pages still show everything.
+#[diesel::dsl::auto_type]
+pub fn active_ids() -> _ {
+    cases::table
+        .filter(cases::closed.eq(false))
+        .filter(cases::client_id.eq_any(live_client_ids()))
+        .select(cases::id)
+}
+
+/// The ids of clients not archived (a subquery).
+#[diesel::dsl::auto_type]
+pub fn live_client_ids() -> _ {
+    clients::table
+        .filter(clients::archived.eq(false))
+        .select(clients::id)
+}
+
+/// Whether a case is followed (see [`active_ids`]); `false` when there is no such case.
+pub fn is_active(conn: &mut DbConnection, case_id: &str) -> AppResult<bool> {
+    Ok(cases::table
+        .inner_join(clients::table)
+        .filter(cases::id.eq(case_id))
+        .filter(cases::closed.eq(false))
+        .filter(clients::archived.eq(false))
+        .count()
+        .get_result::<i64>(conn)?
+        > 0)
 }

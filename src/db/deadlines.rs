@@ -312,7 +312,10 @@ pub fn agenda(
     today: NaiveDate,
     page: &Page,
 ) -> AppResult<(Vec<Deadline>, Option<String>)> {
-    let mut q = deadlines::table.select(Deadline::as_select()).into_boxed();
+    let mut q = deadlines::table
+        .select(Deadline::as_select())
+        .filter(deadlines::case_id.eq_any(super::cases::active_ids()))
+        .into_boxed();
     if let Some(cond) = scope.deadlines() {
         q = q.filter(cond);
     }

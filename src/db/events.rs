@@ -366,7 +366,10 @@ pub fn hearings_between(
     to: Option<NaiveDateTime>,
     page: &Page,
 ) -> AppResult<(Vec<Hearing>, Option<String>)> {
-    let mut q = hearings::table.select(Hearing::as_select()).into_boxed();
+    let mut q = hearings::table
+        .select(Hearing::as_select())
+        .filter(hearings::case_id.eq_any(super::cases::active_ids()))
+        .into_boxed();
     if let Some(cond) = scope.hearings() {
         q = q.filter(cond);
     }

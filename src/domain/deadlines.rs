@@ -4,6 +4,8 @@
 use super::calendar::{day_label, describe_skips, Calendar};
 use super::ead_clock::ead_clock;
 pub use super::ead_clock::{ClockEvent as ClockEventFact, ClockKind, EadWaits};
+use std::collections::HashSet;
+
 use chrono::{Datelike, Days, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 use DeadlineKind::*;
@@ -69,6 +71,7 @@ pub struct CaseFacts {
     pub filings: Vec<FilingFact>,
     pub clock_events: Vec<ClockEventFact>,
     pub hearings: Vec<HearingFact>,
+    /// In the order recorded (by date, then entry): the first of a day names that day's deadlines.
     pub decisions: Vec<DecisionFact>,
 }
 
@@ -93,16 +96,25 @@ pub fn compute(facts: &CaseFacts, cal: &Calendar, waits: &EadWaits) -> Vec<Compu
         .chain(ead_earliest_dates(facts, waits))
         .flatten()
         .collect();
+    // One deadline per rule and decision date (8 CFR 1003.38(b): the appeal is from the day's
+    // decision, however many adverse rulings it holds): the first decision recorded that day
+    // names it, so a later one that day changes nothing.
+    let mut seen: HashSet<(&'static str, String, NaiveDate)> = HashSet::new();
     for d in &facts.decisions {
-        for kind in [
+        let rows = [
             BiaAppeal,
             MotionToReconsider,
             MotionToReopen,
             PetitionForReview,
-        ] {
-            out.extend(decision_deadline(facts, d, cal, kind));
+        ]
+        .into_iter()
+        .filter_map(|kind| decision_deadline(facts, d, cal, kind))
+        .chain(voluntary_departure(d, cal));
+        for row in rows {
+            if seen.insert((row.kind.as_str(), row.rule.clone(), d.decided_on)) {
+                out.push(row);
+            }
         }
-        out.extend(voluntary_departure(d, cal));
     }
     out.extend(
         facts

@@ -1,5 +1,6 @@
 //! The mailer: lettre's file transport (`.eml` files, the embedded default) or SMTP over rustls.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use lettre::message::{header::ContentType, Mailbox, MultiPart, SinglePart};
@@ -9,10 +10,43 @@ use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, To
 use crate::config::{MailSettings, MailTransportKind};
 use crate::error::{AppError, AppResult};
 
+/// The mail transport and the most one message may take (`mail.timeout_seconds`).
 #[derive(Clone)]
-pub enum Mailer {
+pub struct Mailer {
+    transport: Transport,
+    timeout: Duration,
+}
+
+#[derive(Clone)]
+enum Transport {
     File(AsyncFileTransport<Tokio1Executor>),
-    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Smtp(Arc<Smtp>),
+}
+
+/// The pooled SMTP transport. lettre's pool spawns its shutdown on the Tokio runtime when the
+/// last handle is dropped, and panics ("there is no reactor running") when that happens outside
+/// one, as it does at shutdown when the HTTP workers' runtimes are gone first. Dropped outside a
+/// runtime, it is dropped inside a small one made for the purpose.
+struct Smtp(Option<AsyncSmtpTransport<Tokio1Executor>>);
+
+impl Drop for Smtp {
+    fn drop(&mut self) {
+        let Some(transport) = self.0.take() else {
+            return;
+        };
+        if tokio::runtime::Handle::try_current().is_ok() {
+            drop(transport);
+            return;
+        }
+        match tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        {
+            Ok(rt) => rt.block_on(async move { drop(transport) }),
+            // No runtime can be made: leaking the pool at exit beats a panic.
+            Err(_) => std::mem::forget(transport),
+        }
+    }
 }
 
 /// One message to build: plain text always, HTML when given.
@@ -28,7 +62,8 @@ pub struct Outgoing {
 impl Mailer {
     /// Must run inside a Tokio runtime: the pooled SMTP transport spawns on it.
     pub fn from_settings(settings: &MailSettings, concurrency: usize) -> AppResult<Mailer> {
-        match settings.transport {
+        let timeout = Duration::from_secs(settings.timeout_seconds.max(1));
+        let transport = match settings.transport {
             MailTransportKind::File => {
                 std::fs::create_dir_all(&settings.file_dir).map_err(|e| {
                     AppError::internal(format!(
@@ -36,7 +71,7 @@ impl Mailer {
                         settings.file_dir.display()
                     ))
                 })?;
-                Ok(Mailer::File(AsyncFileTransport::new(&settings.file_dir)))
+                Transport::File(AsyncFileTransport::new(&settings.file_dir))
             }
             MailTransportKind::Smtp => {
                 let url = settings
@@ -50,19 +85,40 @@ impl Mailer {
                 let pool = PoolConfig::new().max_size(concurrency.max(1) as u32);
                 let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
                     .map_err(|e| AppError::internal(format!("mail.smtp_url: {e}")))?
-                    .timeout(Some(Duration::from_secs(20)))
+                    // Per step (connecting, each command); the whole send is bounded in `send`.
+                    .timeout(Some(timeout))
                     .pool_config(pool)
                     .build();
-                Ok(Mailer::Smtp(transport))
+                Transport::Smtp(Arc::new(Smtp(Some(transport))))
             }
+        };
+        Ok(Mailer { transport, timeout })
+    }
+
+    /// Sends one message, the whole conversation bounded by `mail.timeout_seconds`: a server that
+    /// accepts and then says nothing makes a failed try, not a stalled worker.
+    pub async fn send(&self, message: Message) -> Result<(), String> {
+        let sending = async {
+            match &self.transport {
+                Transport::File(t) => t.send(message).await.map(|_| ()).map_err(|e| e.to_string()),
+                Transport::Smtp(t) => match &t.0 {
+                    Some(t) => t.send(message).await.map(|_| ()).map_err(|e| e.to_string()),
+                    None => Err("the SMTP transport is shut down".to_string()),
+                },
+            }
+        };
+        match tokio::time::timeout(self.timeout, sending).await {
+            Ok(result) => result,
+            Err(_) => Err(format!(
+                "no complete answer within {} s (mail.timeout_seconds)",
+                self.timeout.as_secs()
+            )),
         }
     }
 
-    pub async fn send(&self, message: Message) -> Result<(), String> {
-        match self {
-            Mailer::File(t) => t.send(message).await.map(|_| ()).map_err(|e| e.to_string()),
-            Mailer::Smtp(t) => t.send(message).await.map(|_| ()).map_err(|e| e.to_string()),
-        }
+    /// The most one message may take.
+    pub fn timeout(&self) -> Duration {
+        self.timeout
     }
 }
 

@@ -103,6 +103,17 @@ struct Item {
 /// assignments: drops what is stale (a moved, met, waived or cancelled item, an unassigned,
 /// deactivated or unsubscribed recipient) and plans what is missing. In the caller's transaction.
 pub fn replan_case(conn: &mut DbConnection, case_id: &str, ctx: &Schedule) -> AppResult<()> {
+    // A closed case, or an archived client's, is not followed: nothing of it waits to be sent.
+    // Reopening (or restoring the client) re-plans from its items as they are then.
+    if !db::cases::is_active(conn, case_id)? {
+        diesel::delete(
+            reminders::table
+                .filter(reminders::case_id.eq(case_id))
+                .filter(reminders::state.eq("pending")),
+        )
+        .execute(conn)?;
+        return Ok(());
+    }
     let recipients: Vec<(String, bool)> = case_assignments::table
         .inner_join(users::table)
         .filter(case_assignments::case_id.eq(case_id))
@@ -236,7 +247,7 @@ pub fn replan_user(conn: &mut DbConnection, user_id: &str, ctx: &Schedule) -> Ap
     Ok(())
 }
 
-/// Open deadlines that passed unmet get one "missed" alert for their lawyers and every admin.
+/// Open deadlines of followed cases that passed unmet get one "missed" alert for their lawyers and every admin.
 /// Returns how many deadlines were alerted. Index: `deadlines_missed_sweep` (partial).
 /// A deadline due before the day its case was entered (an old case recorded now, or a date
 /// corrected into the past) was never the office's to meet: it is settled without an alert.
@@ -250,6 +261,9 @@ pub fn sweep_missed(conn: &mut DbConnection, ctx: &Schedule, limit: i64) -> AppR
         .filter(not(deadlines::missed_alerted))
         .filter(not(deadlines::never_missed))
         .filter(deadlines::due_on.lt(ctx.today))
+        // Followed cases only (see db::cases::active_ids; the case is already joined here).
+        .filter(cases::closed.eq(false))
+        .filter(cases::client_id.eq_any(db::cases::live_client_ids()))
         .order(deadlines::due_on)
         .select((
             deadlines::id,
@@ -360,6 +374,25 @@ pub fn claim(
             .select(Reminder::as_select())
             .load(conn)?)
     })
+}
+
+/// Extends the lease of rows this owner still holds, pending, until `until`; `true` when it holds
+/// every one of `ids` (else the message for them must not be sent by this owner).
+pub fn hold(
+    conn: &mut DbConnection,
+    ids: &[String],
+    owner: &str,
+    until: NaiveDateTime,
+) -> AppResult<bool> {
+    let n = diesel::update(
+        reminders::table
+            .filter(reminders::id.eq_any(ids))
+            .filter(reminders::lease_owner.eq(owner))
+            .filter(reminders::state.eq("pending")),
+    )
+    .set(reminders::lease_until.eq(until))
+    .execute(conn)?;
+    Ok(n == ids.len())
 }
 
 /// The SMTP server accepted these: they are sent. Only rows this owner still holds.

@@ -63,8 +63,15 @@ pub async fn run(worker: Worker) {
 }
 
 pub async fn tick(w: &Worker) -> AppResult<TickReport> {
+    tick_at(w, db::now()).await
+}
+
+/// A tick as if run at the UTC instant `at` (rows due by then are claimed, and "today" in the
+/// messages is `at`'s date in the organisation's zone, `reminders.time_zone`, never the UTC date).
+pub async fn tick_at(w: &Worker, at: chrono::NaiveDateTime) -> AppResult<TickReport> {
+    let started = db::now();
     let mut report = TickReport::default();
-    let ctx = Schedule::at(&w.settings, db::now());
+    let ctx = Schedule::at(&w.settings, at);
     let sweep_ctx = ctx.clone();
     report.missed_alerted = run_db(&w.pool, move |conn| {
         db::transaction(conn, |conn| outbox::sweep_missed(conn, &sweep_ctx, 1000))
@@ -73,7 +80,7 @@ pub async fn tick(w: &Worker) -> AppResult<TickReport> {
     let batch = w.settings.reminders.batch_size.max(1);
     loop {
         let owner = db::new_id();
-        let now = db::now();
+        let now = at + (db::now() - started);
         let lease_until = now + Duration::seconds(w.settings.reminders.lease_seconds as i64);
         let (o, n) = (owner.clone(), now);
         let rows = run_db(&w.pool, move |conn| {
@@ -90,45 +97,96 @@ pub async fn tick(w: &Worker) -> AppResult<TickReport> {
         })
         .await?;
         report.cancelled += cancelled.len();
-        let results: Vec<(Job, Result<(), String>)> = stream::iter(jobs)
-            .map(|job| async {
-                let result = w.mailer.send(job.message.clone()).await;
-                (job, result)
-            })
+        if !cancelled.is_empty() {
+            run_db(&w.pool, move |conn| outbox::cancel(conn, &cancelled)).await?;
+        }
+        // Each message is marked sent or failed as soon as it finishes: a slow one holds back
+        // no other, and a row whose lease ran out is never re-sent after it was delivered.
+        let outcomes: Vec<AppResult<Outcome>> = stream::iter(jobs)
+            .map(|job| deliver(w, &owner, job))
             .buffer_unordered(w.settings.reminders.concurrency.max(1))
             .collect()
             .await;
-        let mut sent_ids = Vec::new();
-        let mut failures: Vec<(Vec<Reminder>, String)> = Vec::new();
-        for (job, result) in results {
-            match result {
-                Ok(()) => sent_ids.extend(job.ids),
-                Err(e) => failures.push((job.rows, e)),
+        let mut first_error = None;
+        let mut gave_up = Vec::new();
+        for outcome in outcomes {
+            match outcome {
+                Ok(Outcome::Sent(n)) => report.sent += n,
+                Ok(Outcome::Failed(n, failed)) => {
+                    report.failed_tries += n;
+                    gave_up.extend(failed);
+                }
+                Ok(Outcome::NotHeld) => {}
+                Err(e) => {
+                    tracing::error!(event = "reminders", error = %e, "recording a delivery failed");
+                    first_error.get_or_insert(e);
+                }
             }
         }
-        report.sent += sent_ids.len();
-        report.failed_tries += failures.iter().map(|(r, _)| r.len()).sum::<usize>();
-        let o = owner.clone();
-        run_db(&w.pool, move |conn| {
-            db::transaction(conn, |conn| {
-                let now = db::now();
-                outbox::cancel(conn, &cancelled)?;
-                outbox::mark_sent(conn, &sent_ids, &o, now)?;
-                let mut gave_up = Vec::new();
-                for (rows, error) in &failures {
-                    tracing::warn!(event = "reminders", error = %error, rows = rows.len(), "delivery failed");
-                    gave_up.extend(outbox::mark_attempt_failed(conn, rows, &o, error, now)?);
-                }
-                outbox::queue_failure_notice(conn, &gave_up, now)
+        // One notice to the admins for the rows of this round that failed for good.
+        if !gave_up.is_empty() {
+            run_db(&w.pool, move |conn| {
+                outbox::queue_failure_notice(conn, &gave_up, db::now())
             })
-        })
-        .await?;
+            .await?;
+        }
+        if let Some(e) = first_error {
+            return Err(e);
+        }
         if (claimed as i64) < batch {
             break;
         }
     }
     Ok(report)
 }
+
+/// What became of one job's rows.
+enum Outcome {
+    Sent(usize),
+    /// How many rows failed this try, and those that failed for good (after the last try).
+    Failed(usize, Vec<Reminder>),
+    /// The lease ran out before the message's turn and the rows went elsewhere (another
+    /// instance, or a re-plan dropped them): not sent here.
+    NotHeld,
+}
+
+/// Sends one job's message and records its outcome at once. The rows' lease is first extended
+/// past the longest the send may take (`mail.timeout_seconds`), and only if this worker still
+/// holds every row; so no other instance can claim them while the message is on its way.
+async fn deliver(w: &Worker, owner: &str, job: Job) -> AppResult<Outcome> {
+    let Job { ids, rows, message } = job;
+    let hold_for = Duration::seconds(w.mailer.timeout().as_secs() as i64 + HOLD_MARGIN_SECONDS);
+    let (held_ids, o) = (ids.clone(), owner.to_string());
+    let held = run_db(&w.pool, move |conn| {
+        outbox::hold(conn, &held_ids, &o, db::now() + hold_for)
+    })
+    .await?;
+    if !held {
+        return Ok(Outcome::NotHeld);
+    }
+    let result = w.mailer.send(message).await;
+    let o = owner.to_string();
+    run_db(&w.pool, move |conn| {
+        db::transaction(conn, |conn| {
+            let now = db::now();
+            match &result {
+                Ok(()) => {
+                    outbox::mark_sent(conn, &ids, &o, now)?;
+                    Ok(Outcome::Sent(ids.len()))
+                }
+                Err(error) => {
+                    tracing::warn!(event = "reminders", error = %error, rows = rows.len(), "delivery failed");
+                    let gave_up = outbox::mark_attempt_failed(conn, &rows, &o, error, now)?;
+                    Ok(Outcome::Failed(rows.len(), gave_up))
+                }
+            }
+        })
+    })
+    .await
+}
+
+/// Time beyond `mail.timeout_seconds` a held row keeps its lease: enough to record the outcome.
+const HOLD_MARGIN_SECONDS: i64 = 60;
 
 /// Writes the messages for claimed rows. Rows whose item vanished, closed or moved since they
 /// were planned, or whose recipient left, are returned to be dropped instead of sent.
@@ -197,7 +255,15 @@ fn job(settings: &Settings, rows: Vec<Reminder>, to: &str, c: Composed) -> AppRe
 }
 
 /// The case reference and family-name initial: all a reminder may say about who it concerns.
-fn case_label(conn: &mut DbConnection, case_id: &str) -> AppResult<Option<(String, Option<char>)>> {
+/// `None` for a case no longer followed (closed, or its client archived) when `followed` is asked.
+fn case_label(
+    conn: &mut DbConnection,
+    case_id: &str,
+    followed: bool,
+) -> AppResult<Option<(String, Option<char>)>> {
+    if followed && !db::cases::is_active(conn, case_id)? {
+        return Ok(None);
+    }
     Ok(cases::table
         .inner_join(clients::table)
         .filter(cases::id.eq(case_id))
@@ -259,7 +325,7 @@ fn content(
             {
                 return Ok(None);
             }
-            let Some((case_reference, family_initial)) = case_label(conn, &case_id)? else {
+            let Some((case_reference, family_initial)) = case_label(conn, &case_id, true)? else {
                 return Ok(None);
             };
             // A hand-entered title may name the client: e-mail gives the kind and the case only.
@@ -311,7 +377,7 @@ fn content(
             {
                 return Ok(None);
             }
-            let Some((case_reference, family_initial)) = case_label(conn, &case_id)? else {
+            let Some((case_reference, family_initial)) = case_label(conn, &case_id, true)? else {
                 return Ok(None);
             };
             let court =
@@ -340,7 +406,9 @@ fn content(
             let mut lines = Vec::new();
             for f in outbox::find_many(conn, &ids)? {
                 let reference = match &f.case_id {
-                    Some(c) => case_label(conn, c)?.map(|(r, _)| r).unwrap_or_default(),
+                    Some(c) => case_label(conn, c, false)?
+                        .map(|(r, _)| r)
+                        .unwrap_or_default(),
                     None => String::new(),
                 };
                 let to: String = users::table

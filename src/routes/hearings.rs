@@ -170,6 +170,8 @@ pub async fn get_hearing(
 #[serde(deny_unknown_fields)]
 pub struct HearingPatch {
     /// `held`, `continued_by_applicant`, `continued_by_court`, `no_show`, `cancelled`; null clears.
+    /// What happened (all but `cancelled`) only once the hearing has started (422 before);
+    /// `cancelled` any time. A move to a new time clears the outcome unless one is given with it.
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<HearingOutcome>)]
     pub outcome: Option<Option<String>>,

@@ -62,19 +62,21 @@ pub async fn feed(app: &AppState, token: &str) -> AppResult<Feed> {
     let hashed = hash_secret(token);
     let since_day = org_today(&app.settings) - Duration::days(HISTORY_DAYS);
     let since = db::now() - Duration::days(HISTORY_DAYS);
-    let (hearings, deadlines) = run_db(&app.pool, move |conn| {
+    let (hearings, deadlines, cases_at) = run_db(&app.pool, move |conn| {
         let user_id = store::user_by_token(conn, &hashed)?.ok_or(AppError::NotFound)?;
         // Assigned cases only, whatever the role: a feed is the user's own work.
+        let cases_at = store::cases_changed_at(conn, &user_id)?;
         let scope = Scope::AssignedTo(user_id);
         let hearings = store::hearings_since(conn, &scope, since)?;
         let deadlines = store::open_deadlines_since(conn, &scope, since_day)?;
-        Ok((hearings, deadlines))
+        Ok((hearings, deadlines, cases_at))
     })
     .await?;
     let last_modified = hearings
         .iter()
         .map(|h| h.updated_at)
         .chain(deadlines.iter().map(|d| d.updated_at))
+        .chain(cases_at)
         .max()
         .unwrap_or_default();
     let base = app.settings.server.public_url.trim_end_matches('/');

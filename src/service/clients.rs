@@ -295,7 +295,8 @@ pub async fn update(
             .is_some_and(|d| d != before.last_arrival_on);
         clients::update(conn, &id, changes)?;
         let after = clients::find(conn, &id, &Scope::Internal)?;
-        if arrival_changed {
+        // Archiving or restoring a client stops or re-plans its cases' reminders.
+        if arrival_changed || after.archived != before.archived {
             recompute::client_changed(conn, &id, ctx)?;
         }
         let (b, a) = (ClientView::from(&before), ClientView::from(&after));

@@ -344,7 +344,7 @@ pub async fn edit(
         cases::lock(conn, &case_id)?;
         let (before, case) = visible_hearing(conn, &caller, &id)?;
         let mut errors = Fields::new();
-        let changes = changes(&courts, &before, input, &mut errors);
+        let changes = changes(&courts, &before, input, ctx.schedule.now, &mut errors);
         errors.finish()?;
         let time_changed = changes.starts_at.is_some_and(|t| t != before.starts_at)
             || changes
@@ -383,20 +383,23 @@ pub async fn edit(
     .await
 }
 
-/// The stored changes an edit asks for, noting every mistake in `errors`.
+/// The stored changes an edit asks for, noting every mistake in `errors`. What happened at a
+/// hearing (held, continued, no-show) can be recorded once it has started (`now` or earlier, at
+/// its new time if the same edit moves it); `cancelled` any time. A hearing moved to a new time
+/// starts with no outcome, unless the same edit gives one.
 fn changes(
     courts: &[Court],
     before: &Hearing,
     input: HearingEdit,
+    now: NaiveDateTime,
     errors: &mut Fields,
 ) -> HearingChanges {
     let mut changes = HearingChanges::default();
-    if let Some(outcome) = &input.outcome {
-        changes.outcome = Some(outcome.as_deref().and_then(|o| {
+    let mut outcome: Option<Option<HearingOutcome>> = None;
+    if let Some(given) = &input.outcome {
+        outcome = Some(given.as_deref().and_then(|o| {
             let parsed = HearingOutcome::parse(o).ok_or_else(HearingOutcome::allowed);
-            errors
-                .check("outcome", parsed)
-                .map(|o| o.as_str().to_string())
+            errors.check("outcome", parsed)
         }));
     }
     let moved =
@@ -424,6 +427,26 @@ fn changes(
                 changes.court_code = Some(court);
             }
         }
+    }
+    let starts_at = changes.starts_at.unwrap_or(before.starts_at);
+    let moved_in_time = changes.starts_at.is_some_and(|t| t != before.starts_at)
+        || changes
+            .time_zone
+            .as_ref()
+            .is_some_and(|z| *z != before.time_zone);
+    match outcome {
+        Some(Some(o)) if o != HearingOutcome::Cancelled && starts_at > now => errors.push(
+            "outcome",
+            format!(
+                "`{}` can be recorded only once the hearing has taken place (it starts at {} UTC); \
+                 before then only `cancelled` may be recorded",
+                o.as_str(),
+                starts_at.format("%Y-%m-%dT%H:%M")
+            ),
+        ),
+        Some(o) => changes.outcome = Some(o.map(|o| o.as_str().to_string())),
+        None if moved_in_time && before.outcome.is_some() => changes.outcome = Some(None),
+        None => {}
     }
     if let Some(j) = input.judge {
         changes.judge = Some(j.and_then(|j| text(Some(j), "judge", errors)));

@@ -140,3 +140,66 @@ async fn migrate_needs_only_the_database(backend: Backend) {
 }
 
 crate::each_backend!(migrate_needs_only_the_database);
+
+/// `serve` with SMTP configured stops cleanly on SIGTERM: lettre's pool, dropped at shutdown
+/// outside the runtime, panicked "there is no reactor running".
+async fn serve_with_smtp_shuts_down_without_panic(backend: Backend) {
+    if backend == Backend::Postgres && std::env::var("TEST_DATABASE_URL").is_err() {
+        return;
+    }
+    let (url, _guard) = fresh_database(backend);
+    let inbox = crate::helpers::Inbox::start();
+    let dir = tempfile::tempdir().unwrap();
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let mut child = Command::new(env!("CARGO_BIN_EXE_asylum-tracker"))
+        .arg("serve")
+        .current_dir(dir.path())
+        .env("ASYLUM_TRACKER__DATABASE__URL", &url)
+        .env("ASYLUM_TRACKER__AUTH__JWT_SECRET", JWT_SECRET)
+        .env("ASYLUM_TRACKER__SERVER__BIND", format!("127.0.0.1:{port}"))
+        .env("ASYLUM_TRACKER__SERVER__WORKERS", "2")
+        .env("ASYLUM_TRACKER__MAIL__TRANSPORT", "smtp")
+        .env(
+            "ASYLUM_TRACKER__MAIL__SMTP_URL",
+            format!("smtp://127.0.0.1:{}", inbox.port),
+        )
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run serve");
+    let client = reqwest::Client::new();
+    let mut up = false;
+    for _ in 0..200 {
+        if let Ok(r) = client
+            .get(format!("http://127.0.0.1:{port}/health"))
+            .send()
+            .await
+        {
+            up = r.status().is_success();
+            break;
+        }
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let stopped = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(stopped.success());
+    let out = actix_web::rt::task::spawn_blocking(move || {
+        let _ = &mut child;
+        child.wait_with_output()
+    })
+    .await
+    .unwrap()
+    .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(up, "served: {stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(out.status.success(), "{:?}: {stderr}", out.status);
+}
+
+crate::each_backend!(serve_with_smtp_shuts_down_without_panic);

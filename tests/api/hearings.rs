@@ -16,6 +16,7 @@ both!(
     dst_gap_and_overlap_are_422_with_a_clear_message,
     unknown_court_zone_and_kind_are_422,
     reschedule_keeps_history_and_is_audited,
+    outcomes_need_the_hearing_to_have_happened_and_a_move_clears_them,
 );
 
 async fn schedule(app: &TestApp, token: &str, case_id: &str, req: &Value) -> Value {
@@ -320,7 +321,7 @@ async fn reschedule_keeps_history_and_is_audited(app: TestApp) {
     let t = team(&app).await;
     let req = hearing(
         "master_calendar",
-        "2027-03-16T09:00",
+        "2026-03-16T09:00",
         json!({"judge": "IJ Ortiz"}),
     );
     let h = schedule(&app, &t.lawyer, t.case_id(), &req).await;
@@ -343,10 +344,11 @@ async fn reschedule_keeps_history_and_is_audited(app: TestApp) {
     .await;
     assert_eq!(m1["starts_at"], "2027-04-20T19:30:00Z");
     let history = m1["history"].as_array().unwrap();
+    assert!(m1["outcome"].is_null(), "a move clears the outcome");
     assert_eq!(history.len(), 1);
-    assert_eq!(history[0]["starts_at_local"], "2027-03-16T09:00");
+    assert_eq!(history[0]["starts_at_local"], "2026-03-16T09:00");
     assert_eq!(history[0]["time_zone"], "America/Denver");
-    assert_eq!(history[0]["starts_at"], "2027-03-16T15:00:00Z");
+    assert_eq!(history[0]["starts_at"], "2026-03-16T15:00:00Z");
     assert_eq!(history[0]["changed_by"], t.caseworker_id.as_str());
     // Move 2: to another court, whose zone comes with it; the same local time.
     let m2 = patch(&t.lawyer, json!({"court_code": "new-york-broadway"})).await;
@@ -363,7 +365,7 @@ async fn reschedule_keeps_history_and_is_audited(app: TestApp) {
         .collect();
     assert_eq!(
         history,
-        ["2027-03-16T15:00:00Z", "2027-04-20T19:30:00Z"],
+        ["2026-03-16T15:00:00Z", "2027-04-20T19:30:00Z"],
         "oldest first"
     );
     assert_eq!(read["judge"], "IJ Ortiz");
@@ -379,17 +381,142 @@ async fn reschedule_keeps_history_and_is_audited(app: TestApp) {
         panic!("four rows")
     };
     assert_eq!(create["actor_id"], t.lawyer_id.as_str());
-    assert_eq!(create["changes"]["starts_at"]["to"], "2027-03-16T15:00:00Z");
+    assert_eq!(create["changes"]["starts_at"]["to"], "2026-03-16T15:00:00Z");
     assert_eq!(outcome["changes"]["outcome"]["to"], "continued_by_court");
     assert_eq!(moved1["actor_id"], t.caseworker_id.as_str());
     let change = &moved1["changes"]["starts_at"];
     assert_eq!(
         (&change["from"], &change["to"]),
         (
-            &json!("2027-03-16T15:00:00Z"),
+            &json!("2026-03-16T15:00:00Z"),
             &json!("2027-04-20T19:30:00Z")
         )
     );
     assert_eq!(moved2["changes"]["time_zone"]["to"], "America/New_York");
     assert!(moved2["changes"].get("history").is_none());
+}
+
+/// A day `days` from today (UTC) at 10:00, as a local time.
+fn local_in(days: i64) -> String {
+    let day = chrono::Utc::now().date_naive() + chrono::Duration::days(days);
+    format!("{day}T10:00")
+}
+
+/// What happened at a hearing (held, continued, no-show) can be recorded only once it has
+/// taken place; a cancellation any time; a hearing moved to a new date starts with no outcome.
+async fn outcomes_need_the_hearing_to_have_happened_and_a_move_clears_them(app: TestApp) {
+    let t = team(&app).await;
+    let ahead = schedule(
+        &app,
+        &t.lawyer,
+        t.case_id(),
+        &hearing("individual", &local_in(60), json!({"time_zone": "UTC"})),
+    )
+    .await;
+    let path = format!("/api/v1/hearings/{}", id(&ahead));
+    for outcome in [
+        "held",
+        "continued_by_applicant",
+        "continued_by_court",
+        "no_show",
+    ] {
+        let p = problem(
+            app.patch(&path, &t.lawyer, &json!({"outcome": outcome}))
+                .await,
+            422,
+        )
+        .await;
+        assert_eq!(error_fields(&p), ["outcome"], "{outcome}");
+        let message = p.to_string();
+        assert!(
+            message.contains("has taken place") && message.contains("cancelled"),
+            "{outcome}: a clear message: {message}"
+        );
+    }
+    let read = body(app.get(&path, &t.lawyer).await, 200).await;
+    assert!(read["outcome"].is_null(), "nothing recorded");
+    // A cancellation may come any time, and be taken back.
+    let cancelled = body(
+        app.patch(&path, &t.lawyer, &json!({"outcome": "cancelled"}))
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(cancelled["outcome"], "cancelled");
+    // Moved to a new date: it starts with no outcome (the cancellation does not follow it).
+    let moved = body(
+        app.patch(&path, &t.lawyer, &json!({"starts_at_local": local_in(90)}))
+            .await,
+        200,
+    )
+    .await;
+    assert!(moved["outcome"].is_null(), "a move clears the outcome");
+
+    // A hearing that has taken place: what happened may be recorded.
+    let past = schedule(
+        &app,
+        &t.lawyer,
+        t.case_id(),
+        &hearing(
+            "master_calendar",
+            &local_in(-3),
+            json!({"time_zone": "UTC"}),
+        ),
+    )
+    .await;
+    let past_path = format!("/api/v1/hearings/{}", id(&past));
+    let held = body(
+        app.patch(
+            &past_path,
+            &t.lawyer,
+            &json!({"outcome": "continued_by_court"}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(held["outcome"], "continued_by_court");
+    // Continued to a new date: the hearing at that date has not happened yet.
+    let continued = body(
+        app.patch(
+            &past_path,
+            &t.lawyer,
+            &json!({"starts_at_local": local_in(30)}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert!(continued["outcome"].is_null(), "a move clears the outcome");
+    // A move and an outcome in one request: the outcome is judged at the new date.
+    let p = problem(
+        app.patch(
+            &past_path,
+            &t.lawyer,
+            &json!({"starts_at_local": local_in(40), "outcome": "held"}),
+        )
+        .await,
+        422,
+    )
+    .await;
+    assert_eq!(error_fields(&p), ["outcome"]);
+    // A judge's name changed on a hearing that was held keeps its outcome.
+    let back = body(
+        app.patch(
+            &past_path,
+            &t.lawyer,
+            &json!({"starts_at_local": local_in(-2), "outcome": "held"}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(back["outcome"], "held");
+    let judged = body(
+        app.patch(&past_path, &t.lawyer, &json!({"judge": "IJ Ortiz"}))
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(judged["outcome"], "held", "no move, outcome kept");
 }

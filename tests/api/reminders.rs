@@ -627,3 +627,521 @@ async fn file_transport_writes_eml_files(backend: Backend) {
     assert!(text.contains("(in 7 days)"));
     assert!(app.inbox.messages().is_empty(), "nothing went over SMTP");
 }
+
+// Issue 9: reminders follow the case; delivery never stalls.
+each_backend!(
+    closed_case_sends_nothing_and_leaves_agenda_and_feed,
+    archived_client_cancels_its_cases_reminders,
+    stalled_smtp_holds_back_nothing_and_sends_each_once,
+    same_day_denial_and_removal_make_one_appeal_and_one_set_of_reminders,
+    days_ahead_are_counted_in_the_organisations_zone,
+);
+
+/// Ids in a list answer.
+fn item_ids(v: &Value) -> Vec<String> {
+    v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// The caller's calendar feed, as text.
+async fn feed(app: &TestApp, token: &str) -> String {
+    let res = app
+        .post("/api/v1/me/calendar-token", token, &json!({}))
+        .await;
+    assert_eq!(res.status(), 200);
+    let url = res.json::<Value>().await.unwrap()["url"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let path = url.trim_start_matches("https://tracker.test");
+    let res = app.client.get(app.url(path)).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    res.text().await.unwrap()
+}
+
+/// The feed's path for the caller (a fresh token).
+async fn feed_path(app: &TestApp, token: &str) -> String {
+    let res = app
+        .post("/api/v1/me/calendar-token", token, &json!({}))
+        .await;
+    let url = res.json::<Value>().await.unwrap()["url"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    url.trim_start_matches("https://tracker.test").to_string()
+}
+
+async fn feed_last_modified(app: &TestApp, token: &str) -> String {
+    let path = feed_path(app, token).await;
+    let res = app.client.get(app.url(&path)).send().await.unwrap();
+    res.headers()["last-modified"].to_str().unwrap().to_string()
+}
+
+/// The feed's status for a calendar asking "changed since `since`?".
+async fn conditional_feed(app: &TestApp, token: &str, since: &str) -> u16 {
+    let path = feed_path(app, token).await;
+    let res = app
+        .client
+        .get(app.url(&path))
+        .header("if-modified-since", since)
+        .send()
+        .await
+        .unwrap();
+    res.status().as_u16()
+}
+
+/// A case with a deadline in 7 days and a hearing in 10; returns (case, lawyer, deadline, hearing).
+async fn case_with_items(app: &TestApp) -> (String, String, String, String) {
+    let (case, lawyer) = staffed_case(app).await;
+    let d = manual_deadline(app, &lawyer, &case, 7).await;
+    let day = today() + Duration::days(10);
+    let res = app
+        .post(
+            &format!("/api/v1/cases/{case}/hearings"),
+            &lawyer,
+            &json!({"kind": "asylum_interview", "starts_at_local": format!("{day}T10:00"), "time_zone": "UTC"}),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    let h: Value = res.json().await.unwrap();
+    (
+        case,
+        lawyer,
+        d["id"].as_str().unwrap().to_string(),
+        h["id"].as_str().unwrap().to_string(),
+    )
+}
+
+/// Whether the case's deadline and hearing are on the agenda, the hearings list and the feed.
+async fn visible_everywhere(
+    app: &TestApp,
+    token: &str,
+    deadline: &str,
+    hearing: &str,
+) -> [bool; 4] {
+    let (from, to) = (today(), today() + Duration::days(30));
+    let agenda: Value = app
+        .get(&format!("/api/v1/deadlines?from={from}&to={to}"), token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let hearings: Value = app
+        .get(&format!("/api/v1/hearings?from={from}&to={to}"), token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let ics = feed(app, token).await;
+    [
+        item_ids(&agenda).contains(&deadline.to_string()),
+        item_ids(&hearings).contains(&hearing.to_string()),
+        ics.contains(&format!("deadline-{deadline}@")),
+        ics.contains(&format!("hearing-{hearing}@")),
+    ]
+}
+
+async fn closed_case_sends_nothing_and_leaves_agenda_and_feed(backend: Backend) {
+    let Some(app) = app(backend).await else {
+        return;
+    };
+    let (case, lawyer, did, hid) = case_with_items(&app).await;
+    assert_eq!(pending_for(&app, &did).await.len(), 6);
+    assert_eq!(pending_for(&app, &hid).await.len(), 4);
+    assert_eq!(
+        visible_everywhere(&app, &lawyer, &did, &hid).await,
+        [true; 4]
+    );
+    // What a calendar app last saw (Last-Modified has whole seconds).
+    let seen_at = feed_last_modified(&app, &lawyer).await;
+    actix_web::rt::time::sleep(std::time::Duration::from_millis(1100)).await;
+
+    let res = app
+        .patch(
+            &format!("/api/v1/cases/{case}"),
+            &lawyer,
+            &json!({"status": "closed"}),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    assert!(pending_for(&app, &did).await.is_empty(), "cancelled");
+    assert!(pending_for(&app, &hid).await.is_empty(), "cancelled");
+    assert_eq!(tick(&app).await.sent, 0, "a closed case sends nothing");
+    assert_eq!(
+        conditional_feed(&app, &lawyer, &seen_at).await,
+        200,
+        "closing changes the feed: no 304 to a calendar asking since before"
+    );
+    assert_eq!(
+        visible_everywhere(&app, &lawyer, &did, &hid).await,
+        [false; 4],
+        "off the agenda, the hearings list and the feed"
+    );
+
+    let res = app
+        .patch(
+            &format!("/api/v1/cases/{case}"),
+            &lawyer,
+            &json!({"status": "open"}),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(pending_for(&app, &did).await.len(), 6, "planned again");
+    assert_eq!(pending_for(&app, &hid).await.len(), 4, "planned again");
+    assert_eq!(
+        visible_everywhere(&app, &lawyer, &did, &hid).await,
+        [true; 4]
+    );
+    assert_eq!(tick(&app).await.sent, 2, "the 7-day reminder, to both");
+}
+
+/// A closed case's reminder claimed before the close (already due) is dropped, not sent.
+async fn archived_client_cancels_its_cases_reminders(backend: Backend) {
+    let Some(app) = app(backend).await else {
+        return;
+    };
+    let (case, lawyer, did, hid) = case_with_items(&app).await;
+    let c: Value = app
+        .get(&format!("/api/v1/cases/{case}"), &lawyer)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let client = c["client_id"].as_str().unwrap();
+    let res = app
+        .patch(
+            &format!("/api/v1/clients/{client}"),
+            &lawyer,
+            &json!({"archived": true}),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    assert!(pending_for(&app, &did).await.is_empty(), "cancelled");
+    assert!(pending_for(&app, &hid).await.is_empty(), "cancelled");
+    assert_eq!(tick(&app).await.sent, 0);
+    assert_eq!(
+        visible_everywhere(&app, &lawyer, &did, &hid).await,
+        [false; 4]
+    );
+    let res = app
+        .patch(
+            &format!("/api/v1/clients/{client}"),
+            &lawyer,
+            &json!({"archived": false}),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(pending_for(&app, &did).await.len(), 6, "planned again");
+    assert_eq!(tick(&app).await.sent, 2);
+}
+
+/// A TCP proxy to the in-test SMTP server whose first `stalled` connections say nothing for
+/// `silence`, then answer normally (they are proxied like the others).
+fn stalling_proxy(upstream: u16, stalled: usize, silence: std::time::Duration) -> u16 {
+    use std::io::copy;
+    use std::net::{Shutdown, TcpListener, TcpStream};
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for (n, conn) in listener.incoming().enumerate() {
+            let Ok(client) = conn else { continue };
+            std::thread::spawn(move || {
+                if n < stalled {
+                    std::thread::sleep(silence);
+                }
+                let Ok(server) = TcpStream::connect(("127.0.0.1", upstream)) else {
+                    return;
+                };
+                let (mut c_in, mut s_out) =
+                    (client.try_clone().unwrap(), server.try_clone().unwrap());
+                let up = std::thread::spawn(move || {
+                    let _ = copy(&mut c_in, &mut s_out);
+                    let _ = s_out.shutdown(Shutdown::Write);
+                });
+                let (mut s_in, mut c_out) = (server, client);
+                let _ = copy(&mut s_in, &mut c_out);
+                let _ = c_out.shutdown(Shutdown::Both);
+                let _ = up.join();
+            });
+        }
+    });
+    port
+}
+
+async fn count_sent(app: &TestApp) -> i64 {
+    use asylum_tracker::db::schema::reminders;
+    use diesel::prelude::*;
+    asylum_tracker::db::run_db(&app.pool, |conn| {
+        Ok(reminders::table
+            .filter(reminders::state.eq("sent"))
+            .count()
+            .get_result::<i64>(conn)?)
+    })
+    .await
+    .unwrap()
+}
+
+/// The issue's stalled server: it accepts and says nothing for 20 s, then answers. With
+/// `mail.timeout_seconds = 3` the message on that connection fails its try after 3 s while the
+/// others go out and are marked sent one by one; once retried, every reminder has arrived exactly
+/// once, and the late answer of the stalled connection delivers nothing more.
+async fn stalled_smtp_holds_back_nothing_and_sends_each_once(backend: Backend) {
+    if backend == Backend::Postgres && std::env::var("TEST_DATABASE_URL").is_err() {
+        return;
+    }
+    let silence = std::time::Duration::from_secs(20);
+    let started = std::time::Instant::now();
+    let inbox = crate::helpers::Inbox::start();
+    let proxy = stalling_proxy(inbox.port, 1, silence);
+    let (url, guard) = fresh_database(backend);
+    let app = spawn_app_on(backend, &url, guard, inbox, |s| {
+        midnight_utc(s);
+        s.mail.smtp_url = Some(format!("smtp://127.0.0.1:{proxy}"));
+        s.mail.timeout_seconds = 3;
+        s.reminders.concurrency = 2;
+    })
+    .await;
+    let (case, lawyer) = staffed_case(&app).await;
+    let mut deadlines = Vec::new();
+    for _ in 0..3 {
+        let d = manual_deadline(&app, &lawyer, &case, 7).await;
+        deadlines.push(d["id"].as_str().unwrap().to_string());
+    }
+    // Six messages due now (three deadlines, two recipients); one lands on the silent connection.
+    let w = app.state.worker();
+    let mut running = Box::pin(worker::tick(&w));
+    let mut sent_while_running = 0;
+    let report = tokio::time::timeout(std::time::Duration::from_secs(15), async {
+        loop {
+            tokio::select! {
+                r = &mut running => break r,
+                _ = tokio::time::sleep(std::time::Duration::from_millis(100)) => {
+                    sent_while_running = sent_while_running.max(count_sent(&app).await);
+                }
+            }
+        }
+    })
+    .await
+    .expect("a silent SMTP server does not stall the tick beyond mail.timeout_seconds")
+    .expect("tick");
+    assert_eq!(report.sent, 5);
+    assert_eq!(report.failed_tries, 1);
+    assert_eq!(
+        sent_while_running, 5,
+        "each message is marked sent as it finishes, not when the slow one does"
+    );
+
+    // The failed try is retried (its backoff run out): every reminder arrives exactly once.
+    app.sql("UPDATE reminders SET next_attempt_at = '2000-01-01 00:00:00' WHERE state = 'pending' AND attempts > 0".into()).await;
+    assert_eq!(tick(&app).await.sent, 1);
+    assert_eq!(tick(&app).await.sent, 0);
+    assert_eq!(count_sent(&app).await, 6);
+    // The stalled connection answers after its silence: nothing more may arrive then.
+    let wake = silence + std::time::Duration::from_secs(1);
+    if let Some(rest) = wake.checked_sub(started.elapsed()) {
+        actix_web::rt::time::sleep(rest).await;
+    }
+    let mails = app.inbox.wait_for(6).await;
+    let ids: HashSet<String> = mails
+        .iter()
+        .filter_map(|m| {
+            m.raw
+                .lines()
+                .find(|l| l.to_ascii_lowercase().starts_with("message-id:"))
+                .map(|l| l.to_string())
+        })
+        .collect();
+    assert_eq!(mails.len(), 6, "each delivered once");
+    assert_eq!(ids.len(), 6, "six different reminders");
+    for d in &deadlines {
+        let held: Vec<Value> = pending_for(&app, d)
+            .await
+            .into_iter()
+            .filter(|r| r["lead_days"] == 7)
+            .collect();
+        assert!(held.is_empty(), "nothing held: {held:?}");
+    }
+}
+
+/// lettre's pooled SMTP transport spawns its shutdown when dropped, which panicked ("there is
+/// no reactor running") when the last mailer went away outside the runtime, as at shutdown.
+#[test]
+fn dropping_the_smtp_mailer_outside_a_runtime_does_not_panic() {
+    let inbox = crate::helpers::Inbox::start();
+    let mut mail = Settings::load(None).unwrap().mail;
+    mail.transport = asylum_tracker::config::MailTransportKind::Smtp;
+    mail.smtp_url = Some(format!("smtp://127.0.0.1:{}", inbox.port));
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let mailer = rt.block_on(async {
+        let m = Mailer::from_settings(&mail, 2).unwrap();
+        let message = asylum_tracker::reminders::mail::build(
+            &mail.from,
+            asylum_tracker::reminders::mail::Outgoing {
+                to: "someone@test.org".into(),
+                subject: "hello".into(),
+                text: "hello".into(),
+                html: None,
+                message_id: None,
+            },
+        )
+        .unwrap();
+        m.send(message).await.unwrap();
+        m
+    });
+    drop(rt);
+    let dropped = std::thread::spawn(move || drop(mailer)).join();
+    assert!(dropped.is_ok(), "dropping the mailer panicked");
+}
+
+/// A denial and a removal order decided the same day: one `bia_appeal`, one set of reminders.
+async fn same_day_denial_and_removal_make_one_appeal_and_one_set_of_reminders(backend: Backend) {
+    let Some(app) = app(backend).await else {
+        return;
+    };
+    let (case, lawyer) = staffed_case(&app).await;
+    // Due 25 to 29 days ahead (rolled): its 30-day moment has passed whatever the weekday.
+    let on = today() - Duration::days(5);
+    for kind in ["denied", "removal_ordered"] {
+        let res = app
+            .post(
+                &format!("/api/v1/cases/{case}/decisions"),
+                &lawyer,
+                &json!({"kind": kind, "authority": "immigration_judge", "decided_on": on}),
+            )
+            .await;
+        assert_eq!(res.status(), 201);
+    }
+    let list: Value = app
+        .get(&format!("/api/v1/cases/{case}/deadlines"), &lawyer)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let appeals: Vec<&Value> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["kind"] == "bia_appeal")
+        .collect();
+    assert_eq!(appeals.len(), 1, "one appeal deadline: {appeals:?}");
+    let id = appeals[0]["id"].as_str().unwrap();
+    // One set for two recipients: leads 7, 1 and 0 still ahead (30 passed: sent at once).
+    let rows = pending_for(&app, id).await;
+    assert_eq!(rows.len(), 8, "one set of reminders");
+    let report = tick(&app).await;
+    assert_eq!(report.sent, 2, "the due 30-day reminder, once to each");
+}
+
+/// "(in N days)" counts from today in the organisation's zone (`reminders.time_zone`), not
+/// from the UTC date: at 2026-12-01T02:00Z it is still Nov 30 in New York, so a deadline on
+/// 2026-12-07 is "in 7 days", in a single reminder and in a digest alike.
+async fn days_ahead_are_counted_in_the_organisations_zone(backend: Backend) {
+    if backend == Backend::Postgres && std::env::var("TEST_DATABASE_URL").is_err() {
+        return;
+    }
+    // The default zone and send time: America/New_York, 08:00.
+    let app = spawn_app_with(backend, |s| {
+        assert_eq!(s.reminders.time_zone, "America/New_York");
+    })
+    .await;
+    let (case, lawyer) = staffed_case(&app).await;
+    let res = app
+        .patch("/api/v1/me", &lawyer, &json!({"reminder_digest": true}))
+        .await;
+    assert_eq!(res.status(), 200);
+    let res = app
+        .post(
+            &format!("/api/v1/cases/{case}/deadlines"),
+            &lawyer,
+            &json!({"kind": "other", "title": "Brief", "due_on": "2026-12-07"}),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    let did = res.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let c: Value = app
+        .get(&format!("/api/v1/cases/{case}"), &lawyer)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let people: Vec<(String, bool)> = c["assignments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["user_id"].as_str().unwrap().to_string(),
+                a["role"] == "lawyer",
+            )
+        })
+        .collect();
+    // Whatever today is, the 7-day reminders of that deadline: due 2026-11-30 08:00 in New York.
+    let (item, key) = (did.clone(), format!("deadline:{did}:2026-12-07"));
+    asylum_tracker::db::run_db(&app.pool, move |conn| {
+        use asylum_tracker::db::schema::reminders;
+        use asylum_tracker::reminders::outbox::{insert, NewRow};
+        use diesel::prelude::*;
+        diesel::delete(reminders::table.filter(reminders::item_id.eq(&item))).execute(conn)?;
+        let due_at = "2026-11-30T13:00:00".parse().unwrap();
+        for (user, digest) in &people {
+            insert(
+                conn,
+                &NewRow {
+                    kind: "deadline",
+                    item_id: Some(&item),
+                    item_key: &key,
+                    case_id: None,
+                    recipient_id: user,
+                    lead_days: 7,
+                    due_at,
+                    digest: *digest,
+                    payload: None,
+                },
+            )?;
+        }
+        Ok(())
+    })
+    .await
+    .unwrap();
+    let evening = "2026-12-01T02:00:00".parse().unwrap(); // 21:00 on Nov 30 in New York
+    let report = worker::tick_at(&app.state.worker(), evening).await.unwrap();
+    assert_eq!(report.sent, 2);
+    let mails = app.inbox.wait_for(2).await;
+    assert_eq!(mails.len(), 2);
+    let subject = |m: &crate::helpers::Mail| {
+        m.raw
+            .lines()
+            .find(|l| l.starts_with("Subject:"))
+            .unwrap_or_default()
+            .to_string()
+    };
+    let single = mails
+        .iter()
+        .find(|m| m.to == ["cw@test.org"])
+        .expect("the caseworker's reminder");
+    assert!(
+        subject(single).contains("due Mon 2026-12-07 (in 7 days)"),
+        "{}",
+        subject(single)
+    );
+    let digest = mails
+        .iter()
+        .find(|m| m.to == ["lawyer@test.org"])
+        .expect("the lawyer's digest");
+    assert!(
+        subject(digest).contains("1 reminder for Mon 2026-11-30"),
+        "{}",
+        subject(digest)
+    );
+    assert!(digest.raw.replace("=\r\n", "").contains("(in 7 days)"));
+}

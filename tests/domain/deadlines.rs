@@ -475,3 +475,73 @@ fn api_spellings() {
         ]
     );
 }
+
+/// A decision with its own id (the table's builder gives every decision the id `x`).
+fn decision(id: &str, kind: Dk, by: A, on: &str, waived: bool) -> DecisionFact {
+    DecisionFact {
+        id: id.into(),
+        kind,
+        authority: by,
+        decided_on: d(on),
+        voluntary_departure_days: (kind == Dk::VoluntaryDeparture).then_some(60),
+        appeal_waived: waived,
+    }
+}
+
+/// Decisions in the order recorded, the kind, the expected triggers, the rule and why.
+type SameDayRow = (
+    Vec<DecisionFact>,
+    K,
+    Vec<&'static str>,
+    &'static str,
+    &'static str,
+);
+
+/// One deadline per rule and decision date. 8 CFR 1003.38(b): the appeal is from the immigration
+/// judge's decision, due 30 days after it is rendered; a denial and a removal order given the
+/// same day are one decision to appeal, so one `bia_appeal` (and one of each other kind, and one
+/// set of reminders). The first decision recorded that day names it (`decision:<id>`), so a later
+/// one that day changes nothing. Decisions on different days, or by different bodies (whose
+/// motions follow different rules), keep their own.
+#[test]
+#[rustfmt::skip]
+fn same_day_decisions_make_one_deadline_of_each_kind() {
+    use Dk::*;
+    let ij = A::ImmigrationJudge;
+    // (decisions in the order recorded, kind, expected triggers, rule, why)
+    let table: Vec<SameDayRow> = vec![
+        (vec![decision("a", Denied, ij, "2023-09-14", false), decision("b", RemovalOrdered, ij, "2023-09-14", false)],
+            K::BiaAppeal, vec!["decision:a"], BIA, "denial and removal order the same day: one appeal"),
+        (vec![decision("b", RemovalOrdered, ij, "2023-09-14", false), decision("a", Denied, ij, "2023-09-14", false)],
+            K::BiaAppeal, vec!["decision:b"], BIA, "the first recorded names it"),
+        (vec![decision("a", Denied, ij, "2023-09-14", false), decision("b", RemovalOrdered, ij, "2023-09-14", false), decision("c", VoluntaryDeparture, ij, "2023-09-14", false)],
+            K::BiaAppeal, vec!["decision:a"], BIA, "three adverse rulings the same day"),
+        (vec![decision("a", Denied, ij, "2023-09-14", false), decision("b", RemovalOrdered, ij, "2023-09-15", false)],
+            K::BiaAppeal, vec!["decision:a", "decision:b"], BIA, "different days: two appeals"),
+        (vec![decision("a", Denied, ij, "2024-04-26", true), decision("b", RemovalOrdered, ij, "2024-04-26", true)],
+            K::MotionToReconsider, vec!["decision:a"], "8 CFR 1003.23(b)(1)", "appeal waived: one motion to reconsider"),
+        (vec![decision("a", Denied, ij, "2024-04-26", true), decision("b", RemovalOrdered, ij, "2024-04-26", true)],
+            K::MotionToReopen, vec!["decision:a"], "8 CFR 1003.23(b)(1)", "appeal waived: one motion to reopen"),
+        (vec![decision("a", Denied, A::Bia, "2025-06-04", false), decision("b", AppealDismissed, A::Bia, "2025-06-04", false)],
+            K::PetitionForReview, vec!["decision:a"], PFR, "two adverse BIA rulings the same day: one petition"),
+        (vec![decision("a", Denied, A::Bia, "2025-06-04", false), decision("b", AppealDismissed, A::Bia, "2025-06-04", false)],
+            K::MotionToReopen, vec!["decision:a"], "8 CFR 1003.2(c)(2)", "one motion to reopen before the Board"),
+        (vec![decision("a", Denied, ij, "2024-04-26", true), decision("b", AppealDismissed, A::Bia, "2024-04-26", false)],
+            K::MotionToReconsider, vec!["decision:a", "decision:b"], "", "the judge's and the Board's orders follow different rules"),
+        (vec![decision("a", VoluntaryDeparture, ij, "2024-08-02", false), decision("b", VoluntaryDeparture, ij, "2024-08-02", false)],
+            K::VoluntaryDeparture, vec!["decision:a"], VD, "one departure period"),
+    ];
+    for (decisions, kind, triggers, rule, why) in table {
+        let facts = CaseFacts { decisions, ..case() };
+        let got: Vec<ComputedDeadline> = compute(&facts, &Calendar::default(), &EadWaits::default())
+            .into_iter()
+            .filter(|x| x.kind == kind)
+            .collect();
+        let mut got_triggers: Vec<&str> = got.iter().map(|x| x.trigger.as_str()).collect();
+        got_triggers.sort();
+        assert_eq!(got_triggers, triggers, "{why}");
+        if !rule.is_empty() {
+            assert!(got.iter().all(|x| x.rule == rule), "{why}: cites {rule}");
+        }
+    }
+}
