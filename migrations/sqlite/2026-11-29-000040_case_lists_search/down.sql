@@ -1,0 +1,3 @@
+DROP INDEX reminders_item;
+DROP INDEX deadlines_case_source;
+DROP INDEX deadlines_case_due;
