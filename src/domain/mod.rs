@@ -6,4 +6,5 @@ pub mod courts;
 pub mod deadlines;
 pub mod ead_clock;
 pub mod identifiers;
+pub mod search;
 pub mod vocab;
