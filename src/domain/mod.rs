@@ -8,3 +8,4 @@ pub mod ead_clock;
 pub mod identifiers;
 pub mod search;
 pub mod vocab;
+pub mod vtimezone;
