@@ -37,6 +37,11 @@ pub struct FeedHearing {
     pub case_id: String,
     pub reference: String,
     pub updated_at: NaiveDateTime,
+    /// The hearing's court, else the case's.
+    pub court_code: Option<String>,
+    pub case_court_code: Option<String>,
+    /// Where the hearing is, as a person entered it (when no court is named).
+    pub location: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable)]
@@ -57,7 +62,8 @@ fn assigned_to(scope: &Scope) -> Option<&str> {
     }
 }
 
-/// Hearings of the cases in scope starting at `since` or later, not cancelled, soonest first.
+/// Hearings of the open cases in scope starting at `since` or later, not cancelled, soonest
+/// first. A closed case's items leave the feed.
 pub fn hearings_since(
     conn: &mut DbConnection,
     scope: &Scope,
@@ -81,6 +87,9 @@ pub fn hearings_since(
             hearings::case_id,
             cases::reference,
             hearings::updated_at,
+            hearings::court_code,
+            cases::court_code,
+            hearings::location,
         ))
         .into_boxed();
     if let Some(user) = assigned_to(scope) {
@@ -89,7 +98,7 @@ pub fn hearings_since(
     Ok(q.order((hearings::starts_at, hearings::id)).load(conn)?)
 }
 
-/// Unresolved deadlines of the cases in scope due on `since` or later, soonest first.
+/// Unresolved deadlines of the open cases in scope due on `since` or later, soonest first.
 pub fn open_deadlines_since(
     conn: &mut DbConnection,
     scope: &Scope,

@@ -84,6 +84,45 @@ pub fn of_case(conn: &mut DbConnection, case_id: &str) -> AppResult<Vec<Deadline
         .load(conn)?)
 }
 
+/// One page of a case's deadlines, soonest first, ties by id (index `deadlines_case_due`).
+pub fn page_of_case(
+    conn: &mut DbConnection,
+    case_id: &str,
+    page: &Page,
+) -> AppResult<(Vec<Deadline>, Option<String>)> {
+    let mut q = deadlines::table
+        .filter(deadlines::case_id.eq(case_id.to_string()))
+        .select(Deadline::as_select())
+        .into_boxed();
+    q = crate::keyset_filter!(
+        q,
+        page,
+        deadlines::due_on,
+        deadlines::id,
+        gt,
+        |t: chrono::NaiveDateTime| t.date()
+    );
+    let mut rows = q
+        .order((deadlines::due_on, deadlines::id))
+        .limit(page.limit + 1)
+        .load(conn)?;
+    Ok(page.finish(&mut rows, |d| Cursor {
+        at: d.due_on.and_hms_opt(0, 0, 0).unwrap_or_default(),
+        id: d.id.clone(),
+    }))
+}
+
+/// A case's computed deadlines only: what a recompute compares against. Manual rows, however
+/// many, are not read (index `deadlines_case_kind_trigger` leads with `case_id`).
+pub fn computed_of(conn: &mut DbConnection, case_id: &str) -> AppResult<Vec<Deadline>> {
+    Ok(deadlines::table
+        .filter(deadlines::case_id.eq(case_id))
+        .filter(deadlines::source.eq("computed"))
+        .order((deadlines::due_on, deadlines::kind, deadlines::id))
+        .select(Deadline::as_select())
+        .load(conn)?)
+}
+
 pub fn find(conn: &mut DbConnection, id: &str) -> AppResult<Deadline> {
     deadlines::table
         .find(id)
@@ -125,10 +164,7 @@ pub fn replace_computed(
     today: NaiveDate,
     because: &str,
 ) -> AppResult<Replaced> {
-    let existing: Vec<Deadline> = of_case(conn, case_id)?
-        .into_iter()
-        .filter(|d| d.source == "computed")
-        .collect();
+    let existing: Vec<Deadline> = computed_of(conn, case_id)?;
     let now = super::now();
     let mut out = Replaced::default();
     for c in computed {

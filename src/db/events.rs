@@ -316,6 +316,99 @@ pub fn decisions_of(conn: &mut DbConnection, case_id: &str) -> AppResult<Vec<Dec
         .load(conn)?)
 }
 
+/// One page of a case's facts of one table, in (date, recorded at, id) order: the order of the
+/// whole list, so that facts of one day stay in the order they were recorded. The cursor names
+/// the last row's recording instant and `date~id`.
+macro_rules! case_page {
+    ($conn:expr, $page:expr, $table:ident, $row:ty, $case_id:expr, $date:ident) => {{
+        let mut q = $table::table
+            .filter($table::case_id.eq($case_id.to_string()))
+            .select(<$row>::as_select())
+            .into_boxed();
+        if let Some(c) = &$page.cursor {
+            let (day, id) = split_cursor(&c.id)?;
+            let at = c.at;
+            q = q.filter(
+                $table::$date.gt(day).or($table::$date.eq(day).and(
+                    $table::created_at
+                        .gt(at)
+                        .or($table::created_at.eq(at).and($table::id.gt(id))),
+                )),
+            );
+        }
+        let mut rows: Vec<$row> = q
+            .order(($table::$date, $table::created_at, $table::id))
+            .limit($page.limit + 1)
+            .load($conn)?;
+        Ok($page.finish(&mut rows, |r| Cursor {
+            at: r.created_at,
+            id: format!("{}~{}", r.$date, r.id),
+        }))
+    }};
+}
+
+/// The `date~id` of a case-fact cursor; a cursor of another list is refused like a forged one.
+fn split_cursor(key: &str) -> AppResult<(NaiveDate, String)> {
+    key.split_once('~')
+        .and_then(|(day, id)| Some((day.parse().ok()?, id.to_string())))
+        .ok_or_else(|| AppError::field("cursor", "is not a cursor this service issued"))
+}
+
+/// One page of a case's filings, by filing date, then as recorded (index `filings_case`).
+pub fn filings_page(
+    conn: &mut DbConnection,
+    case_id: &str,
+    page: &Page,
+) -> AppResult<(Vec<Filing>, Option<String>)> {
+    case_page!(conn, page, filings, Filing, case_id, filed_on)
+}
+
+/// One page of a case's clock events, by date, then as recorded (index `clock_events_case`).
+pub fn clock_events_page(
+    conn: &mut DbConnection,
+    case_id: &str,
+    page: &Page,
+) -> AppResult<(Vec<ClockEventRow>, Option<String>)> {
+    case_page!(
+        conn,
+        page,
+        clock_events,
+        ClockEventRow,
+        case_id,
+        occurred_on
+    )
+}
+
+/// One page of a case's decisions, by decision date, then as recorded (index `decisions_case`).
+pub fn decisions_page(
+    conn: &mut DbConnection,
+    case_id: &str,
+    page: &Page,
+) -> AppResult<(Vec<Decision>, Option<String>)> {
+    case_page!(conn, page, decisions, Decision, case_id, decided_on)
+}
+
+/// One page of a case's hearings, soonest first (index `hearings_case`).
+pub fn hearings_page(
+    conn: &mut DbConnection,
+    case_id: &str,
+    page: &Page,
+) -> AppResult<(Vec<Hearing>, Option<String>)> {
+    let mut q = hearings::table
+        .filter(hearings::case_id.eq(case_id.to_string()))
+        .select(Hearing::as_select())
+        .into_boxed();
+    q = crate::keyset_filter!(q, page, hearings::starts_at, hearings::id, gt);
+    let mut rows = q
+        .order((hearings::starts_at, hearings::id))
+        .limit(page.limit + 1)
+        .load(conn)?;
+    Ok(page.finish(&mut rows, |h| Cursor {
+        at: h.starts_at,
+        id: h.id.clone(),
+    }))
+}
+
 pub fn find_hearing(conn: &mut DbConnection, id: &str) -> AppResult<Hearing> {
     hearings::table
         .find(id)

@@ -194,7 +194,10 @@ pub fn migrate(conn: &mut DbConnection) -> AppResult<()> {
             .run_pending_migrations(SQLITE_MIGRATIONS)
             .map(|_| ())
             .map_err(failed),
-    }
+    }?;
+    // What SQL cannot compute on both backends: the folded search tokens of older clients.
+    clients::backfill_name_tokens(conn)?;
+    Ok(())
 }
 
 /// Now, in UTC, truncated to microseconds (PostgreSQL's precision) so that both backends agree.

@@ -82,6 +82,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    client_name_tokens (token, client_id) {
+        token -> Text,
+        client_id -> Text,
+    }
+}
+
+diesel::table! {
     case_counters (year) {
         year -> Integer,
         last -> Integer,
@@ -261,6 +268,7 @@ diesel::table! {
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(password_resets -> users (user_id));
 diesel::joinable!(cases -> clients (client_id));
+diesel::joinable!(client_name_tokens -> clients (client_id));
 diesel::joinable!(case_assignments -> cases (case_id));
 diesel::joinable!(case_assignments -> users (user_id));
 diesel::joinable!(filings -> cases (case_id));
@@ -276,6 +284,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     password_resets,
     audit_log,
     clients,
+    client_name_tokens,
     case_counters,
     cases,
     case_assignments,

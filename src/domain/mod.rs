@@ -7,4 +7,6 @@ pub mod dates;
 pub mod deadlines;
 pub mod ead_clock;
 pub mod identifiers;
+pub mod search;
 pub mod vocab;
+pub mod vtimezone;

@@ -7,7 +7,7 @@ use utoipa::openapi::schema::{ObjectBuilder, Type};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::extract::AuthUser;
-use crate::db::page::Page;
+use crate::db::page::{Page, PageParams};
 use crate::domain::dates::Day;
 use crate::domain::vocab::{DeadlineKind, DeadlineStatus};
 use crate::error::{AppResult, Fields};
@@ -29,9 +29,9 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(delete_closure);
 }
 
-/// A case's deadlines, soonest first. Visible cases only.
+/// A case's deadlines, soonest first (ties by id), one page. Visible cases only.
 #[utoipa::path(
-    params(("id" = String, Path, description = "Case id")),
+    params(("id" = String, Path, description = "Case id"), PageParams),
     responses(
         (status = 200, body = List<DeadlineView>)
     ),
@@ -42,8 +42,10 @@ pub async fn case_deadlines(
     state: web::Data<AppState>,
     user: AuthUser,
     id: web::Path<String>,
+    q: web::Query<PageParams>,
 ) -> AppResult<HttpResponse> {
-    let list = service::of_case(&state, &user, id.into_inner()).await?;
+    let page = Page::try_from(&q.into_inner())?;
+    let list = service::of_case(&state, &user, id.into_inner(), page).await?;
     Ok(HttpResponse::Ok().json(list))
 }
 

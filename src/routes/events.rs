@@ -7,6 +7,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::auth::extract::AuthUser;
+use crate::db::page::{Page, PageParams};
 use crate::domain::dates::Day;
 use crate::domain::ead_clock::ClockKind;
 use crate::domain::identifiers;
@@ -140,7 +141,7 @@ pub async fn create_filing(
 
 /// A visible case's filings, oldest first. Visible cases only.
 #[utoipa::path(
-    params(("id" = String, Path, description = "Case id")),
+    params(("id" = String, Path, description = "Case id"), PageParams),
     responses(
         (status = 200, body = List<FilingView>)
     ),
@@ -151,9 +152,11 @@ pub async fn list_filings(
     state: web::Data<AppState>,
     user: AuthUser,
     id: web::Path<String>,
+    q: web::Query<PageParams>,
 ) -> AppResult<HttpResponse> {
-    let items = events::filings(&state, &user, id.into_inner()).await?;
-    Ok(HttpResponse::Ok().json(List::all(items)))
+    let page = Page::try_from(&q.into_inner())?;
+    let list = events::filings(&state, &user, id.into_inner(), page).await?;
+    Ok(HttpResponse::Ok().json(list))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -216,7 +219,7 @@ pub async fn create_clock_event(
 
 /// A visible case's clock events, in date order. Visible cases only.
 #[utoipa::path(
-    params(("id" = String, Path, description = "Case id")),
+    params(("id" = String, Path, description = "Case id"), PageParams),
     responses(
         (status = 200, body = List<ClockEventView>)
     ),
@@ -227,9 +230,11 @@ pub async fn list_clock_events(
     state: web::Data<AppState>,
     user: AuthUser,
     id: web::Path<String>,
+    q: web::Query<PageParams>,
 ) -> AppResult<HttpResponse> {
-    let items = events::clock_events(&state, &user, id.into_inner()).await?;
-    Ok(HttpResponse::Ok().json(List::all(items)))
+    let page = Page::try_from(&q.into_inner())?;
+    let list = events::clock_events(&state, &user, id.into_inner(), page).await?;
+    Ok(HttpResponse::Ok().json(list))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -309,7 +314,7 @@ pub async fn create_decision(
 
 /// A visible case's decisions, oldest first. Visible cases only.
 #[utoipa::path(
-    params(("id" = String, Path, description = "Case id")),
+    params(("id" = String, Path, description = "Case id"), PageParams),
     responses(
         (status = 200, body = List<DecisionView>)
     ),
@@ -320,7 +325,9 @@ pub async fn list_decisions(
     state: web::Data<AppState>,
     user: AuthUser,
     id: web::Path<String>,
+    q: web::Query<PageParams>,
 ) -> AppResult<HttpResponse> {
-    let items = events::decisions(&state, &user, id.into_inner()).await?;
-    Ok(HttpResponse::Ok().json(List::all(items)))
+    let page = Page::try_from(&q.into_inner())?;
+    let list = events::decisions(&state, &user, id.into_inner(), page).await?;
+    Ok(HttpResponse::Ok().json(list))
 }

@@ -6,7 +6,7 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::extract::AuthUser;
-use crate::db::page::Page;
+use crate::db::page::{Page, PageParams};
 use crate::domain::dates::Day;
 use crate::domain::vocab::{HearingKind, HearingOutcome};
 use crate::error::{AppError, AppResult};
@@ -82,7 +82,7 @@ pub async fn create_hearing(
 
 /// A visible case's hearings, soonest first. Visible cases only.
 #[utoipa::path(
-    params(("id" = String, Path, description = "Case id")),
+    params(("id" = String, Path, description = "Case id"), PageParams),
     responses(
         (status = 200, body = List<HearingView>)
     ),
@@ -93,9 +93,11 @@ pub async fn list_case_hearings(
     state: web::Data<AppState>,
     user: AuthUser,
     id: web::Path<String>,
+    q: web::Query<PageParams>,
 ) -> AppResult<HttpResponse> {
-    let items = hearings::of_case(&state, &user, id.into_inner()).await?;
-    Ok(HttpResponse::Ok().json(List::all(items)))
+    let page = Page::try_from(&q.into_inner())?;
+    let list = hearings::of_case(&state, &user, id.into_inner(), page).await?;
+    Ok(HttpResponse::Ok().json(list))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -3,7 +3,10 @@
 //! to, whatever their role. Titles carry the case reference and the kind only.
 
 use crate::service::in_transaction;
-use chrono::{Duration, NaiveDateTime};
+use std::collections::BTreeMap;
+
+use chrono::{Datelike, Duration, NaiveDateTime};
+use chrono_tz::Tz;
 use icalendar::{Calendar, CalendarDateTime, Component, Event, EventLike};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -14,6 +17,7 @@ use crate::auth::refresh::{hash_secret, new_secret};
 use crate::db::calendar::{self as store, FeedDeadline, FeedHearing};
 use crate::db::scope::Scope;
 use crate::db::{self, audit, run_db};
+use crate::domain::vtimezone;
 use crate::error::{AppError, AppResult};
 use crate::reminders::messages::kind_label;
 use crate::state::AppState;
@@ -80,14 +84,26 @@ pub async fn feed(app: &AppState, token: &str) -> AppResult<Feed> {
         .max()
         .unwrap_or_default();
     let base = app.settings.server.public_url.trim_end_matches('/');
+    let place = |h: &FeedHearing| -> Option<String> {
+        let code = h.court_code.as_ref().or(h.case_court_code.as_ref());
+        match code.and_then(|c| app.court(c)) {
+            Some(c) => Some(format!("{}, {}, {}", c.name, c.city, c.state)),
+            None => h.location.clone(),
+        }
+    };
+    let places: Vec<Option<String>> = hearings.iter().map(place).collect();
     Ok(Feed {
-        body: render(&hearings, &deadlines, last_modified, base),
+        body: render(&hearings, &places, &deadlines, last_modified, base),
         last_modified,
     })
 }
 
+/// The feed as RFC 5545 text: a VTIMEZONE for every zone a hearing names (covering the years
+/// of the hearings, and the one before, so that the first hearing's offset is defined), timed
+/// hearings at their court, and all-day deadlines ending the next day (DTEND is exclusive).
 fn render(
     hearings: &[FeedHearing],
+    places: &[Option<String>],
     deadlines: &[FeedDeadline],
     stamp: NaiveDateTime,
     base: &str,
@@ -95,24 +111,35 @@ fn render(
     let mut cal = Calendar::new();
     cal.name("asylum-tracker");
     let stamp = stamp.and_utc();
-    for h in hearings {
+    let mut zones: BTreeMap<String, (i32, i32)> = BTreeMap::new();
+    for (h, place) in hearings.iter().zip(places) {
         let Ok(start) = NaiveDateTime::parse_from_str(&h.starts_at_local, "%Y-%m-%dT%H:%M") else {
             continue;
         };
+        if h.time_zone.parse::<Tz>().is_err() {
+            continue;
+        }
+        let year = start.year();
+        zones
+            .entry(h.time_zone.clone())
+            .and_modify(|(lo, hi)| (*lo, *hi) = ((*lo).min(year - 1), (*hi).max(year)))
+            .or_insert((year - 1, year));
         let at = |t: NaiveDateTime| CalendarDateTime::WithTimezone {
             date_time: t,
             tzid: h.time_zone.clone(),
         };
-        cal.push(
-            Event::new()
-                .uid(&format!("hearing-{}@asylum-tracker", h.id))
-                .timestamp(stamp)
-                .summary(&format!("{} - case {}", kind_label(&h.kind), h.reference))
-                .starts(at(start))
-                .ends(at(start + Duration::hours(1)))
-                .url(&format!("{base}/cases/{}", h.case_id))
-                .done(),
-        );
+        let mut event = Event::new();
+        event
+            .uid(&format!("hearing-{}@asylum-tracker", h.id))
+            .timestamp(stamp)
+            .summary(&format!("{} - case {}", kind_label(&h.kind), h.reference))
+            .starts(at(start))
+            .ends(at(start + Duration::hours(1)))
+            .url(&format!("{base}/cases/{}", h.case_id));
+        if let Some(place) = place {
+            event.location(place);
+        }
+        cal.push(event.done());
     }
     // A hand-entered title may name someone: feeds show the kind only.
     for d in deadlines {
@@ -125,9 +152,23 @@ fn render(
                     kind_label(&d.kind),
                     d.reference
                 ))
-                .all_day(d.due_on)
+                .starts(d.due_on)
+                .ends(d.due_on + Duration::days(1))
                 .done(),
         );
     }
-    cal.done().to_string()
+    let text = cal.done().to_string();
+    let timezones: String = zones
+        .iter()
+        .filter_map(|(name, (first, last))| {
+            Some(vtimezone::vtimezone(name.parse().ok()?, *first, *last))
+        })
+        .collect();
+    // Time zones go before the events that use them (RFC 5545 §3.6.5 allows any order; some
+    // readers expect this one).
+    let at = text
+        .find("BEGIN:VEVENT")
+        .or_else(|| text.find("END:VCALENDAR"))
+        .unwrap_or(text.len());
+    format!("{}{}{}", &text[..at], timezones, &text[at..])
 }

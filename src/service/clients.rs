@@ -13,8 +13,8 @@ use crate::db::clients::{self, Client, ClientChanges, ClientQuery};
 use crate::db::page::{ser_instant, Page};
 use crate::db::scope::Scope;
 use crate::db::{self, audit, run_db};
-use crate::domain::identifiers;
 use crate::domain::vocab::MannerOfEntry;
+use crate::domain::{identifiers, search};
 use crate::error::AppResult;
 use crate::http::list::List;
 use crate::state::AppState;
@@ -208,8 +208,9 @@ pub async fn list(
     summaries(app, caller, query, page).await
 }
 
-/// Visible clients whose name contains `text` (any case), or whose A-number `text` is in any
-/// accepted form. `text` is trimmed and non-empty.
+/// Visible clients each of whose words of `text` begins a word of their given, family or native
+/// name (accents and case folded, any order; each Han, kana or hangul character a word), or
+/// whose A-number `text` is in any accepted form. `text` is trimmed and non-empty.
 pub async fn search(
     app: &AppState,
     caller: &AuthUser,
@@ -219,7 +220,7 @@ pub async fn search(
 ) -> AppResult<List<ClientSummary>> {
     let query = ClientQuery {
         include_archived,
-        text: Some(text.to_lowercase()),
+        words: Some(search::words(text)),
         a_number: identifiers::a_number_search_key(text),
     };
     summaries(app, caller, query, page).await

@@ -17,7 +17,7 @@ use crate::domain::ead_clock;
 use crate::domain::vocab::{DeadlineKind, DeadlineStatus};
 use crate::error::AppResult;
 use crate::http::list::List;
-use crate::reminders::outbox;
+use crate::reminders::outbox::{self, Items};
 use crate::state::AppState;
 
 /// Where a deadline comes from.
@@ -88,23 +88,22 @@ fn view(d: &Deadline, today: NaiveDate) -> DeadlineView {
     }
 }
 
-/// A case's deadlines, soonest first.
+/// One page of a case's deadlines, soonest first (ties by id).
 pub async fn of_case(
     app: &AppState,
     caller: &AuthUser,
     case_id: String,
+    page: Page,
 ) -> AppResult<List<DeadlineView>> {
     let today = org_today(&app.settings);
     let scope = scope(caller);
-    let items = run_db(&app.pool, move |conn| {
+    let (items, next) = run_db(&app.pool, move |conn| {
         let case = cases::find(conn, &case_id, &scope)?;
-        Ok(store::of_case(conn, &case.id)?
-            .iter()
-            .map(|d| view(d, today))
-            .collect())
+        let (rows, next) = store::page_of_case(conn, &case.id, &page)?;
+        Ok((rows.iter().map(|d| view(d, today)).collect(), next))
     })
     .await?;
-    Ok(List::all(items))
+    Ok(List::page(items, next))
 }
 
 /// A deadline entered by hand: its title (trimmed, 1 to 200 characters) and date.
@@ -138,7 +137,7 @@ pub async fn create_manual(
             explanation,
             today,
         )?;
-        outbox::replan_case(conn, &case.id, &ctx.schedule)?;
+        outbox::replan(conn, &case.id, Items::Deadline(&d.id), &ctx.schedule)?;
         let v = view(&d, today);
         audit::record(
             conn,
@@ -179,7 +178,7 @@ pub async fn mark(
         let before = store::find(conn, &id)?;
         cases::find(conn, &before.case_id, &scope)?;
         store::set_mark(conn, &before, mark, input.note.as_deref(), &actor)?;
-        outbox::replan_case(conn, &before.case_id, &ctx.schedule)?;
+        outbox::replan(conn, &before.case_id, Items::Deadline(&id), &ctx.schedule)?;
         let after = store::find(conn, &id)?;
         let changes = serde_json::json!({
             "status": {"from": before.status(today).as_str(), "to": after.status(today).as_str()},

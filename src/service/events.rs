@@ -12,11 +12,12 @@ use super::recompute;
 use crate::auth::extract::AuthUser;
 use crate::auth::policy::scope;
 use crate::db::events::{self, ClockEventRow, Decision, Filing};
-use crate::db::page::{ser_instant, ser_opt_instant};
+use crate::db::page::{ser_instant, ser_opt_instant, Page};
 use crate::db::{self, audit, cases, run_db, DbConnection};
 use crate::domain::ead_clock::{self, ClockEvent, ClockKind};
 use crate::domain::vocab::{Authority, DecisionKind, FilingStatus, Form};
 use crate::error::{AppError, AppResult};
+use crate::http::list::List;
 use crate::state::AppState;
 
 /// `ClockKind` has no schema of its own; its two spellings, for the OpenAPI document.
@@ -220,25 +221,30 @@ where
     .await
 }
 
-/// Every fact of one kind of a visible case, in the order `load` gives.
+/// A page of the facts of one kind of a visible case, in the order `load` gives.
 async fn list_of<T, V>(
     app: &AppState,
     caller: &AuthUser,
     case_id: String,
-    load: fn(&mut DbConnection, &str) -> AppResult<Vec<T>>,
+    page: Page,
+    load: Pager<T>,
     view: fn(&T) -> V,
-) -> AppResult<Vec<V>>
+) -> AppResult<List<V>>
 where
     T: 'static,
-    V: Send + 'static,
+    V: Send + ToSchema + 'static,
 {
     let scope = scope(caller);
-    run_db(&app.pool, move |conn| {
+    let (items, next) = run_db(&app.pool, move |conn| {
         let case = cases::find(conn, &case_id, &scope)?;
-        Ok(load(conn, &case.id)?.iter().map(view).collect())
+        let (rows, next) = load(conn, &case.id, &page)?;
+        Ok((rows.iter().map(view).collect(), next))
     })
-    .await
+    .await?;
+    Ok(List::page(items, next))
 }
+
+type Pager<T> = fn(&mut DbConnection, &str, &Page) -> AppResult<(Vec<T>, Option<String>)>;
 
 pub async fn create_filing(
     app: &AppState,
@@ -282,8 +288,9 @@ pub async fn filings(
     app: &AppState,
     caller: &AuthUser,
     case_id: String,
-) -> AppResult<Vec<FilingView>> {
-    list_of(app, caller, case_id, events::filings_of, |f| {
+    page: Page,
+) -> AppResult<List<FilingView>> {
+    list_of(app, caller, case_id, page, events::filings_page, |f| {
         FilingView::from(f)
     })
     .await
@@ -340,8 +347,9 @@ pub async fn clock_events(
     app: &AppState,
     caller: &AuthUser,
     case_id: String,
-) -> AppResult<Vec<ClockEventView>> {
-    list_of(app, caller, case_id, events::clock_events_of, |e| {
+    page: Page,
+) -> AppResult<List<ClockEventView>> {
+    list_of(app, caller, case_id, page, events::clock_events_page, |e| {
         ClockEventView::from(e)
     })
     .await
@@ -379,8 +387,9 @@ pub async fn decisions(
     app: &AppState,
     caller: &AuthUser,
     case_id: String,
-) -> AppResult<Vec<DecisionView>> {
-    list_of(app, caller, case_id, events::decisions_of, |d| {
+    page: Page,
+) -> AppResult<List<DecisionView>> {
+    list_of(app, caller, case_id, page, events::decisions_page, |d| {
         DecisionView::from(d)
     })
     .await

@@ -17,6 +17,7 @@ use crate::db::{self, audit, cases, run_db, DbConnection};
 use crate::domain::courts::Court;
 use crate::domain::vocab::{HearingKind, HearingOutcome};
 use crate::error::{AppResult, Fields};
+use crate::http::list::List;
 use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -262,19 +263,21 @@ pub async fn create(
     .await
 }
 
-/// A visible case's hearings, soonest first.
+/// One page of a visible case's hearings, soonest first.
 pub async fn of_case(
     app: &AppState,
     caller: &AuthUser,
     case_id: String,
-) -> AppResult<Vec<HearingView>> {
+    page: Page,
+) -> AppResult<List<HearingView>> {
     let scope = scope(caller);
-    run_db(&app.pool, move |conn| {
+    let (items, next) = run_db(&app.pool, move |conn| {
         let case = cases::find(conn, &case_id, &scope)?;
-        let rows = events::hearings_of(conn, &case.id)?;
-        views(conn, &rows)
+        let (rows, next) = events::hearings_page(conn, &case.id, &page)?;
+        Ok((views(conn, &rows)?, next))
     })
-    .await
+    .await?;
+    Ok(List::page(items, next))
 }
 
 /// Days in the organisation's zone, both inclusive; either end may be open.

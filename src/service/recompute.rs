@@ -59,7 +59,16 @@ pub fn case_changed(
             },
         )?;
     }
-    outbox::replan_case(conn, &case.id, &ctx.schedule)?;
+    // Only what facts can move is re-planned: hand-added deadlines keep their reminders (their own
+    // writes re-plan them), so a write costs the same however many of them the case has.
+    outbox::replan(
+        conn,
+        &case.id,
+        outbox::Items::Facts {
+            removed: &replaced.superseded,
+        },
+        &ctx.schedule,
+    )?;
     Ok(replaced)
 }
 

@@ -6,11 +6,12 @@ use std::io::BufReader;
 use serde_json::{json, Value};
 
 use crate::both;
-use crate::helpers::{problem, TestApp};
+use crate::helpers::{body, problem, TestApp};
 
 both!(
     feed_is_icalendar_with_zones_and_no_names,
-    rotated_token_revokes_the_old_feed
+    rotated_token_revokes_the_old_feed,
+    feed_follows_rfc5545_and_leaves_out_closed_cases,
 );
 
 async fn feed_is_icalendar_with_zones_and_no_names(app: TestApp) {
@@ -185,4 +186,165 @@ async fn rotated_token_revokes_the_old_feed(app: TestApp) {
     )
     .await;
     problem(app.client.get(app.url(&p2)).send().await.unwrap(), 404).await;
+}
+
+/// A case of `token`'s user at the El Paso court (America/Denver) with a hearing at `at`.
+async fn case_with_hearing(app: &TestApp, token: &str, at: &str) -> (String, String) {
+    let client = body(
+        app.post(
+            "/api/v1/clients",
+            token,
+            &json!({"given_name": "Ana", "family_name": "Pérez", "last_arrival_on": "2026-02-01"}),
+        )
+        .await,
+        201,
+    )
+    .await;
+    let case = body(
+        app.post(
+            "/api/v1/cases",
+            token,
+            &json!({"client_id": client["id"], "kind": "defensive", "court_code": "el-paso"}),
+        )
+        .await,
+        201,
+    )
+    .await;
+    let id = case["id"].as_str().unwrap().to_string();
+    body(
+        app.post(
+            &format!("/api/v1/cases/{id}/hearings"),
+            token,
+            &json!({"kind": "individual", "starts_at_local": at}),
+        )
+        .await,
+        201,
+    )
+    .await;
+    (id, case["reference"].as_str().unwrap().to_string())
+}
+
+fn prop<'a>(
+    props: &'a [ical::property::Property],
+    name: &str,
+) -> Option<&'a ical::property::Property> {
+    props.iter().find(|p| p.name == name)
+}
+
+fn param(p: &ical::property::Property, name: &str) -> Option<String> {
+    p.params
+        .as_ref()?
+        .iter()
+        .find(|(k, _)| k == name)
+        .and_then(|(_, v)| v.first().cloned())
+}
+
+/// RFC 5545 through an independent parser: a VTIMEZONE for every TZID used, with the zone's
+/// transitions (§3.6.5); all-day events end the next day (§3.6.1: DTEND is exclusive); hearings
+/// carry a LOCATION (the court); a closed case's items are left out.
+async fn feed_follows_rfc5545_and_leaves_out_closed_cases(app: TestApp) {
+    let lawyer = app.token_for("lawyer@test.org", "lawyer").await;
+    let (_open, open_ref) = case_with_hearing(&app, &lawyer, "2027-03-16T09:00").await;
+    let (closed, closed_ref) = case_with_hearing(&app, &lawyer, "2027-04-20T10:00").await;
+    body(
+        app.patch(
+            &format!("/api/v1/cases/{closed}"),
+            &lawyer,
+            &json!({"status": "closed"}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    let url: Value = body(
+        app.post("/api/v1/me/calendar-token", &lawyer, &json!({}))
+            .await,
+        200,
+    )
+    .await;
+    let path = url["url"]
+        .as_str()
+        .unwrap()
+        .trim_start_matches("https://tracker.test")
+        .to_string();
+    let res = app.client.get(app.url(&path)).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let text = res.text().await.unwrap();
+    assert!(text.contains(&open_ref));
+    assert!(
+        !text.contains(&closed_ref),
+        "a closed case's items are in the feed"
+    );
+
+    let cal = ical::IcalParser::new(BufReader::new(text.as_bytes()))
+        .next()
+        .expect("one calendar")
+        .expect("parses as iCalendar");
+    // Every TZID used has its VTIMEZONE.
+    let mut used: Vec<String> = cal
+        .events
+        .iter()
+        .flat_map(|e| e.properties.iter())
+        .filter_map(|p| param(p, "TZID"))
+        .collect();
+    used.sort();
+    used.dedup();
+    assert_eq!(used, ["America/Denver"]);
+    for tzid in &used {
+        let zone = cal
+            .timezones
+            .iter()
+            .find(|z| prop(&z.properties, "TZID").and_then(|p| p.value.as_deref()) == Some(tzid))
+            .unwrap_or_else(|| panic!("no VTIMEZONE for {tzid}: {text}"));
+        // Denver in 2027: daylight time from 14 March 02:00 (-0700 -> -0600), standard from
+        // 7 November 02:00 (-0600 -> -0700).
+        let found = |kind: &str, start: &str, from: &str, to: &str| {
+            zone.transitions.iter().any(|t| {
+                format!("{:?}", t.transition).to_uppercase() == kind
+                    && prop(&t.properties, "DTSTART").and_then(|p| p.value.as_deref())
+                        == Some(start)
+                    && prop(&t.properties, "TZOFFSETFROM").and_then(|p| p.value.as_deref())
+                        == Some(from)
+                    && prop(&t.properties, "TZOFFSETTO").and_then(|p| p.value.as_deref())
+                        == Some(to)
+            })
+        };
+        assert!(
+            found("DAYLIGHT", "20270314T020000", "-0700", "-0600"),
+            "{text}"
+        );
+        assert!(
+            found("STANDARD", "20271107T020000", "-0600", "-0700"),
+            "{text}"
+        );
+    }
+    // The hearing: in its zone, at its court.
+    let hearing = cal
+        .events
+        .iter()
+        .find(|e| {
+            prop(&e.properties, "DTSTART").and_then(|p| p.value.as_deref())
+                == Some("20270316T090000")
+        })
+        .expect("the open case's hearing");
+    let location = prop(&hearing.properties, "LOCATION")
+        .and_then(|p| p.value.clone())
+        .expect("LOCATION");
+    assert!(location.contains("El Paso Immigration Court"), "{location}");
+    // All-day events (deadlines) end the next day.
+    let mut all_day = 0;
+    for e in &cal.events {
+        let start = prop(&e.properties, "DTSTART").unwrap();
+        if param(start, "VALUE").as_deref() != Some("DATE") {
+            continue;
+        }
+        all_day += 1;
+        let end = prop(&e.properties, "DTEND").expect("DTEND on an all-day event");
+        assert_eq!(param(end, "VALUE").as_deref(), Some("DATE"));
+        let day = |p: &ical::property::Property| {
+            chrono::NaiveDate::parse_from_str(p.value.as_deref().unwrap(), "%Y%m%d").unwrap()
+        };
+        assert_eq!(day(end), day(start).succ_opt().unwrap());
+    }
+    assert!(all_day > 0, "the open case's deadlines are all-day events");
 }

@@ -17,6 +17,8 @@ both!(
     concurrent_duplicate_a_numbers_are_409_not_500,
     invalid_client_fields_name_field_and_allowed_values,
     search_finds_native_accented_and_a_number_but_never_invisible,
+    search_folds_accents_and_either_name_order,
+    migrate_gives_older_clients_their_search_tokens,
     pagination_returns_each_client_exactly_once,
     client_writes_and_full_reads_are_audited,
 );
@@ -397,4 +399,99 @@ async fn client_writes_and_full_reads_are_audited(app: TestApp) {
     assert_eq!(rows.len(), 4);
     assert_eq!(rows[0]["action"], "read");
     assert_eq!(rows[0]["actor_id"], user_id(&app, &admin).await);
+}
+
+/// Search folds accents and case and matches the words of a query against any of the names, in
+/// either order; a native name by its characters; an A-number in any form; never an invisible
+/// client.
+async fn search_folds_accents_and_either_name_order(app: TestApp) {
+    let admin = app.admin_token().await;
+    let lawyer = app.token_for("law@test.org", "lawyer").await;
+    let mut garcia = client_body("María José", "García Núñez");
+    garcia["a_number"] = json!("A012345678");
+    let g = id(&create_client(&app, &lawyer, &garcia).await);
+    let mut zhang = client_body("Wei", "Zhang");
+    zhang["native_name"] = json!("张伟");
+    let z = id(&create_client(&app, &lawyer, &zhang).await);
+    let mut wang = client_body("Xiuying", "Wang");
+    wang["native_name"] = json!("王秀英");
+    let w = id(&create_client(&app, &lawyer, &wang).await);
+    // Look-alikes the lawyer may not see.
+    let mut hidden = client_body("Maria", "Garcia");
+    hidden["a_number"] = json!("A098765432");
+    create_client(&app, &admin, &hidden).await;
+    create_client(&app, &admin, &client_body("Zhang", "Wei")).await;
+    for (q, want) in [
+        ("garcia", &g),
+        ("GARCÍA", &g),
+        ("Garcia", &g),
+        ("maria", &g),
+        ("MARÍA JOSÉ", &g),
+        ("nunez garcia", &g),
+        ("José García", &g),
+        ("García, María", &g),
+        ("Zhang Wei", &z),
+        ("Wei Zhang", &z),
+        ("zhang", &z),
+        ("张伟", &z),
+        ("秀英", &w),
+        ("王秀英", &w),
+        ("xiuying wang", &w),
+        ("A012345678", &g),
+        ("A-012-345-678", &g),
+        ("012 345 678", &g),
+        ("a 012345678", &g),
+    ] {
+        assert_eq!(
+            search_ids(&app, &lawyer, q).await,
+            vec![want.clone()],
+            "{q}"
+        );
+    }
+    // Every word must match: a wrong given name finds nobody.
+    assert!(search_ids(&app, &lawyer, "pedro garcia").await.is_empty());
+    // The admin sees both orders of the look-alikes too.
+    assert_eq!(search_ids(&app, &admin, "wei zhang").await.len(), 2);
+    assert_eq!(search_ids(&app, &admin, "garcía maría").await.len(), 2);
+    assert!(search_ids(&app, &lawyer, "A-098-765-432").await.is_empty());
+    // A renamed client is found by its new name only.
+    body(
+        app.patch(
+            &format!("/api/v1/clients/{z}"),
+            &lawyer,
+            &json!({"family_name": "Zhāng-Lǐ"}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(
+        search_ids(&app, &lawyer, "zhang li wei").await,
+        vec![z.clone()]
+    );
+    assert_eq!(search_ids(&app, &lawyer, "li").await, vec![z.clone()]);
+}
+
+/// Clients written before the search tokens existed get them from `migrate` (the tokens are
+/// folded in Rust, which a SQL migration cannot do on SQLite).
+async fn migrate_gives_older_clients_their_search_tokens(app: TestApp) {
+    let lawyer = app.token_for("law@test.org", "lawyer").await;
+    let g = id(&create_client(&app, &lawyer, &client_body("Íñigo", "Gómez")).await);
+    // As before the migration: no tokens, the old lower-cased key.
+    app.sql("DELETE FROM client_name_tokens".to_string()).await;
+    app.sql("UPDATE clients SET search_key = 'íñigo gómez'".to_string())
+        .await;
+    assert!(search_ids(&app, &lawyer, "gomez inigo").await.is_empty());
+    asylum_tracker::db::run_db(&app.pool, asylum_tracker::db::migrate)
+        .await
+        .expect("migrate");
+    assert_eq!(
+        search_ids(&app, &lawyer, "gomez inigo").await,
+        vec![g.clone()]
+    );
+    // Running it again changes nothing.
+    asylum_tracker::db::run_db(&app.pool, asylum_tracker::db::migrate)
+        .await
+        .expect("migrate again");
+    assert_eq!(search_ids(&app, &lawyer, "Íñigo").await, vec![g]);
 }

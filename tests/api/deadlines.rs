@@ -6,7 +6,7 @@ use chrono::{Duration, NaiveDate};
 use serde_json::{json, Value};
 
 use crate::both;
-use crate::helpers::{error_fields, problem, TestApp};
+use crate::helpers::{body, error_fields, problem, Backend, TestApp};
 
 both!(
     facts_create_and_move_deadlines,
@@ -16,6 +16,8 @@ both!(
     manual_deadlines_and_marks,
     closures_give_alternative_dates_and_are_admin_only,
     ead_clock_as_of_a_date,
+    a_long_case_pages_its_deadlines,
+    every_list_of_a_case_pages,
 );
 
 /// A client arrived 2026-01-15 and an affirmative case for it, opened by `token`'s user.
@@ -524,4 +526,214 @@ async fn ead_clock_as_of_a_date(app: TestApp) {
         400,
     )
     .await;
+}
+
+/// Inserts `n` manual deadlines into `case` with one statement, due over a week from 2030-01-01
+/// (so that many share a day and the id must break the tie).
+async fn bulk_deadlines(app: &TestApp, case: &str, n: usize) {
+    let (due, at) = match app.backend {
+        Backend::Sqlite => (
+            "date('2030-01-01', '+' || (i % 7) || ' days')",
+            "'2026-01-01 00:00:00'",
+        ),
+        Backend::Postgres => (
+            "DATE '2030-01-01' + (i % 7)",
+            "TIMESTAMP '2026-01-01 00:00:00'",
+        ),
+    };
+    app.sql(format!(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {n}) \
+         INSERT INTO deadlines (id, case_id, kind, source, trigger_key, title, due_on, rule, \
+         explanation, never_missed, missed_alerted, created_at, updated_at) \
+         SELECT 'bulk-' || i, '{case}', 'other', 'manual', 'manual:bulk-' || i, 'Bulk', {due}, \
+         'entered by a person', 'entered in bulk', false, false, {at}, {at} FROM n"
+    ))
+    .await;
+}
+
+/// Walks a list page by page with `limit`, returning every item's id in order.
+async fn walk(app: &TestApp, token: &str, path: &str, limit: usize) -> Vec<String> {
+    let mut ids = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let url = match &cursor {
+            Some(c) => format!("{path}?limit={limit}&cursor={c}"),
+            None => format!("{path}?limit={limit}"),
+        };
+        let page = body(app.get(&url, token).await, 200).await;
+        let items = page["items"].as_array().unwrap();
+        assert!(items.len() <= limit, "{path}: a page longer than its limit");
+        ids.extend(items.iter().map(|i| i["id"].as_str().unwrap().to_string()));
+        match page["next_cursor"].as_str() {
+            Some(c) => {
+                assert_eq!(items.len(), limit, "{path}: a short page before the last");
+                cursor = Some(c.to_string());
+            }
+            None => return ids,
+        }
+        assert!(ids.len() <= 10_000, "{path}: the walk does not end");
+    }
+}
+
+fn assert_each_once(ids: &[String], expected: usize) {
+    let distinct: std::collections::HashSet<&String> = ids.iter().collect();
+    assert_eq!(distinct.len(), ids.len(), "an item came back twice");
+    assert_eq!(ids.len(), expected);
+}
+
+/// A case with 3,000 deadlines answers `limit=1` with one item and a cursor, and walking its
+/// pages returns each deadline exactly once, soonest first.
+async fn a_long_case_pages_its_deadlines(app: TestApp) {
+    let token = app.token_for("law@test.org", "lawyer").await;
+    let case = case_for(&app, &token).await;
+    let path = format!("/api/v1/cases/{case}/deadlines");
+    let computed = walk(&app, &token, &path, 200).await.len();
+    bulk_deadlines(&app, &case, 3000).await;
+    let first = body(app.get(&format!("{path}?limit=1"), &token).await, 200).await;
+    assert_eq!(first["items"].as_array().unwrap().len(), 1);
+    assert!(first["next_cursor"].is_string());
+    let default = body(app.get(&path, &token).await, 200).await;
+    assert_eq!(default["items"].as_array().unwrap().len(), 50);
+    let ids = walk(&app, &token, &path, 200).await;
+    assert_each_once(&ids, 3000 + computed);
+    // Soonest first, and stable: the same walk gives the same order.
+    assert_eq!(walk(&app, &token, &path, 200).await, ids);
+    let page = body(app.get(&format!("{path}?limit=200"), &token).await, 200).await;
+    let dues: Vec<&str> = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["due_on"].as_str().unwrap())
+        .collect();
+    assert!(dues.windows(2).all(|w| w[0] <= w[1]), "soonest first");
+    let p = problem(app.get(&format!("{path}?limit=201"), &token).await, 422).await;
+    assert_eq!(error_fields(&p), vec!["limit"]);
+    let p = problem(
+        app.get(&format!("{path}?cursor=nonsense"), &token).await,
+        422,
+    )
+    .await;
+    assert_eq!(error_fields(&p), vec!["cursor"]);
+}
+
+/// Hearings, filings, clock events and decisions page the same way.
+async fn every_list_of_a_case_pages(app: TestApp) {
+    let token = app.token_for("law@test.org", "lawyer").await;
+    let case = case_for(&app, &token).await;
+    let post = |path: &'static str, b: Value| {
+        let (app, token, case) = (&app, &token, &case);
+        async move {
+            body(
+                app.post(&format!("/api/v1/cases/{case}/{path}"), token, &b)
+                    .await,
+                201,
+            )
+            .await;
+        }
+    };
+    for f in [
+        json!({"form": "I-589", "filed_on": "2025-01-10"}),
+        json!({"form": "other", "filed_on": "2025-01-10"}),
+        json!({"form": "other", "filed_on": "2025-02-10"}),
+    ] {
+        post("filings", f).await;
+    }
+    for e in [
+        json!({"kind": "stop", "on": "2025-03-01", "reason": "continuance requested"}),
+        json!({"kind": "resume", "on": "2025-04-01", "reason": "hearing held"}),
+        json!({"kind": "stop", "on": "2025-05-01", "reason": "continuance requested"}),
+    ] {
+        post("clock-events", e).await;
+    }
+    for h in ["2027-03-16T09:00", "2027-03-16T09:00", "2027-04-16T09:00"] {
+        post(
+            "hearings",
+            json!({"kind": "master_calendar", "starts_at_local": h}),
+        )
+        .await;
+    }
+    for d in ["2025-06-01", "2025-06-01", "2025-07-01"] {
+        post(
+            "decisions",
+            json!({"kind": "remanded", "authority": "bia", "decided_on": d}),
+        )
+        .await;
+    }
+    for list in ["filings", "clock-events", "hearings", "decisions"] {
+        let path = format!("/api/v1/cases/{case}/{list}");
+        let first = body(app.get(&format!("{path}?limit=1"), &token).await, 200).await;
+        assert_eq!(first["items"].as_array().unwrap().len(), 1, "{list}");
+        assert!(first["next_cursor"].is_string(), "{list}");
+        let ids = walk(&app, &token, &path, 1).await;
+        assert_each_once(&ids, 3);
+        let all = body(app.get(&path, &token).await, 200).await;
+        let whole: Vec<String> = all["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["id"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(
+            whole, ids,
+            "{list}: paging keeps the order of the whole list"
+        );
+        assert!(all["next_cursor"].is_null());
+    }
+}
+
+/// A timed loop to run by hand (`cargo test --test api writes_to_a_long_case -- --ignored
+/// --nocapture`): the mean time of a write to a case with 3 and with 3,003 deadlines. It prints
+/// figures and asserts nothing about them (timings depend on the machine).
+mod writes_to_a_long_case {
+    use super::*;
+    use crate::helpers::spawn_app;
+
+    async fn mean_write_ms(app: &TestApp, token: &str, case: &str, n: u32) -> f64 {
+        let started = std::time::Instant::now();
+        for i in 0..n {
+            let b = json!({"kind": "other", "title": format!("Write {i}"), "due_on": "2031-01-05"});
+            body(
+                app.post(&format!("/api/v1/cases/{case}/deadlines"), token, &b)
+                    .await,
+                201,
+            )
+            .await;
+            body(
+                app.post(
+                    &format!("/api/v1/cases/{case}/hearings"),
+                    token,
+                    &json!({"kind": "master_calendar", "starts_at_local": format!("2031-03-{:02}T09:00", i % 28 + 1)}),
+                )
+                .await,
+                201,
+            )
+            .await;
+        }
+        started.elapsed().as_secs_f64() * 1000.0 / f64::from(2 * n)
+    }
+
+    async fn run(backend: Backend) {
+        let app = spawn_app(backend).await;
+        let token = app.token_for("law@test.org", "lawyer").await;
+        let small = case_for(&app, &token).await;
+        let large = case_for(&app, &token).await;
+        // Assigned, so that re-planning reminders has recipients.
+        bulk_deadlines(&app, &large, 3000).await;
+        let _warm = mean_write_ms(&app, &token, &small, 5).await;
+        let short = mean_write_ms(&app, &token, &small, 40).await;
+        let long = mean_write_ms(&app, &token, &large, 40).await;
+        println!("{backend:?}: mean write {short:.1} ms on a short case, {long:.1} ms on a case with 3,000 deadlines");
+    }
+
+    #[actix_web::test]
+    #[ignore = "a timed loop to run by hand"]
+    async fn sqlite() {
+        run(Backend::Sqlite).await;
+    }
+
+    #[actix_web::test]
+    #[ignore = "a timed loop to run by hand"]
+    async fn postgres() {
+        run(Backend::Postgres).await;
+    }
 }
