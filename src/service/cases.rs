@@ -283,6 +283,9 @@ pub async fn update(
         cases::update(conn, &id, changes)?;
         let after = cases::find(conn, &id, &Scope::Internal)?;
         recompute::case_changed(conn, &after, ctx, "case updated")?;
+        if after.closed != before.closed {
+            recompute::following_changed(conn, &id, ctx)?;
+        }
         let fresh = cases::find(conn, &id, &Scope::Internal)?;
         let after_view = view(conn, &fresh)?;
         let mut diff = audit::diff(&before_view.json(), &after_view.json());

@@ -300,6 +300,11 @@ pub async fn update(
         if arrival_changed || after.archived != before.archived {
             recompute::client_changed(conn, &id, ctx)?;
         }
+        if after.archived != before.archived {
+            for case_id in db::cases::ids_of_client(conn, &id)? {
+                recompute::following_changed(conn, &case_id, ctx)?;
+            }
+        }
         let (b, a) = (ClientView::from(&before), ClientView::from(&after));
         let mut diff = audit::diff(&b.json(), &a.json());
         if let Some(obj) = diff.as_object_mut() {

@@ -72,6 +72,13 @@ pub fn case_changed(
     Ok(replaced)
 }
 
+/// A case closed or reopened, or its client archived or restored: every item's reminders are
+/// re-planned (dropped while the case is not followed; planned again, manual deadlines included,
+/// when it is followed again). `case_changed` re-plans only what facts can move.
+pub fn following_changed(conn: &mut DbConnection, case_id: &str, ctx: &Context) -> AppResult<()> {
+    outbox::replan_case(conn, case_id, &ctx.schedule)
+}
+
 /// A client's arrival date feeds every one of its cases.
 pub fn client_changed(conn: &mut DbConnection, client_id: &str, ctx: &Context) -> AppResult<()> {
     let mut ids = cases::ids_of_client(conn, client_id)?;

@@ -31,10 +31,22 @@ async fn delete_with(app: &TestApp, path: &str, token: &str, b: &Value) -> reqwe
 }
 
 async fn deadlines(app: &TestApp, token: &str, case: &str) -> Vec<Value> {
-    let res = app
-        .get(&format!("/api/v1/cases/{case}/deadlines"), token)
-        .await;
-    body(res, 200).await["items"].as_array().unwrap().clone()
+    // Every page: a case's lists are paged (50 by default).
+    let (mut all, mut cursor) = (Vec::new(), String::new());
+    loop {
+        let res = app
+            .get(
+                &format!("/api/v1/cases/{case}/deadlines?limit=200{cursor}"),
+                token,
+            )
+            .await;
+        let page = body(res, 200).await;
+        all.extend(page["items"].as_array().unwrap().iter().cloned());
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = format!("&cursor={next}"),
+            None => return all,
+        }
+    }
 }
 
 /// The case's deadlines of `kind`, superseded ones included.
