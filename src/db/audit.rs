@@ -33,6 +33,31 @@ pub fn record(
 }
 
 /// The fields that differ between two JSON objects, as `{"field": {"from": a, "to": b}}`.
+/// Records an `update`: the fields that changed between two views of the record, leaving out
+/// bookkeeping that changes on every write (`updated_at`) and lists kept elsewhere (`history`).
+pub fn record_update(
+    conn: &mut DbConnection,
+    actor_id: &str,
+    entity_type: &str,
+    entity_id: &str,
+    before: &Value,
+    after: &Value,
+) -> AppResult<()> {
+    let mut changes = diff(before, after);
+    if let Some(o) = changes.as_object_mut() {
+        o.remove("updated_at");
+        o.remove("history");
+    }
+    record(
+        conn,
+        Some(actor_id),
+        "update",
+        entity_type,
+        entity_id,
+        changes,
+    )
+}
+
 pub fn diff(before: &Value, after: &Value) -> Value {
     let empty = Map::new();
     let b = before.as_object().unwrap_or(&empty);

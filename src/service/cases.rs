@@ -288,11 +288,14 @@ pub async fn update(
         }
         let fresh = cases::find(conn, &id, &Scope::Internal)?;
         let after_view = view(conn, &fresh)?;
-        let mut diff = audit::diff(&before_view.json(), &after_view.json());
-        if let Some(o) = diff.as_object_mut() {
-            o.remove("updated_at");
-        }
-        audit::record(conn, Some(&caller.id), "update", "case", &id, diff)?;
+        audit::record_update(
+            conn,
+            &caller.id,
+            "case",
+            &id,
+            &before_view.json(),
+            &after_view.json(),
+        )?;
         Ok(after_view)
     })
     .await

@@ -306,11 +306,7 @@ pub async fn update(
             }
         }
         let (b, a) = (ClientView::from(&before), ClientView::from(&after));
-        let mut diff = audit::diff(&b.json(), &a.json());
-        if let Some(obj) = diff.as_object_mut() {
-            obj.remove("updated_at");
-        }
-        audit::record(conn, Some(&caller.id), "update", "client", &id, diff)?;
+        audit::record_update(conn, &caller.id, "client", &id, &b.json(), &a.json())?;
         Ok(a)
     })
     .await

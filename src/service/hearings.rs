@@ -372,15 +372,14 @@ pub async fn edit(
         events::update_hearing(conn, &id, changes)?;
         recompute::case_changed(conn, &case, ctx, &format!("hearing {id} updated"))?;
         let after = full_view(conn, &id)?;
-        let mut diff = audit::diff(
+        audit::record_update(
+            conn,
+            &caller.id,
+            "hearing",
+            &id,
             &serde_json::to_value(&before_view).unwrap_or_default(),
             &serde_json::to_value(&after).unwrap_or_default(),
-        );
-        if let Some(o) = diff.as_object_mut() {
-            o.remove("updated_at");
-            o.remove("history");
-        }
-        audit::record(conn, Some(&caller.id), "update", "hearing", &id, diff)?;
+        )?;
         Ok(after)
     })
     .await
