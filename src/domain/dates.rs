@@ -2,7 +2,7 @@
 //! deserialising into [`Day`], so that no absurd date (year 1 or 262142) reaches a rule, a
 //! query, a feed or an e-mail.
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::{NaiveDate, NaiveDateTime, TimeZone};
 use serde::{Deserialize, Deserializer};
 
 /// The first date accepted.
@@ -166,3 +166,41 @@ impl utoipa::PartialSchema for Day {
 }
 
 impl utoipa::ToSchema for Day {}
+
+/// The UTC instant of a local time in a zone; a time skipped or repeated by a DST change is
+/// refused rather than guessed, since the notice must be read again.
+pub fn local_to_utc(local: &str, tz: chrono_tz::Tz) -> Result<(String, NaiveDateTime), String> {
+    let naive = parse_local_time(local).map_err(str::to_string)?;
+    let shown = naive.format("%Y-%m-%dT%H:%M");
+    match tz.from_local_datetime(&naive) {
+        chrono::LocalResult::Single(t) => Ok((shown.to_string(), t.naive_utc())),
+        chrono::LocalResult::None => Err(format!(
+            "{shown} does not exist in {}: the clocks jump forward over it (daylight saving time); check the notice",
+            tz.name()
+        )),
+        chrono::LocalResult::Ambiguous(..) => Err(format!(
+            "{shown} happens twice in {}: the clocks fall back over it (daylight saving time); check the notice",
+            tz.name()
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn local_times_skipped_or_repeated_by_dst_are_refused() {
+        let ny = chrono_tz::America::New_York;
+        let (local, utc) = local_to_utc("2026-12-03T09:00", ny).unwrap();
+        assert_eq!(local, "2026-12-03T09:00");
+        assert_eq!(utc.to_string(), "2026-12-03 14:00:00");
+        assert!(local_to_utc("2026-03-08T02:30", ny)
+            .unwrap_err()
+            .contains("does not exist"));
+        assert!(local_to_utc("2026-11-01T01:30", ny)
+            .unwrap_err()
+            .contains("happens twice"));
+        assert!(local_to_utc("2026-12-03 09:00", ny).is_err());
+    }
+}

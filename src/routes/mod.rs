@@ -5,6 +5,7 @@ pub mod auth;
 pub mod calendar;
 pub mod cases;
 pub mod clients;
+pub mod closures;
 pub mod corrections;
 pub mod deadlines;
 pub mod events;
@@ -80,6 +81,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .configure(corrections::configure)
                 .configure(hearings::configure)
                 .configure(deadlines::configure)
+                .configure(closures::configure)
                 .configure(reminders::configure)
                 .configure(calendar::configure_api)
                 .configure(audit::configure),

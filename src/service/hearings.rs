@@ -15,6 +15,7 @@ use crate::db::events::{self, Hearing, HearingChange, HearingChanges};
 use crate::db::page::{ser_instant, Page};
 use crate::db::{self, audit, cases, run_db, DbConnection};
 use crate::domain::courts::Court;
+use crate::domain::dates::local_to_utc;
 use crate::domain::vocab::{HearingKind, HearingOutcome};
 use crate::error::{AppResult, Fields};
 use crate::http::list::List;
@@ -102,24 +103,6 @@ fn views(conn: &mut DbConnection, rows: &[Hearing]) -> AppResult<Vec<HearingView
         .iter()
         .map(|h| view(h, histories.remove(&h.id).unwrap_or_default()))
         .collect())
-}
-
-/// The UTC instant of a local time in a zone; a time skipped or repeated by a DST change is
-/// refused rather than guessed, since the notice must be read again.
-fn to_utc(local: &str, tz: Tz) -> Result<(String, NaiveDateTime), String> {
-    let naive = crate::domain::dates::parse_local_time(local).map_err(str::to_string)?;
-    let shown = naive.format("%Y-%m-%dT%H:%M");
-    match tz.from_local_datetime(&naive) {
-        chrono::LocalResult::Single(t) => Ok((shown.to_string(), t.naive_utc())),
-        chrono::LocalResult::None => Err(format!(
-            "{shown} does not exist in {}: the clocks jump forward over it (daylight saving time); check the notice",
-            tz.name()
-        )),
-        chrono::LocalResult::Ambiguous(..) => Err(format!(
-            "{shown} happens twice in {}: the clocks fall back over it (daylight saving time); check the notice",
-            tz.name()
-        )),
-    }
 }
 
 /// A hearing to schedule, as the request gave it. It is checked here, after the case is found
@@ -218,7 +201,7 @@ pub async fn create(
         let location = text(input.location, "location", &mut errors);
         let when = match tz {
             Some(tz) => errors
-                .check("starts_at_local", to_utc(&input.starts_at_local, tz))
+                .check("starts_at_local", local_to_utc(&input.starts_at_local, tz))
                 .map(|w| (w, tz)),
             None => {
                 if errors.is_empty() {
@@ -422,7 +405,7 @@ fn changes(
             .clone()
             .unwrap_or_else(|| before.starts_at_local.clone());
         if let Some(tz) = tz {
-            if let Some((local, utc)) = errors.check("starts_at_local", to_utc(&local, tz)) {
+            if let Some((local, utc)) = errors.check("starts_at_local", local_to_utc(&local, tz)) {
                 changes.starts_at_local = Some(local);
                 changes.time_zone = Some(tz.name().to_string());
                 changes.starts_at = Some(utc);
@@ -457,24 +440,4 @@ fn changes(
         changes.location = Some(l.and_then(|l| text(Some(l), "location", errors)));
     }
     changes
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn local_times_skipped_or_repeated_by_dst_are_refused() {
-        let ny = chrono_tz::America::New_York;
-        let (local, utc) = to_utc("2026-12-03T09:00", ny).unwrap();
-        assert_eq!(local, "2026-12-03T09:00");
-        assert_eq!(utc.to_string(), "2026-12-03 14:00:00");
-        assert!(to_utc("2026-03-08T02:30", ny)
-            .unwrap_err()
-            .contains("does not exist"));
-        assert!(to_utc("2026-11-01T01:30", ny)
-            .unwrap_err()
-            .contains("happens twice"));
-        assert!(to_utc("2026-12-03 09:00", ny).is_err());
-    }
 }
