@@ -45,7 +45,6 @@ pub struct NewCaseRequest {
     pub caseworker_ids: Option<Vec<String>>,
     /// When the case began (`YYYY-MM-DD`, from 1900 to today); default today. An old case entered
     /// now keeps its real start.
-    #[schema(value_type = Option<String>, format = Date, pattern = "^(?:19|20|21)[0-9]{2}-")]
     pub opened_on: Option<Day>,
 }
 
@@ -206,7 +205,7 @@ pub struct CasePatch {
     pub status: Option<String>,
     /// When the case began (`YYYY-MM-DD`, from 1900 to today).
     #[serde(default, deserialize_with = "not_null")]
-    #[schema(value_type = Option<String>, nullable = false, format = Date, pattern = "^(?:19|20|21)[0-9]{2}-")]
+    #[schema(nullable = false)]
     pub opened_on: Option<Day>,
 }
 

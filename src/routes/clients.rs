@@ -49,7 +49,7 @@ pub struct ClientInput {
     pub a_number: Option<Option<String>>,
     /// `YYYY-MM-DD`, from 1900 to today.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>, format = Date, pattern = "^(?:19|20|21)[0-9]{2}-")]
+    #[schema(value_type = Option<Day>)]
     pub date_of_birth: Option<Option<Day>>,
     /// ISO 3166-1 alpha-2.
     #[serde(default, deserialize_with = "nullable")]
@@ -78,7 +78,7 @@ pub struct ClientInput {
     pub address: Option<Option<String>>,
     /// `YYYY-MM-DD`, from 1900 to today.
     #[serde(default, deserialize_with = "not_null")]
-    #[schema(value_type = Option<String>, nullable = false, format = Date, pattern = "^(?:19|20|21)[0-9]{2}-")]
+    #[schema(nullable = false)]
     pub last_arrival_on: Option<Day>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>, max_length = 200)]

@@ -38,7 +38,6 @@ pub async fn list_closures(state: web::Data<AppState>, user: AuthUser) -> AppRes
 #[serde(deny_unknown_fields)]
 pub struct NewClosure {
     /// `YYYY-MM-DD`, from 1900 to 2199.
-    #[schema(value_type = String, format = Date, pattern = "^(?:19|20|21)[0-9]{2}-")]
     pub day: Day,
     /// Trimmed; 1 to 200 characters.
     #[schema(min_length = 1, max_length = 200)]

@@ -75,7 +75,6 @@ pub struct ManualDeadline {
     #[schema(min_length = 1, max_length = 200)]
     pub title: String,
     /// `YYYY-MM-DD`, from 1900 to 2199.
-    #[schema(value_type = String, format = Date, pattern = "^(?:19|20|21)[0-9]{2}-")]
     pub due_on: Day,
 }
 

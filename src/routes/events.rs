@@ -38,7 +38,6 @@ pub struct FilingRequest {
     /// `petition_for_review` or `other`.
     #[schema(value_type = Form)]
     pub form: String,
-    #[schema(value_type = String, format = Date, pattern = "^(?:19|20|21)[0-9]{2}-")]
     pub filed_on: Day,
     /// USCIS receipt number: 3 letters and 10 digits; dashes and spaces are dropped.
     #[schema(
@@ -46,17 +45,14 @@ pub struct FilingRequest {
     )]
     pub receipt_number: Option<String>,
     /// I-765 only.
-    #[schema(value_type = Option<String>, format = Date, pattern = "^(?:19|20|21)[0-9]{2}-")]
     pub approved_on: Option<Day>,
     /// I-765 only: the card's expiry.
-    #[schema(value_type = Option<String>, format = Date, pattern = "^(?:19|20|21)[0-9]{2}-")]
     pub valid_until: Option<Day>,
     /// `pending` (the default), `accepted`, `rejected`, `approved` (the default with
     /// `approved_on`) or `denied`. A rejected I-589 does not start the EAD clock.
     #[schema(value_type = Option<FilingStatus>)]
     pub status: Option<String>,
     /// The date of the status (receipt, rejection or decision notice); not before `filed_on`.
-    #[schema(value_type = Option<String>, format = Date, pattern = "^(?:19|20|21)[0-9]{2}-")]
     pub status_on: Option<Day>,
 }
 
@@ -165,7 +161,6 @@ pub struct ClockEventRequest {
     /// `stop` or `resume`.
     #[schema(schema_with = clock_kind_schema)]
     pub kind: String,
-    #[schema(value_type = String, format = Date, pattern = "^(?:19|20|21)[0-9]{2}-")]
     pub on: Day,
     /// Why the clock stopped or resumed (e.g. "applicant asked to reschedule the interview").
     /// Trimmed; 1 to 500 characters.
@@ -246,7 +241,6 @@ pub struct DecisionRequest {
     #[schema(value_type = Authority)]
     pub authority: String,
     /// The date of the oral decision, or of the mailing of the written one.
-    #[schema(value_type = String, format = Date, pattern = "^(?:19|20|21)[0-9]{2}-")]
     pub decided_on: Day,
     /// Required with `voluntary_departure` (1 to 120).
     #[schema(minimum = 1, maximum = 120)]
