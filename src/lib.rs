@@ -19,6 +19,7 @@
 //! - [`reminders`]: the planner (pure), the outbox, the worker and outgoing e-mail.
 //! - [`cli`]: the commands of the binary.
 //! - [`fsutil`]: files written private to the owner.
+//! - [`web`]: the web client's files (embedded) and the page served for browser navigation.
 
 pub mod auth;
 pub mod cli;
@@ -34,3 +35,4 @@ pub mod service;
 pub mod startup;
 pub mod state;
 pub mod telemetry;
+pub mod web;

@@ -5,7 +5,8 @@ use std::net::TcpListener;
 use std::path::Path;
 
 use actix_web::dev::Server;
-use actix_web::middleware::from_fn;
+use actix_web::http::header;
+use actix_web::middleware::{from_fn, DefaultHeaders};
 use actix_web::{web, App, HttpServer};
 use utoipa_actix_web::AppExt;
 
@@ -82,7 +83,7 @@ fn run(listener: TcpListener, state: web::Data<AppState>) -> AppResult<Server> {
             .app_data(web::QueryConfig::default().error_handler(body::query_error))
             .app_data(web::PathConfig::default().error_handler(body::path_error))
             .configure(routes::configure)
-            .default_service(web::to(body::not_found))
+            .default_service(web::to(crate::web::fallback))
             .split_for_parts();
         let api = routes::finish_doc(api);
         let served = routes::ServedDoc(crate::http::doc::served(&api));
@@ -90,6 +91,12 @@ fn run(listener: TcpListener, state: web::Data<AppState>) -> AppResult<Server> {
             .app_data(web::Data::new(served))
             // Inner first: the request id exists once the logger (outer) has run.
             .wrap(from_fn(body::refuse_control_in_url))
+            // Every response: no MIME sniffing, no referrer (links carry case ids).
+            .wrap(
+                DefaultHeaders::new()
+                    .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+                    .add((header::REFERRER_POLICY, "no-referrer")),
+            )
             .wrap(from_fn(telemetry::request_id_header))
             .wrap(telemetry::logger())
     });

@@ -17,6 +17,7 @@ mod openapi;
 mod reminders;
 mod tokens;
 mod users;
+mod web;
 
 /// In CI every PostgreSQL variant must run: a CI run without a test server fails here instead of
 /// looking twice as thorough as it is.
