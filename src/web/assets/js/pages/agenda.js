@@ -1,0 +1,83 @@
+// The agenda: open deadlines (overdue first) and hearings of the next 30 days.
+
+import { h, nativeName } from "../dom.js";
+import { getAll, seg } from "../api.js";
+import { HEARING_KINDS, daysFromToday, deadlineWords, fmtDate, fmtHearingTime, today, words } from "../format.js";
+
+export async function agendaPage() {
+  const now = today();
+  const [deadlines, hearings] = await Promise.all([
+    getAll(`/deadlines?status=open&from=${daysFromToday(-365)}&to=${daysFromToday(30)}`),
+    getAll(`/hearings?from=${now}&to=${daysFromToday(30)}`),
+  ]);
+  /** @type {{key: string, overdue: boolean, node: HTMLElement}[]} */
+  const rows = [];
+  for (const d of deadlines) {
+    const overdue = d.status === "open" && d.due_on < now;
+    rows.push({ key: `${d.due_on}T00:00`, overdue, node: deadlineRow(d, overdue) });
+  }
+  for (const x of hearings) {
+    rows.push({ key: String(x.starts_at_local || x.starts_at), overdue: false, node: hearingRow(x) });
+  }
+  rows.sort((a, b) => Number(b.overdue) - Number(a.overdue) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return h(
+    "div",
+    null,
+    h("h1", null, "Agenda"),
+    h("p", { class: "lede" }, "Open deadlines and hearings of the next 30 days, overdue deadlines first."),
+    rows.length
+      ? h("ul", { id: "agenda", class: "cards" }, rows.map((r) => r.node))
+      : [h("ul", { id: "agenda", class: "cards" }), h("p", { class: "empty" }, "Nothing in the next 30 days.")],
+  );
+}
+
+/** @param {any} row */
+function who(row) {
+  return [
+    h(
+      "p",
+      { class: "agenda-case" },
+      h("a", { href: `/cases/${seg(row.case_id)}` }, row.case_reference || "Open the case"),
+      row.client_name ? h("span", { class: "client-name" }, " · ", row.client_name) : null,
+      row.client_native_name ? [" ", nativeName(row.client_native_name)] : null,
+    ),
+  ];
+}
+
+/** @param {any} d @param {boolean} overdue */
+function deadlineRow(d, overdue) {
+  return h(
+    "li",
+    { class: "agenda-item card", "data-kind": "deadline", "data-id": d.id, "data-overdue": overdue ? "true" : null },
+    h(
+      "p",
+      { class: "agenda-when" },
+      overdue ? h("strong", { class: "badge overdue" }, "Overdue") : null,
+      overdue ? " " : null,
+      h("span", { class: "date" }, fmtDate(d.due_on)),
+    ),
+    h("p", { class: "agenda-what" }, deadlineWords(d)),
+    who(d),
+    d.alternative_due_on
+      ? h("p", { class: "alt" }, `Possibly later: ${fmtDate(d.alternative_due_on)}`, d.alternative_reason ? ` (${d.alternative_reason})` : "")
+      : null,
+    h(
+      "details",
+      null,
+      h("summary", null, "Rule and explanation"),
+      h("p", { class: "rule" }, d.rule),
+      h("p", { class: "explanation" }, d.explanation),
+    ),
+  );
+}
+
+/** @param {any} x */
+function hearingRow(x) {
+  return h(
+    "li",
+    { class: "agenda-item card", "data-kind": "hearing", "data-id": x.id },
+    h("p", { class: "agenda-when" }, h("span", { class: "date" }, fmtHearingTime(x))),
+    h("p", { class: "agenda-what" }, words(HEARING_KINDS, x.kind), x.location ? ` · ${x.location}` : ""),
+    who(x),
+  );
+}

@@ -1,0 +1,135 @@
+// The four "Record an event" forms of the case page.
+
+import { h } from "../dom.js";
+import { api, seg } from "../api.js";
+import { AUTHORITIES, DECISION_KINDS, FORMS, HEARING_KINDS } from "../format.js";
+import { checkbox, field, form, optionsOf, select, text } from "../forms.js";
+
+/** @typedef {import("./case.js").CaseData} CaseData */
+
+/** @param {CaseData} data @param {() => Promise<void>} reload */
+export function recordForms(data, reload) {
+  const caseId = data.c.id;
+  const base = `/cases/${seg(caseId)}`;
+  /**
+   * @param {string} path
+   * @param {(v: Record<string, any>) => Record<string, unknown>} body
+   * @param {string} done
+   */
+  const submit = (path, body, done) => async (/** @type {Record<string, any>} */ v, /** @type {HTMLFormElement} */ f) => {
+    const b = body(v);
+    for (const k of Object.keys(b)) if (b[k] === undefined) delete b[k];
+    await api("POST", `${base}${path}`, b);
+    f.reset();
+    await reload();
+    return done;
+  };
+
+  const filing = form(
+    "filing-form",
+    [
+      select("filing-form", "form", "Form", optionsOf(FORMS), "I-589"),
+      field("filing-form", "filed_on", "Filed on", { type: "date", required: true }),
+      field("filing-form", "receipt_number", "Receipt number", { hint: "3 letters and 10 digits, e.g. EAC2212345678." }),
+      field("filing-form", "approved_on", "Approved on (I-765 only)", { type: "date" }),
+      field("filing-form", "valid_until", "Card valid until (I-765 only)", { type: "date" }),
+    ],
+    "Save filing",
+    submit(
+      "/filings",
+      (v) => ({
+        form: v.form,
+        filed_on: v.filed_on,
+        receipt_number: text(v.receipt_number),
+        approved_on: text(v.approved_on),
+        valid_until: text(v.valid_until),
+      }),
+      "Filing saved.",
+    ),
+  );
+
+  /** @type {[string, string][]} */
+  const courts = [["", "No court"], ...data.courts.map((c) => /** @type {[string, string]} */ ([c.code, c.name]))];
+  const hearing = form(
+    "hearing-form",
+    [
+      select("hearing-form", "kind", "Kind", optionsOf(HEARING_KINDS), "master_calendar"),
+      field("hearing-form", "starts_at_local", "Date and local time", {
+        type: "datetime-local",
+        required: true,
+        hint: "As on the notice, in the court's own time zone.",
+      }),
+      select("hearing-form", "court_code", "Court", courts, data.c.court_code || ""),
+      field("hearing-form", "judge", "Judge"),
+      field("hearing-form", "location", "Location"),
+    ],
+    "Save hearing",
+    submit(
+      "/hearings",
+      (v) => ({
+        kind: v.kind,
+        starts_at_local: String(v.starts_at_local).slice(0, 16),
+        court_code: text(v.court_code),
+        judge: text(v.judge),
+        location: text(v.location),
+      }),
+      "Hearing saved.",
+    ),
+  );
+  const courtSelect = /** @type {HTMLSelectElement} */ (hearing.querySelector("select[name=court_code]"));
+  hearing.addEventListener("reset", () => {
+    setTimeout(() => {
+      courtSelect.value = data.c.court_code || "";
+    });
+  });
+
+  const decision = form(
+    "decision-form",
+    [
+      select("decision-form", "kind", "Decision", optionsOf(DECISION_KINDS), "asylum_granted"),
+      select("decision-form", "authority", "Decided by", optionsOf(AUTHORITIES), data.c.kind === "affirmative" ? "uscis" : "immigration_judge"),
+      field("decision-form", "decided_on", "Decided on", {
+        type: "date",
+        required: true,
+        hint: "The day of the oral decision, or the mailing of the written one.",
+      }),
+      field("decision-form", "voluntary_departure_days", "Days of voluntary departure", {
+        type: "number",
+        attrs: { min: 1, max: 120 },
+      }),
+      checkbox("decision-form", "appeal_waived", "Appeal waived"),
+    ],
+    "Save decision",
+    submit(
+      "/decisions",
+      (v) => ({
+        kind: v.kind,
+        authority: v.authority,
+        decided_on: v.decided_on,
+        voluntary_departure_days: text(v.voluntary_departure_days) ? Number(v.voluntary_departure_days) : undefined,
+        appeal_waived: Boolean(v.appeal_waived),
+      }),
+      "Decision saved.",
+    ),
+  );
+
+  const clock = form(
+    "clock-form",
+    [
+      select("clock-form", "kind", "Stop or resume", [["stop", "Stop the clock"], ["resume", "Resume the clock"]], "stop"),
+      field("clock-form", "on", "On", { type: "date", required: true }),
+      field("clock-form", "reason", "Reason", { required: true }),
+    ],
+    "Save clock event",
+    submit("/clock-events", (v) => ({ kind: v.kind, on: v.on, reason: String(v.reason).trim() }), "Clock event saved."),
+  );
+
+  return h(
+    "div",
+    { class: "record" },
+    h("details", null, h("summary", null, "Record a filing"), filing),
+    h("details", null, h("summary", null, "Record a hearing"), hearing),
+    h("details", null, h("summary", null, "Record a decision"), decision),
+    h("details", null, h("summary", null, "Stop or resume the EAD clock"), clock),
+  );
+}

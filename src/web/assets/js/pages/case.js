@@ -1,0 +1,248 @@
+// One case: facts, assignments, the EAD clock, deadlines, the timeline and the record forms.
+
+import { h, nativeName, replace } from "../dom.js";
+import { ApiError, api, get, getAll, isAdmin, seg, user } from "../api.js";
+import { CASE_KINDS, CASE_STATUSES, DEADLINE_STATUSES, ROLES, deadlineWords, fmtDate, fullName, words } from "../format.js";
+import { cancelButton, field, form, select } from "../forms.js";
+import { timeline } from "./case-timeline.js";
+import { recordForms } from "./case-record.js";
+
+/**
+ * Everything the case page shows.
+ * @typedef {{c: any, client: any, courts: any[], deadlines: any[], clock: any, filings: any[], hearings: any[], decisions: any[], clockEvents: any[], directory: any[]}} CaseData
+ */
+
+/** @param {string} id @returns {Promise<CaseData>} */
+async function loadCase(id) {
+  const base = `/cases/${seg(id)}`;
+  const c = await get(base);
+  const canAssign = isAdmin() || user()?.role === "lawyer";
+  const [client, courts, deadlines, clock, filings, hearings, decisions, clockEvents, directory] = await Promise.all([
+    get(`/clients/${seg(c.client_id)}`).catch(() => null),
+    get("/courts").then((d) => d.items || []),
+    getAll(`${base}/deadlines`),
+    get(`${base}/ead-clock`).catch((e) => {
+      if (e instanceof ApiError && e.status === 422) return null;
+      throw e;
+    }),
+    getAll(`${base}/filings`),
+    getAll(`${base}/hearings`),
+    getAll(`${base}/decisions`),
+    getAll(`${base}/clock-events`),
+    canAssign ? get("/users/directory").then((d) => d.items || []).catch(() => []) : Promise.resolve([]),
+  ]);
+  return { c, client, courts, deadlines, clock, filings, hearings, decisions, clockEvents, directory };
+}
+
+/** @param {string[]} params */
+export async function casePage(params) {
+  const id = params[0];
+  let data = await loadCase(id);
+  const head = h("div");
+  const assignments = h("section", { "aria-labelledby": "assignments-h" });
+  const clock = h("section", { id: "ead-clock", "aria-labelledby": "ead-clock-h" });
+  const deadlines = h("div");
+  const events = h("div");
+
+  const reload = async () => {
+    data = await loadCase(id);
+    draw();
+  };
+  const draw = () => {
+    replace(head, ...header(data));
+    replace(assignments, ...assignmentSection(data, reload));
+    replace(clock, ...clockSection(data.clock));
+    replace(deadlines, ...deadlineList(data.deadlines, reload));
+    replace(events, timeline(data, reload));
+  };
+  draw();
+  return h(
+    "div",
+    null,
+    head,
+    assignments,
+    h("h2", { id: "ead-clock-h" }, "EAD clock"),
+    clock,
+    h("section", { "aria-labelledby": "deadlines-h" }, h("h2", { id: "deadlines-h" }, "Deadlines"), deadlines, addDeadline(id, reload)),
+    h("section", { "aria-labelledby": "timeline-h" }, h("h2", { id: "timeline-h" }, "Timeline"), events),
+    h("section", { "aria-labelledby": "record-h" }, h("h2", { id: "record-h" }, "Record an event"), recordForms(data, reload)),
+  );
+}
+
+/** @param {CaseData} data */
+function header(data) {
+  const { c, client, courts } = data;
+  const court = courts.find((x) => x.code === c.court_code);
+  /** @type {[string, string][]} */
+  const facts = [
+    ["Kind", words(CASE_KINDS, c.kind)],
+    ["Status", words(CASE_STATUSES, c.status)],
+    ["Immigration court", court ? court.name : c.court_code || "None yet"],
+    ["Opened on", fmtDate(c.opened_on)],
+  ];
+  if (c.closed_on) facts.push(["Closed on", fmtDate(c.closed_on)]);
+  return [
+    h("h1", null, `Case ${c.reference}`),
+    h(
+      "p",
+      { class: "case-client" },
+      "Client: ",
+      h("a", { href: `/clients/${seg(c.client_id)}` }, client ? fullName(client) : "the client"),
+      client && client.native_name ? [" ", nativeName(client.native_name, client.languages)] : null,
+    ),
+    h("dl", { id: "case-facts", class: "facts" }, facts.map(([k, v]) => h("div", null, h("dt", null, k), h("dd", null, v)))),
+  ];
+}
+
+/** @param {CaseData} data @param {() => Promise<void>} reload */
+function assignmentSection(data, reload) {
+  const { c, directory } = data;
+  const canAssign = isAdmin() || user()?.role === "lawyer";
+  const nameOf = (/** @type {any} */ a) => a.name || directory.find((u) => u.id === a.user_id)?.name || a.user_id;
+  const alert = h("p", { class: "form-error", role: "alert" });
+  const list = h(
+    "ul",
+    { id: "assignments", class: "plain" },
+    (c.assignments || []).map((/** @type {any} */ a) => {
+      const remove = canAssign ? h("button", { type: "button", class: "secondary small", "aria-label": `Remove ${nameOf(a)}` }, "Remove") : null;
+      if (remove) {
+        remove.addEventListener("click", async () => {
+          alert.textContent = "";
+          try {
+            await api("DELETE", `/cases/${seg(c.id)}/assignments/${seg(a.user_id)}`);
+            await reload();
+          } catch (e) {
+            alert.textContent = e instanceof Error ? e.message : "The change failed.";
+          }
+        });
+      }
+      return h("li", { class: "assignment", "data-user-id": a.user_id }, h("span", null, `${nameOf(a)} — ${words(ROLES, a.role)}`), " ", remove);
+    }),
+  );
+  /** @type {HTMLElement[]} */
+  const out = [h("h2", { id: "assignments-h" }, "Assignments"), alert, list];
+  if (!(c.assignments || []).length) out.push(h("p", { class: "empty" }, "Nobody is assigned."));
+  if (canAssign) {
+    /** @type {[string, string][]} */
+    const people = directory.map((u) => [u.id, `${u.name} (${words(ROLES, u.role)})`]);
+    out.push(
+      form(
+        "assignment-form",
+        [
+          select("assignment-form", "user_id", "Person", [["", "Choose a person"], ...people], ""),
+          select("assignment-form", "role", "Role on case", [["lawyer", "Lawyer"], ["caseworker", "Caseworker"]], "lawyer"),
+        ],
+        "Assign",
+        async (v) => {
+          if (!v.user_id) throw new ApiError(422, { errors: [{ field: "user_id", message: "Choose a person." }] });
+          await api("PUT", `/cases/${seg(c.id)}/assignments/${seg(v.user_id)}`, { role: v.role });
+          await reload();
+        },
+      ),
+    );
+  }
+  return out;
+}
+
+/** @param {any} clock the EAD clock, or null before the I-589 */
+function clockSection(clock) {
+  if (!clock) return [h("p", null, "The clock starts when the I-589 is filed.")];
+  const n = Number(clock.days_elapsed);
+  const meter = (/** @type {number} */ max) =>
+    h(
+      "div",
+      { class: "meter-row" },
+      h("label", { for: `ead-meter-${max}` }, `Days elapsed of ${max}`),
+      h("meter", { id: `ead-meter-${max}`, min: 0, max, value: Math.min(n, max) }),
+      h("span", { class: "meter-text" }, `${n} of ${max} days`),
+    );
+  const stopped = "— (clock stopped)";
+  const events = clock.events || [];
+  return [
+    h("p", null, `Started on ${fmtDate(clock.started_on)}. As of ${fmtDate(clock.as_of)} the clock is `, h("strong", { id: "ead-state" }, clock.running ? "running" : "stopped"), `; ${clock.stopped_days} days stopped so far.`),
+    meter(150),
+    meter(180),
+    h("p", { id: "ead-filing" }, "Earliest EAD filing: ", clock.earliest_filing_on ? fmtDate(clock.earliest_filing_on) : stopped),
+    h("p", { id: "ead-grant" }, "Earliest EAD grant: ", clock.earliest_grant_on ? fmtDate(clock.earliest_grant_on) : stopped),
+    events.length
+      ? [
+          h("h3", null, "Stops and resumptions"),
+          h(
+            "ul",
+            { id: "ead-events", class: "plain" },
+            events.map((/** @type {any} */ e) =>
+              h("li", null, `${e.kind === "stop" ? "Stopped" : "Resumed"} on ${fmtDate(e.on)}: `, e.reason),
+            ),
+          ),
+        ]
+      : h("p", null, "No stops recorded."),
+  ];
+}
+
+/** @param {any[]} all @param {() => Promise<void>} reload */
+function deadlineList(all, reload) {
+  const items = all.filter((d) => d.status !== "superseded").sort((a, b) => (a.due_on < b.due_on ? -1 : a.due_on > b.due_on ? 1 : 0));
+  if (!items.length) return [h("ul", { id: "deadlines", class: "cards" }), h("p", { class: "empty" }, "No deadlines yet.")];
+  return [h("ul", { id: "deadlines", class: "cards" }, items.map((d) => deadlineItem(d, reload)))];
+}
+
+/** @param {any} d @param {() => Promise<void>} reload */
+function deadlineItem(d, reload) {
+  const slot = h("div", { class: "mark-slot" });
+  const li = h(
+    "li",
+    { class: "deadline card", "data-id": d.id, "data-kind": d.kind, "data-status": d.status },
+    h("p", { class: "deadline-what" }, h("strong", null, deadlineWords(d))),
+    h("p", null, "Due ", h("span", { class: "date" }, fmtDate(d.due_on)), " · ", h("span", { class: `status status-${d.status}` }, words(DEADLINE_STATUSES, d.status))),
+    d.alternative_due_on ? h("p", { class: "alt" }, `Possibly later: ${fmtDate(d.alternative_due_on)}`, d.alternative_reason ? ` (${d.alternative_reason})` : "") : null,
+    d.note ? h("p", { class: "note" }, `Note: ${d.note}`) : null,
+    h("details", null, h("summary", null, "Rule and explanation"), h("p", { class: "rule" }, d.rule), h("p", { class: "explanation" }, d.explanation)),
+  );
+  if (d.status === "open") {
+    const buttons = h("div", { class: "actions" });
+    for (const [status, label] of [["met", "Mark met"], ["waived", "Mark waived"]]) {
+      const b = h("button", { type: "button", class: "secondary" }, label);
+      b.addEventListener("click", () => {
+        const fid = `mark-${d.id}-${status}`;
+        const f = form(
+          fid,
+          [field(fid, "note", "Note", { required: true })],
+          "Save",
+          async (v) => {
+            await api("PATCH", `/deadlines/${seg(d.id)}`, { status, note: String(v.note).trim() });
+            await reload();
+          },
+          { className: "deadline-mark-form", extraButtons: [cancelButton(() => replace(slot))] },
+        );
+        f.setAttribute("aria-label", `${label}: ${deadlineWords(d)}`);
+        replace(slot, f);
+        const input = f.querySelector("input");
+        if (input) input.focus();
+      });
+      buttons.append(b);
+    }
+    li.append(buttons, slot);
+  }
+  return li;
+}
+
+/** @param {string} caseId @param {() => Promise<void>} reload */
+function addDeadline(caseId, reload) {
+  const id = "deadline-form";
+  return h(
+    "div",
+    { class: "subform" },
+    h("h3", null, "Add a deadline"),
+    form(
+      id,
+      [field(id, "title", "Title", { required: true }), field(id, "due_on", "Due on", { type: "date", required: true })],
+      "Add deadline",
+      async (v, f) => {
+        await api("POST", `/cases/${seg(caseId)}/deadlines`, { kind: "other", title: String(v.title).trim(), due_on: v.due_on });
+        f.reset();
+        await reload();
+        return "Deadline added.";
+      },
+    ),
+  );
+}
