@@ -38,6 +38,7 @@ export function field(formId, name, label, opts = {}) {
     type: opts.type || "text",
     required: opts.required || null,
     autocomplete: opts.autocomplete || null,
+    "aria-describedby": opts.hint ? `${id}-hint` : null,
     ...(opts.attrs || {}),
   });
   if (opts.value !== undefined && opts.value !== null) input.value = String(opts.value);
