@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 use fantoccini::elements::{Element, ElementRef};
 use fantoccini::{Client, ClientBuilder, Locator};
 use futures_util::FutureExt;
+use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::{json, Value};
 use tokio::sync::{Semaphore, SemaphorePermit};
 
@@ -45,7 +46,7 @@ static BROWSERS: Semaphore = Semaphore::const_new(2);
 const AXE: &str = include_str!("vendor/axe.min.js");
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const CHROMIUM: &str = "/usr/bin/chromium";
-const ELEMENT_KEY: &str = "element-6066-11e4-a52f-4f735466cecf";
+const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 
 pub fn enabled() -> bool {
     std::env::var("BROWSER_TESTS").is_ok_and(|v| v == "1")
@@ -182,8 +183,7 @@ impl Browser {
         let webdriver = format!("http://127.0.0.1:{port}");
         let started = Instant::now();
         let client = loop {
-            let attempt = ClientBuilder::rustls()
-                .expect("rustls connector")
+            let attempt = ClientBuilder::new(HttpConnector::new())
                 .capabilities(caps.clone())
                 .connect(&webdriver)
                 .await;
@@ -291,8 +291,12 @@ impl Browser {
         self.until(
             &what,
             "const norm = (s) => s.replace(/\\s+/g, ' ').trim();
+             // A client's heading carries the native name in a <span lang> beside the name.
+             const bare = (h) => { const c = h.cloneNode(true);
+               c.querySelectorAll('span[lang]').forEach((s) => s.remove()); return norm(c.textContent); };
              return [...document.querySelectorAll('h1')]
-               .some((h) => h.getClientRects().length > 0 && norm(h.textContent) === arguments[0]);",
+               .some((h) => h.getClientRects().length > 0
+                 && (norm(h.textContent) === arguments[0] || bare(h) === arguments[0]));",
             vec![json!(text)],
         )
         .await;
@@ -322,6 +326,7 @@ impl Browser {
     }
 
     pub async fn click(&self, within: &str, text: &str) {
+        self.reveal(within).await;
         self.button(within, text)
             .await
             .click()
@@ -348,6 +353,19 @@ impl Browser {
             .unwrap_or_else(|e| panic!("follow {text:?}: {e}"));
     }
 
+    /// Opens the closed `<details>` around the element matching `css` by clicking its summary,
+    /// as a person would before using a form inside it.
+    pub async fn reveal(&self, css: &str) {
+        self.find(css).await;
+        self.js(
+            "let d = document.querySelector(arguments[0]).closest('details');
+             while (d) { if (!d.open) d.querySelector(':scope > summary').click();
+               d = d.parentElement && d.parentElement.closest('details'); }",
+            vec![json!(css)],
+        )
+        .await;
+    }
+
     fn element(&self, v: Value) -> Element {
         let id = v[ELEMENT_KEY]
             .as_str()
@@ -364,6 +382,7 @@ impl Browser {
 
     /// As `fill`, in the (first) form matching the CSS selector `form`.
     pub async fn fill_in(&self, form: &str, name: &str, value: &str) {
+        self.reveal(form).await;
         let css = format!("{form} [name=\"{name}\"]");
         let field = self.find(&css).await;
         let kind = field.attr("type").await.ok().flatten().unwrap_or_default();
