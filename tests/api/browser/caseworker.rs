@@ -95,6 +95,8 @@ async fn caseworker_client_case_filing_hearing(app: &TestApp, b: &Browser) {
     let row = b
         .find_text("ul#agenda li.agenda-item[data-kind=\"hearing\"]", &when)
         .await;
+    // Screenshots before the row's assertions, so that every run saves them.
+    b.at_both_widths("agenda").await;
     let text = row.text().await.expect("row text");
     assert!(text.contains(&reference), "the row names the case: {text}");
     assert!(
