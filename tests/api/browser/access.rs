@@ -1,0 +1,131 @@
+//! What a caseworker must not see, what page scripts must not read, and that names are text.
+
+use serde_json::{json, Value};
+
+use super::Browser;
+use crate::browser_both;
+use crate::helpers::{client_body, create_case, create_client, id, TestApp, USER_PASSWORD};
+
+browser_both!(
+    caseworker_sees_no_admin_pages_nor_others_cases,
+    markup_in_a_name_is_text,
+    no_token_is_readable_by_page_scripts,
+);
+
+const NOT_FOUND: &str = "This page does not exist, or it is not shared with you.";
+const ADMIN_LINKS: [&str; 4] = ["Users", "Reminders", "Audit log", "Closures"];
+
+async fn caseworker_sees_no_admin_pages_nor_others_cases(app: &TestApp, b: &Browser) {
+    let admin = app.admin_token().await;
+    app.create_user("cw@test.org", "caseworker", USER_PASSWORD)
+        .await;
+    let client = create_client(app, &admin, &client_body("Amina", "Haidari")).await;
+    // A case nobody assigned the caseworker to.
+    let case = create_case(app, &admin, &id(&client), json!({})).await;
+
+    b.sign_in_at("/admin/users", "cw@test.org", USER_PASSWORD, "Not found")
+        .await;
+    b.find_text("main", NOT_FOUND).await;
+    let links = b.nav_links().await;
+    assert!(
+        links.iter().any(|l| l == "Agenda"),
+        "the nav is there: {links:?}"
+    );
+    for admin_link in ADMIN_LINKS {
+        assert!(
+            !links.iter().any(|l| l == admin_link),
+            "no {admin_link} link: {links:?}"
+        );
+    }
+
+    // A full load of the case's address: the session is restored from the cookie, and the case
+    // is "Not found" as if it did not exist.
+    b.goto(&format!("/cases/{}", id(&case))).await;
+    b.heading("Not found").await;
+    b.find_text("main", NOT_FOUND).await;
+    let page = b.js("return document.body.textContent;", vec![]).await;
+    let reference = case["reference"].as_str().expect("reference");
+    assert!(
+        !page.as_str().unwrap_or_default().contains(reference),
+        "nothing of the case shows"
+    );
+}
+
+async fn markup_in_a_name_is_text(app: &TestApp, b: &Browser) {
+    let admin = app.admin_token().await;
+    let name = "<img src=x onerror=alert(1)>";
+    let client = create_client(app, &admin, &client_body(name, "Haidari")).await;
+    b.sign_in_at(
+        &format!("/clients/{}", id(&client)),
+        "admin@test.org",
+        crate::helpers::ADMIN_PASSWORD,
+        &format!("{name} Haidari"),
+    )
+    .await;
+    b.find_text("main", name).await;
+    // The text is there literally and no element was made of it. (The CSP would also block the
+    // inline handler; the element check is what proves the page used text, not markup.)
+    let imgs = b
+        .js(
+            "return document.querySelectorAll('img[src=\"x\"], [onerror]').length;",
+            vec![],
+        )
+        .await;
+    assert_eq!(imgs, json!(0), "no img element from the name");
+    assert!(b.client.get_alert_text().await.is_err(), "no alert is open");
+    b.nav("Clients", "Clients").await;
+    b.find_text("ul#client-results", name).await;
+    let imgs = b
+        .js(
+            "return document.querySelectorAll('img[src=\"x\"]').length;",
+            vec![],
+        )
+        .await;
+    assert_eq!(imgs, json!(0), "no img element in the list either");
+}
+
+async fn no_token_is_readable_by_page_scripts(app: &TestApp, b: &Browser) {
+    app.create_user("cw@test.org", "caseworker", USER_PASSWORD)
+        .await;
+    b.sign_in_at("/", "cw@test.org", USER_PASSWORD, "Agenda")
+        .await;
+    let seen: Value = b
+        .js(
+            "const values = (s) => Object.keys(s).map((k) => k + '=' + s.getItem(k));
+             const globals = Object.keys(window)
+               .filter((k) => { try { return typeof window[k] === 'string'; } catch (e) { return false; } })
+               .map((k) => window[k]);
+             return {local: values(localStorage), session: values(sessionStorage),
+                     cookie: document.cookie, globals};",
+            vec![],
+        )
+        .await;
+    assert_eq!(seen["local"], json!([]), "localStorage is empty: {seen}");
+    assert_eq!(
+        seen["session"],
+        json!([]),
+        "sessionStorage is empty: {seen}"
+    );
+    let cookie = seen["cookie"].as_str().unwrap_or_default();
+    assert!(
+        !cookie.contains("asylum_refresh"),
+        "the refresh cookie is HttpOnly: {cookie}"
+    );
+    let globals = seen["globals"].to_string();
+    assert!(
+        !globals.contains("eyJ"),
+        "no JWT in a global variable: {globals}"
+    );
+
+    // The session lives in that HttpOnly cookie: a reload restores it without signing in.
+    b.client.refresh().await.expect("reload");
+    b.heading("Agenda").await;
+    // WebDriver (not the page) sees the cookie on its path, flagged HttpOnly.
+    b.goto("/api/v1/auth/refresh").await;
+    let cookies = b.client.get_all_cookies().await.expect("cookies");
+    let refresh = cookies
+        .iter()
+        .find(|c| c.name() == "asylum_refresh")
+        .expect("an asylum_refresh cookie for /api/v1/auth");
+    assert_eq!(refresh.http_only(), Some(true), "HttpOnly");
+}
