@@ -5,7 +5,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::cases::{Label, LABEL_COLUMNS};
-use super::page::{Cursor, Page};
+use super::page::{Cursor, Page, PageOf};
 use super::schema::{cases, clients, closures, deadlines};
 use super::scope::{assigned_case_ids, Scope};
 use super::DbConnection;
@@ -349,7 +349,7 @@ pub fn agenda(
     status: Option<DeadlineStatus>,
     today: NaiveDate,
     page: &Page,
-) -> AppResult<(Vec<(Deadline, Label)>, Option<String>)> {
+) -> AppResult<PageOf<(Deadline, Label)>> {
     let mut q = deadlines::table
         .inner_join(cases::table.inner_join(clients::table))
         .select((Deadline::as_select(), LABEL_COLUMNS))

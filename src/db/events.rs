@@ -7,7 +7,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::cases::{Label, LABEL_COLUMNS};
-use super::page::{Cursor, Page};
+use super::page::{Cursor, Page, PageOf};
 use super::schema::{cases, clients, clock_events, decisions, filings, hearing_changes, hearings};
 use super::scope::{assigned_case_ids, Scope};
 use super::DbConnection;
@@ -460,7 +460,7 @@ pub fn hearings_between(
     from: Option<NaiveDateTime>,
     to: Option<NaiveDateTime>,
     page: &Page,
-) -> AppResult<(Vec<(Hearing, Label)>, Option<String>)> {
+) -> AppResult<PageOf<(Hearing, Label)>> {
     let mut q = hearings::table
         .inner_join(cases::table.inner_join(clients::table))
         .select((Hearing::as_select(), LABEL_COLUMNS))
