@@ -87,6 +87,10 @@ pub enum AppError {
     Unauthorized(String),
     #[error("forbidden")]
     Forbidden,
+    /// A refresh carrying the session cookie but neither the cookie-mode header nor a body token:
+    /// possibly sent by another site's page (see `http::session`).
+    #[error("cookie-mode header required")]
+    CsrfHeaderRequired,
     #[error("not found")]
     NotFound,
     #[error("no such route")]
@@ -154,6 +158,11 @@ impl AppError {
                 "Forbidden",
                 "your role may not do this".to_string(),
             ),
+            AppError::CsrfHeaderRequired => (
+                "csrf-header-required",
+                "Header required",
+                "a refresh by cookie needs the header X-Asylum-Session: cookie".to_string(),
+            ),
             AppError::NotFound => ("not-found", "Not found", "no such resource".to_string()),
             AppError::NoRoute => (
                 "no-route",
@@ -214,7 +223,7 @@ impl ResponseError for AppError {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::Forbidden | AppError::CsrfHeaderRequired => StatusCode::FORBIDDEN,
             AppError::NotFound | AppError::NoRoute => StatusCode::NOT_FOUND,
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AppError::Conflict { .. } => StatusCode::CONFLICT,

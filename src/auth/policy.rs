@@ -5,7 +5,7 @@
 //! to it, and a client only while assigned to one of the client's cases, or as the client's creator
 //! while the client has no case. What is not visible answers 404, as if absent. Account management
 //! and the audit log are admin-only (403). Assigning is for admins and the case's lawyers (403 for an
-//! assigned caseworker).
+//! assigned caseworker). The directory of assignable people is for everyone signed in.
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -50,6 +50,14 @@ pub fn require_admin(user: &AuthUser) -> AppResult<()> {
         Ok(())
     } else {
         refuse(user, "admin only")
+    }
+}
+
+/// The directory of people who can be assigned (names and roles, no e-mail addresses): every
+/// signed-in user, since lawyers assign colleagues to their cases. A new role decides here.
+pub fn may_read_directory(user: &AuthUser) -> AppResult<()> {
+    match user.role {
+        Role::Admin | Role::Lawyer | Role::Caseworker => Ok(()),
     }
 }
 

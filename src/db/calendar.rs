@@ -17,6 +17,14 @@ pub fn set_token_hash(conn: &mut DbConnection, user_id: &str, hashed: &str) -> A
     Ok(())
 }
 
+/// Removes a user's feed token: no address works until a new one is created.
+pub fn clear_token_hash(conn: &mut DbConnection, user_id: &str) -> AppResult<()> {
+    diesel::update(users::table.find(user_id))
+        .set(users::calendar_token_hash.eq(None::<String>))
+        .execute(conn)?;
+    Ok(())
+}
+
 /// The active user whose feed token hashes to `hashed`.
 pub fn user_by_token(conn: &mut DbConnection, hashed: &str) -> AppResult<Option<String>> {
     Ok(users::table

@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use diesel::sql_types::Integer;
 
 use super::page::{Cursor, Page};
-use super::schema::{case_assignments, cases, clients};
+use super::schema::{case_assignments, cases, clients, users};
 use super::scope::Scope;
 use super::DbConnection;
 use crate::error::{AppError, AppResult};
@@ -36,6 +36,33 @@ pub struct Assignment {
     pub assigned_by: Option<String>,
     pub assigned_at: NaiveDateTime,
 }
+
+/// What a list row of another table says about its case: the reference and the client's names.
+/// Select [`LABEL_COLUMNS`] from a query joined with `cases` and `clients`.
+#[derive(Debug, Clone, Queryable)]
+pub struct Label {
+    pub reference: String,
+    pub client_id: String,
+    pub given_name: String,
+    pub family_name: String,
+    pub native_name: Option<String>,
+}
+
+pub type LabelColumns = (
+    cases::reference,
+    cases::client_id,
+    clients::given_name,
+    clients::family_name,
+    clients::native_name,
+);
+
+pub const LABEL_COLUMNS: LabelColumns = (
+    cases::reference,
+    cases::client_id,
+    clients::given_name,
+    clients::family_name,
+    clients::native_name,
+);
 
 #[derive(QueryableByName)]
 struct Counter {
@@ -184,15 +211,20 @@ pub fn list(
     }))
 }
 
-pub fn assignments(conn: &mut DbConnection, case_ids: &[String]) -> AppResult<Vec<Assignment>> {
+/// The assignments of several cases (a page of them) with each assignee's name, in one query.
+pub fn assignments(
+    conn: &mut DbConnection,
+    case_ids: &[String],
+) -> AppResult<Vec<(Assignment, String)>> {
     Ok(case_assignments::table
+        .inner_join(users::table)
         .filter(case_assignments::case_id.eq_any(case_ids))
         .order((
             case_assignments::case_id,
             case_assignments::assigned_at,
             case_assignments::user_id,
         ))
-        .select(Assignment::as_select())
+        .select((Assignment::as_select(), users::name))
         .load(conn)?)
 }
 

@@ -4,9 +4,10 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use super::page::{Cursor, Page};
-use super::schema::{closures, deadlines};
-use super::scope::Scope;
+use super::cases::{Label, LABEL_COLUMNS};
+use super::page::{Cursor, Page, PageOf};
+use super::schema::{cases, clients, closures, deadlines};
+use super::scope::{assigned_case_ids, Scope};
 use super::DbConnection;
 use crate::domain::calendar::Calendar;
 use crate::domain::deadlines::ComputedDeadline;
@@ -339,7 +340,8 @@ pub fn set_mark(
 }
 
 /// The agenda: visible deadlines in a date range and status, soonest first (index `deadlines_due`,
-/// or `deadlines_open_due` when a status is asked for).
+/// or `deadlines_open_due` when a status is asked for), each with its case's label (one query:
+/// joined with cases and clients, which also keeps only followed cases).
 pub fn agenda(
     conn: &mut DbConnection,
     scope: &Scope,
@@ -347,13 +349,15 @@ pub fn agenda(
     status: Option<DeadlineStatus>,
     today: NaiveDate,
     page: &Page,
-) -> AppResult<(Vec<Deadline>, Option<String>)> {
+) -> AppResult<PageOf<(Deadline, Label)>> {
     let mut q = deadlines::table
-        .select(Deadline::as_select())
-        .filter(deadlines::case_id.eq_any(super::cases::active_ids()))
+        .inner_join(cases::table.inner_join(clients::table))
+        .select((Deadline::as_select(), LABEL_COLUMNS))
+        .filter(cases::closed.eq(false))
+        .filter(clients::archived.eq(false))
         .into_boxed();
-    if let Some(cond) = scope.deadlines() {
-        q = q.filter(cond);
+    if let Some(user) = scope.assigned_user() {
+        q = q.filter(deadlines::case_id.eq_any(assigned_case_ids(user)));
     }
     if let Some(from) = range.0 {
         q = q.filter(deadlines::due_on.ge(from));
@@ -393,7 +397,7 @@ pub fn agenda(
         .order((deadlines::due_on, deadlines::id))
         .limit(page.limit + 1)
         .load(conn)?;
-    Ok(page.finish(&mut rows, |d| Cursor {
+    Ok(page.finish(&mut rows, |(d, _)| Cursor {
         at: d.due_on.and_hms_opt(0, 0, 0).unwrap_or_default(),
         id: d.id.clone(),
     }))

@@ -6,9 +6,10 @@ use std::collections::HashMap;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use super::page::{Cursor, Page};
-use super::schema::{clients, clock_events, decisions, filings, hearing_changes, hearings};
-use super::scope::Scope;
+use super::cases::{Label, LABEL_COLUMNS};
+use super::page::{Cursor, Page, PageOf};
+use super::schema::{cases, clients, clock_events, decisions, filings, hearing_changes, hearings};
+use super::scope::{assigned_case_ids, Scope};
 use super::DbConnection;
 use crate::domain::deadlines::{
     CaseFacts, ClockEventFact, ClockKind, DecisionFact, FilingFact, HearingFact,
@@ -451,20 +452,23 @@ pub fn hearing_histories(
 }
 
 /// Hearings in scope starting in `[from, to)` (UTC instants; either end open), soonest first
-/// (index `hearings_starts_at`).
+/// (index `hearings_starts_at`), each with its case's label (one query: joined with cases and
+/// clients, which also keeps only followed cases).
 pub fn hearings_between(
     conn: &mut DbConnection,
     scope: &Scope,
     from: Option<NaiveDateTime>,
     to: Option<NaiveDateTime>,
     page: &Page,
-) -> AppResult<(Vec<Hearing>, Option<String>)> {
+) -> AppResult<PageOf<(Hearing, Label)>> {
     let mut q = hearings::table
-        .select(Hearing::as_select())
-        .filter(hearings::case_id.eq_any(super::cases::active_ids()))
+        .inner_join(cases::table.inner_join(clients::table))
+        .select((Hearing::as_select(), LABEL_COLUMNS))
+        .filter(cases::closed.eq(false))
+        .filter(clients::archived.eq(false))
         .into_boxed();
-    if let Some(cond) = scope.hearings() {
-        q = q.filter(cond);
+    if let Some(user) = scope.assigned_user() {
+        q = q.filter(hearings::case_id.eq_any(assigned_case_ids(user)));
     }
     if let Some(f) = from {
         q = q.filter(hearings::starts_at.ge(f));
@@ -477,7 +481,7 @@ pub fn hearings_between(
         .order((hearings::starts_at, hearings::id))
         .limit(page.limit + 1)
         .load(conn)?;
-    Ok(page.finish(&mut rows, |h| Cursor {
+    Ok(page.finish(&mut rows, |(h, _)| Cursor {
         at: h.starts_at,
         id: h.id.clone(),
     }))

@@ -21,6 +21,9 @@ pub struct PageParams {
     pub cursor: Option<String>,
 }
 
+/// One page of rows and the cursor of the next page (none on the last).
+pub type PageOf<T> = (Vec<T>, Option<String>);
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cursor {
     pub at: NaiveDateTime,

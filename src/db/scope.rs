@@ -5,7 +5,7 @@ use diesel::dsl::{exists, not};
 use diesel::prelude::*;
 use diesel::sql_types::Bool;
 
-use super::schema::{case_assignments, cases, clients, deadlines, hearings};
+use super::schema::{case_assignments, cases, clients};
 use super::MultiBackend;
 
 /// The rows a read may see.
@@ -40,7 +40,9 @@ pub fn assigned_case_ids(
 }
 
 impl Scope {
-    fn user(&self) -> Option<&str> {
+    /// The user a scope narrows to, if any: for joined queries, which cannot take the one-table
+    /// conditions below (filter them with [`assigned_case_ids`]).
+    pub fn assigned_user(&self) -> Option<&str> {
         match self {
             Scope::AssignedTo(u) => Some(u),
             Scope::All | Scope::Internal => None,
@@ -49,13 +51,13 @@ impl Scope {
 
     /// Cases in scope; `None` means no filter.
     pub fn cases(&self) -> Option<Condition<cases::table>> {
-        let user = self.user()?;
+        let user = self.assigned_user()?;
         Some(Box::new(cases::id.eq_any(assigned_case_ids(user))))
     }
 
     /// Clients in scope: those of assigned cases, and the user's own while they have no case.
     pub fn clients(&self) -> Option<Condition<clients::table>> {
-        let user = self.user()?.to_string();
+        let user = self.assigned_user()?.to_string();
         let via_case = clients::id.eq_any(
             case_assignments::table
                 .inner_join(cases::table)
@@ -66,17 +68,5 @@ impl Scope {
             cases::table.filter(cases::client_id.eq(clients::id)),
         )));
         Some(Box::new(via_case.or(own_without_case)))
-    }
-
-    /// Deadlines of the cases in scope.
-    pub fn deadlines(&self) -> Option<Condition<deadlines::table>> {
-        let user = self.user()?;
-        Some(Box::new(deadlines::case_id.eq_any(assigned_case_ids(user))))
-    }
-
-    /// Hearings of the cases in scope.
-    pub fn hearings(&self) -> Option<Condition<hearings::table>> {
-        let user = self.user()?;
-        Some(Box::new(hearings::case_id.eq_any(assigned_case_ids(user))))
     }
 }

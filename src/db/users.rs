@@ -113,6 +113,17 @@ pub fn list(conn: &mut DbConnection, page: &Page) -> AppResult<(Vec<User>, Optio
     }))
 }
 
+/// Active lawyers and caseworkers as (id, name, role): who can be assigned to a case. Admins are
+/// left out (they see every case without an assignment); e-mail addresses are never read.
+pub fn assignable(conn: &mut DbConnection) -> AppResult<Vec<(String, String, String)>> {
+    Ok(users::table
+        .filter(users::active.eq(true))
+        .filter(users::role.eq_any(["lawyer", "caseworker"]))
+        .order((users::name, users::id))
+        .select((users::id, users::name, users::role))
+        .load(conn)?)
+}
+
 #[derive(Debug, Default, AsChangeset)]
 #[diesel(table_name = users)]
 pub struct UserChanges {

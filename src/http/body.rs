@@ -23,36 +23,78 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
     type Future = Pin<Box<dyn Future<Output = Result<ApiJson<T>, AppError>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let is_json = req
-            .mime_type()
-            .ok()
-            .flatten()
-            .is_some_and(|m| m.subtype() == mime::JSON || m.suffix() == Some(mime::JSON));
-        let too_large = req
-            .headers()
-            .get(actix_web::http::header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<usize>().ok())
-            .is_some_and(|n| n > BODY_LIMIT);
-        let bytes = web::Bytes::from_request(req, payload);
+        let body = read(req, payload, false);
         Box::pin(async move {
-            if too_large {
-                return Err(AppError::PayloadTooLarge);
-            }
-            if !is_json {
-                return Err(AppError::UnsupportedMediaType);
-            }
-            let bytes = bytes
-                .await
-                .map_err(|e| match e.as_error::<PayloadError>() {
-                    Some(PayloadError::Overflow) => AppError::PayloadTooLarge,
-                    _ => AppError::BadRequest("the request body could not be read".to_string()),
-                })?;
-            let value = parse(&bytes)?;
-            refuse_control_characters(&bytes)?;
-            Ok(ApiJson(value))
+            body.await?
+                .map(ApiJson)
+                .ok_or_else(|| AppError::internal("a required body was read as absent"))
         })
     }
+}
+
+/// A body that may be left out (a cookie-mode refresh): no bytes at all, whatever the content
+/// type, or JSON `null` is `None`; anything else is read as [`ApiJson`] reads it.
+pub struct OptionalJson<T>(pub Option<T>);
+
+impl<T: DeserializeOwned + 'static> FromRequest for OptionalJson<T> {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<OptionalJson<T>, AppError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let body = read(req, payload, true);
+        Box::pin(async move { body.await.map(OptionalJson) })
+    }
+}
+
+type BodyFuture<T> = Pin<Box<dyn Future<Output = Result<Option<T>, AppError>>>>;
+
+/// Reads and parses a JSON body; `None` only when `optional` and the body is empty. A required
+/// body of another type is refused before it is read.
+fn read<T: DeserializeOwned + 'static>(
+    req: &HttpRequest,
+    payload: &mut Payload,
+    optional: bool,
+) -> BodyFuture<T> {
+    let is_json = req
+        .mime_type()
+        .ok()
+        .flatten()
+        .is_some_and(|m| m.subtype() == mime::JSON || m.suffix() == Some(mime::JSON));
+    let too_large = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok())
+        .is_some_and(|n| n > BODY_LIMIT);
+    let bytes = web::Bytes::from_request(req, payload);
+    Box::pin(async move {
+        if too_large {
+            return Err(AppError::PayloadTooLarge);
+        }
+        if !is_json && !optional {
+            return Err(AppError::UnsupportedMediaType);
+        }
+        let bytes = bytes
+            .await
+            .map_err(|e| match e.as_error::<PayloadError>() {
+                Some(PayloadError::Overflow) => AppError::PayloadTooLarge,
+                _ => AppError::BadRequest("the request body could not be read".to_string()),
+            })?;
+        if optional && bytes.is_empty() {
+            return Ok(None);
+        }
+        if !is_json {
+            return Err(AppError::UnsupportedMediaType);
+        }
+        // The document describes an optional body as "the object or null": JSON `null` is the
+        // body left out, said explicitly.
+        if optional && bytes.trim_ascii() == b"null" {
+            return Ok(None);
+        }
+        let value = parse(&bytes)?;
+        refuse_control_characters(&bytes)?;
+        Ok(Some(value))
+    })
 }
 
 /// Control characters (NUL above all: PostgreSQL cannot store it in text) are refused in every

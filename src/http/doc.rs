@@ -4,7 +4,7 @@
 //! (401 where a token is required, 404 where the path names a record, 400/413/415/422 where there
 //! is a body, 400/422 where there is a query), so that no handler lists them. The answers only some
 //! endpoints give are response types to name in `responses(...)`: [`Forbidden`], [`Conflict`],
-//! [`TooManyAttempts`], [`BadCredential`].
+//! [`TooManyAttempts`], [`BadCredential`], [`BadHeader`], [`CsrfHeaderRequired`].
 
 use std::collections::BTreeMap;
 
@@ -53,6 +53,26 @@ pub struct Conflict;
 impl IntoResponses for Conflict {
     fn responses() -> BTreeMap<String, RefOr<Response>> {
         one("409", "Conflicts with what is stored")
+    }
+}
+
+/// 400 on an endpoint without a body: a header has a value it does not take.
+pub struct BadHeader;
+impl IntoResponses for BadHeader {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        one("400", "A header has a value this endpoint does not take")
+    }
+}
+
+/// 403 `csrf-header-required` of a refresh: the `asylum_refresh` cookie came without
+/// `X-Asylum-Session: cookie` and without a token in the body.
+pub struct CsrfHeaderRequired;
+impl IntoResponses for CsrfHeaderRequired {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        one(
+            "403",
+            "The refresh cookie came without X-Asylum-Session: cookie (type csrf-header-required)",
+        )
     }
 }
 

@@ -1,6 +1,8 @@
-//! What every route shares: request bodies ([`body`]), the list shape ([`list`]) and the
-//! OpenAPI error responses ([`doc`]). Route modules import these, never each other.
+//! What every route shares: request bodies ([`body`]), the list shape ([`list`]), the
+//! OpenAPI error responses ([`doc`]) and cookie session mode ([`session`]).
+//! Route modules import these, never each other.
 
 pub mod body;
 pub mod doc;
 pub mod list;
+pub mod session;

@@ -1,14 +1,18 @@
 //! Sign-in, refresh, sign-out and password reset. Login, refresh and reset are public; logout
-//! needs a valid access token.
+//! needs a valid access token. Login, refresh and logout speak JSON mode (the refresh token in
+//! the body) or cookie mode (`X-Asylum-Session: cookie`, see `http::session`).
 
-use actix_web::{post, web, HttpResponse};
+use actix_web::http::header::{self, CacheControl, CacheDirective};
+use actix_web::http::StatusCode;
+use actix_web::{post, web, HttpRequest, HttpResponse, ResponseError};
 use serde::Deserialize;
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::extract::AuthUser;
-use crate::error::AppResult;
-use crate::http::body::ApiJson;
-use crate::http::doc::{BadCredential, TooManyAttempts};
+use crate::error::{AppError, AppResult};
+use crate::http::body::{ApiJson, OptionalJson};
+use crate::http::doc::{BadCredential, BadHeader, CsrfHeaderRequired, TooManyAttempts};
+use crate::http::session::{self, CookieModeValue, SessionMode};
 use crate::service::passwords;
 use crate::service::sessions::{self, TokenPair};
 use crate::state::AppState;
@@ -28,12 +32,51 @@ pub struct LoginRequest {
     pub password: String,
 }
 
+/// A 200 with a token pair. Cookie mode moves the refresh token from the body into the
+/// `asylum_refresh` cookie. Never stored by a cache: it carries credentials.
+fn token_response(
+    state: &AppState,
+    mode: SessionMode,
+    mut pair: TokenPair,
+) -> AppResult<HttpResponse> {
+    let mut res = HttpResponse::Ok();
+    res.insert_header(CacheControl(vec![CacheDirective::NoStore]));
+    if mode == SessionMode::Cookie {
+        let token = pair
+            .refresh_token
+            .take()
+            .ok_or_else(|| AppError::internal("a session opened without a refresh token"))?;
+        res.cookie(session::refresh_cookie(&state.settings, token));
+    }
+    Ok(res.json(pair))
+}
+
+/// A refused refresh or logout. In cookie mode a 401 also clears the cookie, so that the browser
+/// stops sending a token that no longer works.
+fn refused(state: &AppState, mode: SessionMode, error: AppError) -> HttpResponse {
+    let mut res = error.error_response();
+    if mode == SessionMode::Cookie && res.status() == StatusCode::UNAUTHORIZED {
+        let _ = res.add_cookie(&session::clearing_cookie(&state.settings));
+        res.headers_mut().insert(
+            header::CACHE_CONTROL,
+            header::HeaderValue::from_static("no-store"),
+        );
+    }
+    res
+}
+
 /// Sign in. Public. A wrong password and an unknown e-mail answer the same 401 in the same time;
-/// five failures within 15 minutes lock the account for 15 minutes (429).
+/// five failures within 15 minutes lock the account for 15 minutes (429). With
+/// `X-Asylum-Session: cookie` the refresh token is set as the `asylum_refresh` cookie
+/// (HttpOnly, SameSite=Strict, Path=/api/v1/auth) instead of returned in the body.
 #[utoipa::path(
+    params(SessionHeader),
     request_body = LoginRequest,
     responses(
-        (status = 200, body = TokenPair),
+        (status = 200, body = TokenPair, headers(
+            ("Set-Cookie" = String, description = "Cookie mode only: asylum_refresh=TOKEN; HttpOnly; SameSite=Strict; Path=/api/v1/auth; Max-Age=session_max_hours*3600 (Secure behind https)"),
+            ("Cache-Control" = String, description = "no-store")
+        )),
         BadCredential,
         TooManyAttempts
     ),
@@ -43,26 +86,58 @@ pub struct LoginRequest {
 #[post("/auth/login")]
 pub async fn login(
     state: web::Data<AppState>,
+    mode: SessionMode,
     body: ApiJson<LoginRequest>,
 ) -> AppResult<HttpResponse> {
     let LoginRequest { email, password } = body.0;
     let pair = sessions::login(&state, email, password).await?;
-    Ok(HttpResponse::Ok().json(pair))
+    token_response(&state, mode, pair)
+}
+
+/// The session-mode header, for the OpenAPI document.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Header)]
+#[allow(dead_code)] // read by `SessionMode`; declared here for the document only
+struct SessionHeader {
+    /// `cookie`: the refresh token travels in the `asylum_refresh` cookie, not in the body.
+    /// Left out: JSON mode.
+    #[param(rename = "X-Asylum-Session", value_type = CookieModeValue, required = false)]
+    mode: Option<String>,
 }
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RefreshRequest {
-    pub refresh_token: String,
+    /// Required in JSON mode (422 without it); in cookie mode the cookie carries it.
+    #[schema(nullable = false)]
+    pub refresh_token: Option<String>,
+}
+
+/// The refresh cookie, for the OpenAPI document.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Cookie)]
+#[allow(dead_code)] // read by `session::refresh_cookie_of`; declared for the document only
+struct RefreshCookie {
+    /// Set by a cookie-mode sign-in or refresh. Sent without `X-Asylum-Session: cookie` and
+    /// without a body token, the refresh is refused (403 `csrf-header-required`).
+    #[param(value_type = String, required = false)]
+    asylum_refresh: Option<String>,
 }
 
 /// Exchange a refresh token for a new pair. Public (the refresh token is the credential). A
-/// refresh token works once; presenting a used one ends every session of its user.
+/// refresh token works once; presenting a used one ends every session of its user. In cookie
+/// mode (`X-Asylum-Session: cookie`) the token comes from the `asylum_refresh` cookie, the body
+/// may be empty or `{}`, the new token is set as the cookie, and a refusal (401) clears it.
 #[utoipa::path(
-    request_body = RefreshRequest,
+    params(SessionHeader, RefreshCookie),
+    request_body = Option<RefreshRequest>,
     responses(
-        (status = 200, body = TokenPair),
-        BadCredential
+        (status = 200, body = TokenPair, headers(
+            ("Set-Cookie" = String, description = "Cookie mode only: the new asylum_refresh cookie"),
+            ("Cache-Control" = String, description = "no-store")
+        )),
+        BadCredential,
+        CsrfHeaderRequired
     ),
     security(()),
     tag = "auth"
@@ -70,23 +145,53 @@ pub struct RefreshRequest {
 #[post("/auth/refresh")]
 pub async fn refresh(
     state: web::Data<AppState>,
-    body: ApiJson<RefreshRequest>,
-) -> AppResult<HttpResponse> {
-    let pair = sessions::refresh(&state, body.0.refresh_token).await?;
-    Ok(HttpResponse::Ok().json(pair))
+    req: HttpRequest,
+    mode: SessionMode,
+    body: OptionalJson<RefreshRequest>,
+) -> HttpResponse {
+    let body_token = body.0.and_then(|b| b.refresh_token);
+    let cookie = session::refresh_cookie_of(&req);
+    let pair = match session::refresh_token(mode, body_token, cookie) {
+        Ok(token) => sessions::refresh(&state, token).await,
+        Err(e) => Err(e),
+    };
+    match pair.and_then(|pair| token_response(&state, mode, pair)) {
+        Ok(res) => res,
+        Err(e) => refused(&state, mode, e),
+    }
 }
 
-/// Sign out: the caller's refresh tokens and access tokens stop working. Any signed-in user.
+/// Sign out: the caller's refresh tokens and access tokens stop working. Any signed-in user. In
+/// cookie mode the `asylum_refresh` cookie is cleared too (also when the access token is refused).
 #[utoipa::path(
+    params(SessionHeader),
     responses(
-        (status = 204, description = "Signed out")
+        (status = 204, description = "Signed out", headers(
+            ("Set-Cookie" = String, description = "Cookie mode only: clears asylum_refresh (Max-Age=0)")
+        )),
+        BadHeader
     ),
     tag = "auth"
 )]
 #[post("/auth/logout")]
-pub async fn logout(state: web::Data<AppState>, user: AuthUser) -> AppResult<HttpResponse> {
-    sessions::logout(&state, &user).await?;
-    Ok(HttpResponse::NoContent().finish())
+pub async fn logout(
+    state: web::Data<AppState>,
+    mode: SessionMode,
+    user: Result<AuthUser, AppError>,
+) -> HttpResponse {
+    let done = match user {
+        Ok(user) => sessions::logout(&state, &user).await,
+        Err(e) => Err(e),
+    };
+    if let Err(e) = done {
+        return refused(&state, mode, e);
+    }
+    let mut res = HttpResponse::NoContent();
+    if mode == SessionMode::Cookie {
+        res.cookie(session::clearing_cookie(&state.settings))
+            .insert_header(CacheControl(vec![CacheDirective::NoStore]));
+    }
+    res.finish()
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -1,8 +1,8 @@
-//! Calendar feeds: creating the caller's secret feed address, and the public `.ics` feed with
-//! conditional requests (ETag, Last-Modified) so that calendar apps can poll cheaply.
+//! Calendar feeds: creating and revoking the caller's secret feed address, and the public `.ics`
+//! feed with conditional requests (ETag, Last-Modified) so that calendar apps can poll cheaply.
 
 use actix_web::http::header;
-use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
 use chrono::{NaiveDateTime, Timelike};
 use sha2::{Digest, Sha256};
 
@@ -12,7 +12,7 @@ use crate::service::calendar::{self as service, CalendarToken};
 use crate::state::AppState;
 
 pub fn configure_api(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(create_token);
+    cfg.service(create_token).service(revoke_token);
 }
 
 pub fn configure_feed(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
@@ -30,6 +30,20 @@ pub fn configure_feed(cfg: &mut utoipa_actix_web::service_config::ServiceConfig)
 pub async fn create_token(state: web::Data<AppState>, user: AuthUser) -> AppResult<HttpResponse> {
     let token = service::create_token(&state, &user).await?;
     Ok(HttpResponse::Ok().json(token))
+}
+
+/// Revoke the caller's calendar feed address: the feed answers 404 from now on, until a new
+/// token is created. Any signed-in user.
+#[utoipa::path(
+    responses(
+        (status = 204, description = "Revoked (also when there was none)")
+    ),
+    tag = "me"
+)]
+#[delete("/me/calendar-token")]
+pub async fn revoke_token(state: web::Data<AppState>, user: AuthUser) -> AppResult<HttpResponse> {
+    service::revoke_token(&state, &user).await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 /// The feed. Public by token (404 for an unknown or revoked one); ETag and Last-Modified let

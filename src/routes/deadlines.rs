@@ -13,7 +13,9 @@ use crate::domain::vocab::{DeadlineKind, DeadlineStatus};
 use crate::error::{AppResult, Fields};
 use crate::http::body::{ApiJson, ApiQuery};
 use crate::http::list::List;
-use crate::service::deadlines::{self as service, AgendaFilter, DeadlineView, EadClockView};
+use crate::service::deadlines::{
+    self as service, AgendaDeadline, AgendaFilter, DeadlineView, EadClockView,
+};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
@@ -219,11 +221,12 @@ impl AgendaQuery {
     }
 }
 
-/// The caller's agenda: deadlines of visible cases, soonest first. Any signed-in user.
+/// The caller's agenda: deadlines of visible cases, soonest first, each with its case reference
+/// and client's names. Any signed-in user.
 #[utoipa::path(
     params(AgendaQuery),
     responses(
-        (status = 200, body = List<DeadlineView>)
+        (status = 200, body = List<AgendaDeadline>)
     ),
     tag = "deadlines"
 )]

@@ -13,7 +13,9 @@ use crate::error::{AppError, AppResult};
 use crate::http::body::{not_null, nullable, ApiJson, ApiQuery};
 use crate::http::doc::{LocalDateTime, TimeZoneName};
 use crate::http::list::List;
-use crate::service::hearings::{self, DayRange, HearingEdit, HearingView, NewHearing};
+use crate::service::hearings::{
+    self, AgendaHearing, DayRange, HearingEdit, HearingView, NewHearing,
+};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
@@ -130,12 +132,12 @@ impl RangeQuery {
     }
 }
 
-/// The caller's visible hearings in a date range, soonest first (index `hearings_starts_at`).
-/// Any signed-in user (admins see all).
+/// The caller's visible hearings in a date range, soonest first (index `hearings_starts_at`),
+/// each with its case reference and client's names. Any signed-in user (admins see all).
 #[utoipa::path(
     params(RangeQuery),
     responses(
-        (status = 200, body = List<HearingView>)
+        (status = 200, body = List<AgendaHearing>)
     ),
     tag = "hearings"
 )]

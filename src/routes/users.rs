@@ -1,4 +1,5 @@
-//! Account management. Admins only (403 for lawyers and caseworkers).
+//! Account management. Admins only (403 for lawyers and caseworkers), but for the directory of
+//! assignable people, which every signed-in user reads.
 
 use actix_web::{get, patch, post, web, HttpResponse};
 use serde::Deserialize;
@@ -13,10 +14,13 @@ use crate::http::doc::TimeZoneName;
 use crate::http::doc::{Conflict, Forbidden};
 use crate::http::list::List;
 use crate::service::accounts::{self, NewUser, UserEdit, UserView};
+use crate::service::directory::{self as service_directory, DirectoryEntry};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    // The directory before `/users/{id}`, which would otherwise take "directory" for an id.
     cfg.service(list_users)
+        .service(directory)
         .service(create_user)
         .service(get_user)
         .service(patch_user);
@@ -39,6 +43,20 @@ pub async fn list_users(
 ) -> AppResult<HttpResponse> {
     let (items, next_cursor) = accounts::list(&state, &user, &params).await?;
     Ok(HttpResponse::Ok().json(List::page(items, next_cursor)))
+}
+
+/// The people who can be assigned to a case: active lawyers and caseworkers, sorted by name,
+/// as `{id, name, role}` (no e-mail addresses). Any signed-in user; never paged.
+#[utoipa::path(
+    responses(
+        (status = 200, body = List<DirectoryEntry>)
+    ),
+    tag = "users"
+)]
+#[get("/users/directory")]
+pub async fn directory(state: web::Data<AppState>, user: AuthUser) -> AppResult<HttpResponse> {
+    let list = service_directory::list(&state, &user).await?;
+    Ok(HttpResponse::Ok().json(list))
 }
 
 // The bodies of this admin-only resource are checked by the service after the role check, so

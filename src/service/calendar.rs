@@ -53,6 +53,24 @@ pub async fn create_token(app: &AppState, caller: &AuthUser) -> AppResult<Calend
     })
 }
 
+/// Revokes the caller's feed address (a leaked link, a lost phone): the feed answers 404 until
+/// a new token is created. Audited like a creation; revoking when there is none is no error.
+pub async fn revoke_token(app: &AppState, caller: &AuthUser) -> AppResult<()> {
+    let user_id = caller.id.clone();
+    in_transaction(app, move |conn, _| {
+        store::clear_token_hash(conn, &user_id)?;
+        audit::record(
+            conn,
+            Some(&user_id),
+            "calendar_token",
+            "user",
+            &user_id,
+            serde_json::json!({"calendar_token": "revoked"}),
+        )
+    })
+    .await
+}
+
 /// A rendered feed and the newest change in it (for `Last-Modified`).
 #[derive(Debug)]
 pub struct Feed {

@@ -25,6 +25,8 @@ pub struct AssignmentView {
     /// `lawyer` or `caseworker`.
     #[schema(value_type = AssignmentRole)]
     pub role: String,
+    /// The assignee's name, for showing who works on the case.
+    pub name: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -56,7 +58,8 @@ impl CaseView {
     }
 }
 
-/// Case rows with their assignments, in one extra query for the whole page.
+/// Case rows with their assignments and the assignees' names, in one extra query for the whole
+/// page.
 fn views(conn: &mut DbConnection, rows: &[Case]) -> AppResult<Vec<CaseView>> {
     let ids: Vec<String> = rows.iter().map(|c| c.id.clone()).collect();
     let all = cases::assignments(conn, &ids)?;
@@ -73,10 +76,11 @@ fn views(conn: &mut DbConnection, rows: &[Case]) -> AppResult<Vec<CaseView>> {
             closed_on: c.closed_on,
             assignments: all
                 .iter()
-                .filter(|a| a.case_id == c.id)
-                .map(|a| AssignmentView {
+                .filter(|(a, _)| a.case_id == c.id)
+                .map(|(a, name)| AssignmentView {
                     user_id: a.user_id.clone(),
                     role: a.role.clone(),
+                    name: name.clone(),
                 })
                 .collect(),
             created_at: c.created_at,

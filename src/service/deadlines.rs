@@ -7,6 +7,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::events::ClockEventView;
+use super::labels::CaseLabel;
 use super::org_today;
 use crate::auth::extract::AuthUser;
 use crate::auth::policy::scope;
@@ -199,19 +200,36 @@ pub struct AgendaFilter {
     pub status: Option<DeadlineStatus>,
 }
 
-/// The caller's agenda: deadlines of visible cases, soonest first, a page at a time.
+/// An agenda row: the deadline and who and what it is for.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AgendaDeadline {
+    #[serde(flatten)]
+    pub deadline: DeadlineView,
+    #[serde(flatten)]
+    pub case: CaseLabel,
+}
+
+/// The caller's agenda: deadlines of visible cases, soonest first, a page at a time, each with
+/// its case reference and client's names.
 pub async fn agenda(
     app: &AppState,
     caller: &AuthUser,
     filter: AgendaFilter,
     page: Page,
-) -> AppResult<List<DeadlineView>> {
+) -> AppResult<List<AgendaDeadline>> {
     let today = org_today(&app.settings);
     let scope = scope(caller);
     let (items, next) = run_db(&app.pool, move |conn| {
         let range = (filter.from, filter.to);
         let (rows, next) = store::agenda(conn, &scope, range, filter.status, today, &page)?;
-        Ok((rows.iter().map(|d| view(d, today)).collect(), next))
+        let items = rows
+            .into_iter()
+            .map(|(d, label)| AgendaDeadline {
+                deadline: view(&d, today),
+                case: label.into(),
+            })
+            .collect();
+        Ok((items, next))
     })
     .await?;
     Ok(List::page(items, next))

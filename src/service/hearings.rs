@@ -8,6 +8,7 @@ use chrono_tz::Tz;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::labels::CaseLabel;
 use super::recompute;
 use crate::auth::extract::AuthUser;
 use crate::auth::policy::scope;
@@ -270,13 +271,23 @@ pub struct DayRange {
     pub to: Option<NaiveDate>,
 }
 
-/// The caller's visible hearings in a range of days, soonest first, one page.
+/// An agenda row: the hearing and who and what it is for.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AgendaHearing {
+    #[serde(flatten)]
+    pub hearing: HearingView,
+    #[serde(flatten)]
+    pub case: CaseLabel,
+}
+
+/// The caller's visible hearings in a range of days, soonest first, one page, each with its
+/// case reference and client's names.
 pub async fn in_range(
     app: &AppState,
     caller: &AuthUser,
     range: DayRange,
     page: Page,
-) -> AppResult<(Vec<HearingView>, Option<String>)> {
+) -> AppResult<(Vec<AgendaHearing>, Option<String>)> {
     let tz = app.settings.org_tz();
     let start = |d: NaiveDate| {
         tz.from_local_datetime(&d.and_hms_opt(0, 0, 0).unwrap_or_default())
@@ -288,7 +299,16 @@ pub async fn in_range(
     let scope = scope(caller);
     run_db(&app.pool, move |conn| {
         let (rows, next) = events::hearings_between(conn, &scope, from, to, &page)?;
-        Ok((views(conn, &rows)?, next))
+        let (hearings, labels): (Vec<Hearing>, Vec<_>) = rows.into_iter().unzip();
+        let items = views(conn, &hearings)?
+            .into_iter()
+            .zip(labels)
+            .map(|(hearing, label)| AgendaHearing {
+                hearing,
+                case: label.into(),
+            })
+            .collect();
+        Ok((items, next))
     })
     .await
 }

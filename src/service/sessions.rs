@@ -26,7 +26,11 @@ pub struct TokenPair {
     pub token_type: &'static str,
     /// Seconds until the access token expires.
     pub expires_in: i64,
-    pub refresh_token: String,
+    /// Absent in cookie mode (`X-Asylum-Session: cookie`), where the token travels in the
+    /// `asylum_refresh` cookie instead.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub refresh_token: Option<String>,
     pub user: UserView,
 }
 
@@ -56,7 +60,7 @@ fn open_session(
         access_token: jwt.issue(&user.id, &user.role, user.token_version)?,
         token_type: "Bearer",
         expires_in: jwt.lifetime_secs,
-        refresh_token,
+        refresh_token: Some(refresh_token),
         user: UserView::from(user),
     })
 }
