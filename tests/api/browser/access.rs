@@ -10,6 +10,7 @@ browser_both!(
     caseworker_sees_no_admin_pages_nor_others_cases,
     markup_in_a_name_is_text,
     no_token_is_readable_by_page_scripts,
+    an_ended_session_says_so,
 );
 
 const NOT_FOUND: &str = "This page does not exist, or it is not shared with you.";
@@ -128,4 +129,27 @@ async fn no_token_is_readable_by_page_scripts(app: &TestApp, b: &Browser) {
         .find(|c| c.name() == "asylum_refresh")
         .expect("an asylum_refresh cookie for /api/v1/auth");
     assert_eq!(refresh.http_only(), Some(true), "HttpOnly");
+}
+
+async fn an_ended_session_says_so(app: &TestApp, b: &Browser) {
+    app.create_user("cw@test.org", "caseworker", USER_PASSWORD)
+        .await;
+    b.sign_in_at("/", "cw@test.org", USER_PASSWORD, "Agenda")
+        .await;
+    // The session is ended elsewhere (what an admin's deactivation or a sign-out on another
+    // device does): the access token and the refresh cookie both stop working.
+    app.sql("UPDATE users SET token_version = token_version + 1".into())
+        .await;
+    app.sql("UPDATE sessions SET revoked_at = last_used_at".into())
+        .await;
+    b.follow("nav[aria-label=\"Main\"]", "Clients").await;
+    b.find_text(
+        "#session-ended",
+        "Your session has ended. Please sign in again.",
+    )
+    .await;
+    b.heading("Sign in").await;
+    // Signing in again opens the page the user was going to.
+    b.sign_in_here("cw@test.org", USER_PASSWORD).await;
+    b.heading("Clients").await;
 }

@@ -481,10 +481,10 @@ impl Browser {
         }
     }
 
-    /// Screenshots of the current page at desktop and phone width, asserting that at phone width
-    /// nothing scrolls sideways; the window is left at desktop width.
+    /// Screenshots of the whole current page at desktop and phone width, asserting that at phone
+    /// width nothing scrolls sideways; the window is left at desktop size.
     pub async fn at_both_widths(&self, what: &str) {
-        self.screenshot(&format!("{what}-1280")).await;
+        self.whole_page(&format!("{what}-1280"), DESKTOP).await;
         self.resize(PHONE).await;
         let widths = self
             .js(
@@ -492,13 +492,31 @@ impl Browser {
                 vec![],
             )
             .await;
-        self.screenshot(&format!("{what}-390")).await;
+        self.whole_page(&format!("{what}-390"), PHONE).await;
         self.resize(DESKTOP).await;
         let (scroll, client) = (widths[0].as_i64(), widths[1].as_i64());
         assert!(
             scroll.is_some() && scroll <= client,
             "the {what} page scrolls sideways at 390 px: scrollWidth {scroll:?} > clientWidth {client:?}"
         );
+    }
+
+    /// A screenshot of the page from its top, the window made as tall as the page (capped), since
+    /// WebDriver screenshots only the viewport and a reviewer wants to see the whole page.
+    async fn whole_page(&self, what: &str, (width, height): (u32, u32)) {
+        self.resize((width, height)).await;
+        let tall = self
+            .js(
+                "window.scrollTo(0, 0); return document.documentElement.scrollHeight;",
+                vec![],
+            )
+            .await
+            .as_u64()
+            .unwrap_or(u64::from(height));
+        let tall = u32::try_from(tall).unwrap_or(height).clamp(height, 6000);
+        self.resize((width, tall)).await;
+        self.screenshot(what).await;
+        self.resize((width, height)).await;
     }
 
     /// Runs axe-core on the page and asserts that it finds no violation of impact serious or

@@ -14,6 +14,20 @@ let refreshTimer;
 let refreshing = null;
 /** @type {() => void} */
 let onSessionEnded = () => {};
+// Renewal follows the user's work: a page left open on an unattended desk must not keep its
+// session alive past the server's idle limit (auth.session_idle_minutes), so the timer renews
+// only after input since the last renewal; otherwise the next call's 401 renews, or ends the
+// session with a message once the server refuses.
+let activeSinceRenewal = false;
+for (const type of ["pointerdown", "keydown"]) {
+  addEventListener(
+    type,
+    () => {
+      activeSinceRenewal = true;
+    },
+    { capture: true, passive: true },
+  );
+}
 
 /** A failed call: the HTTP status and the problem document (RFC 9457), if any. */
 export class ApiError extends Error {
@@ -88,7 +102,9 @@ function takePair(pair) {
   clearTimeout(refreshTimer);
   const seconds = Number(pair.expires_in) || 900;
   const wait = Math.max(10, seconds - 60) * 1000;
+  activeSinceRenewal = false;
   refreshTimer = setTimeout(() => {
+    if (!activeSinceRenewal) return;
     renew().then((ok) => {
       if (!ok) endSession();
     });
