@@ -107,7 +107,42 @@ async fn caseworker_client_case_filing_hearing(app: &TestApp, b: &Browser) {
         text.contains("王小明"),
         "the row has the native name: {text}"
     );
-    b.at_both_widths("agenda").await;
+
+    // The master calendar hearing ten days out made a pre-hearing filing deadline 15 days before
+    // it (EOIR Policy Manual, Appendix C), already past: it is on the agenda, first, marked.
+    let first = b
+        .js(
+            "const li = document.querySelector('ul#agenda li.agenda-item');
+             return li && [li.dataset.kind, li.dataset.overdue || null, li.textContent];",
+            vec![],
+        )
+        .await;
+    assert_eq!(
+        first[0], "deadline",
+        "an overdue deadline comes first: {first}"
+    );
+    assert_eq!(first[1], "true", "it is marked overdue: {first}");
+    let first_text = first[2].as_str().unwrap_or_default();
+    assert!(
+        first_text.contains("Overdue") && first_text.contains(&reference),
+        "it says so, with its case: {first_text}"
+    );
+
+    // A missed deadline can still be marked met (filed late), from the case page.
+    b.follow("ul#agenda", &reference).await;
+    b.heading(&h1).await;
+    let li = "ul#deadlines li.deadline[data-kind=\"pre_hearing_filing\"][data-status=\"missed\"]";
+    b.click(li, "Mark met").await;
+    b.fill_in(
+        &format!("{li} form.deadline-mark-form"),
+        "note",
+        "Evidence filed two days late",
+    )
+    .await;
+    b.click(&format!("{li} form.deadline-mark-form"), "Save")
+        .await;
+    b.find("ul#deadlines li.deadline[data-kind=\"pre_hearing_filing\"][data-status=\"met\"]")
+        .await;
 }
 
 /// Waits for the case page (`<h1>Case C-…</h1>`) and returns its heading.

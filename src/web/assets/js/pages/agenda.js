@@ -6,14 +6,18 @@ import { HEARING_KINDS, daysFromToday, deadlineWords, fmtDate, fmtHearingTime, t
 
 export async function agendaPage() {
   const now = today();
-  const [deadlines, hearings] = await Promise.all([
+  // A deadline whose day has passed unmet has status `missed` (the server derives it from the
+  // date), so the overdue rows are the missed ones; both lists are asked for.
+  const [open, missed, hearings] = await Promise.all([
     getAll(`/deadlines?status=open&from=${daysFromToday(-365)}&to=${daysFromToday(30)}`),
+    getAll(`/deadlines?status=missed&from=${daysFromToday(-365)}&to=${now}`),
     getAll(`/hearings?from=${now}&to=${daysFromToday(30)}`),
   ]);
+  const deadlines = [...missed, ...open];
   /** @type {{key: string, overdue: boolean, node: HTMLElement}[]} */
   const rows = [];
   for (const d of deadlines) {
-    const overdue = d.status === "open" && d.due_on < now;
+    const overdue = d.status === "missed" || (d.status === "open" && d.due_on < now);
     rows.push({ key: `${d.due_on}T00:00`, overdue, node: deadlineRow(d, overdue) });
   }
   for (const x of hearings) {

@@ -198,7 +198,8 @@ function deadlineItem(d, reload) {
     d.note ? h("p", { class: "note" }, `Note: ${d.note}`) : null,
     h("details", null, h("summary", null, "Rule and explanation"), h("p", { class: "rule" }, d.rule), h("p", { class: "explanation" }, d.explanation)),
   );
-  if (d.status === "open") {
+  // A missed deadline may still be met late (the filing went in after all) or waived.
+  if (d.status === "open" || d.status === "missed") {
     const buttons = h("div", { class: "actions" });
     for (const [status, label] of [["met", "Mark met"], ["waived", "Mark waived"]]) {
       const b = h("button", { type: "button", class: "secondary" }, label);
