@@ -9,18 +9,15 @@ use super::scope::{assigned_case_ids, Scope};
 use super::DbConnection;
 use crate::error::AppResult;
 
-/// Replaces a user's feed token hash (the old address stops working).
-pub fn set_token_hash(conn: &mut DbConnection, user_id: &str, hashed: &str) -> AppResult<()> {
+/// Sets (a new token's hash) or clears (`None`: no address works until a new one is created) a
+/// user's feed token.
+pub fn set_token_hash(
+    conn: &mut DbConnection,
+    user_id: &str,
+    hashed: Option<&str>,
+) -> AppResult<()> {
     diesel::update(users::table.find(user_id))
-        .set(users::calendar_token_hash.eq(Some(hashed)))
-        .execute(conn)?;
-    Ok(())
-}
-
-/// Removes a user's feed token: no address works until a new one is created.
-pub fn clear_token_hash(conn: &mut DbConnection, user_id: &str) -> AppResult<()> {
-    diesel::update(users::table.find(user_id))
-        .set(users::calendar_token_hash.eq(None::<String>))
+        .set(users::calendar_token_hash.eq(hashed))
         .execute(conn)?;
     Ok(())
 }

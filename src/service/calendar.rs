@@ -34,19 +34,7 @@ pub struct CalendarToken {
 /// Creates (or replaces) the caller's feed address; the secret is shown only here.
 pub async fn create_token(app: &AppState, caller: &AuthUser) -> AppResult<CalendarToken> {
     let (token, hashed) = new_secret();
-    let user_id = caller.id.clone();
-    in_transaction(app, move |conn, _| {
-        store::set_token_hash(conn, &user_id, &hashed)?;
-        audit::record(
-            conn,
-            Some(&user_id),
-            "calendar_token",
-            "user",
-            &user_id,
-            serde_json::json!({"calendar_token": "rotated"}),
-        )
-    })
-    .await?;
+    store_token(app, caller, Some(hashed), "rotated").await?;
     let base = app.settings.server.public_url.trim_end_matches('/');
     Ok(CalendarToken {
         url: format!("{base}/calendar/{token}.ics"),
@@ -56,16 +44,27 @@ pub async fn create_token(app: &AppState, caller: &AuthUser) -> AppResult<Calend
 /// Revokes the caller's feed address (a leaked link, a lost phone): the feed answers 404 until
 /// a new token is created. Audited like a creation; revoking when there is none is no error.
 pub async fn revoke_token(app: &AppState, caller: &AuthUser) -> AppResult<()> {
+    store_token(app, caller, None, "revoked").await
+}
+
+/// Sets or clears the caller's token hash and audits what happened to the feed, in one
+/// transaction.
+async fn store_token(
+    app: &AppState,
+    caller: &AuthUser,
+    hashed: Option<String>,
+    what: &'static str,
+) -> AppResult<()> {
     let user_id = caller.id.clone();
     in_transaction(app, move |conn, _| {
-        store::clear_token_hash(conn, &user_id)?;
+        store::set_token_hash(conn, &user_id, hashed.as_deref())?;
         audit::record(
             conn,
             Some(&user_id),
             "calendar_token",
             "user",
             &user_id,
-            serde_json::json!({"calendar_token": "revoked"}),
+            serde_json::json!({ "calendar_token": what }),
         )
     })
     .await

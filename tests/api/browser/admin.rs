@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 
 use super::Browser;
 use crate::browser_both;
-use crate::helpers::{body, client_body, create_case, create_client, id, TestApp, ADMIN_PASSWORD};
+use crate::helpers::{body, id, TestApp, ADMIN_PASSWORD};
 
 browser_both!(
     admin_creates_and_deactivates_a_user,
@@ -49,16 +49,7 @@ async fn admin_creates_and_deactivates_a_user(app: &TestApp, b: &Browser) {
 
 async fn admin_retries_a_failed_reminder(app: &TestApp, b: &Browser) {
     let admin = app.admin_token().await;
-    let lawyer = app.token_for("lawyer@test.org", "lawyer").await;
-    let lawyer_id = crate::helpers::user_id(app, &lawyer).await;
-    let client = create_client(app, &admin, &client_body("Amina", "Haidari")).await;
-    let case = create_case(
-        app,
-        &admin,
-        &id(&client),
-        json!({"lawyer_ids": [lawyer_id]}),
-    )
-    .await;
+    let (lawyer, case) = super::lawyers_case(app, json!({})).await;
     let due = Local::now().date_naive() + Days::new(7);
     let res = app
         .post(

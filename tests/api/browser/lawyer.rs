@@ -6,22 +6,13 @@ use serde_json::{json, Value};
 
 use super::Browser;
 use crate::browser_both;
-use crate::helpers::{body, client_body, create_case, create_client, id, TestApp};
+use crate::helpers::{body, id, TestApp};
 
 browser_both!(lawyer_decision_starts_bia_appeal_and_marks_met);
 
 async fn lawyer_decision_starts_bia_appeal_and_marks_met(app: &TestApp, b: &Browser) {
-    let admin = app.admin_token().await;
-    let lawyer = app.token_for("lawyer@test.org", "lawyer").await;
-    let lawyer_id = crate::helpers::user_id(app, &lawyer).await;
-    let client = create_client(app, &admin, &client_body("Amina", "Haidari")).await;
-    let case = create_case(
-        app,
-        &admin,
-        &id(&client),
-        json!({"kind": "defensive", "court_code": "el-paso", "lawyer_ids": [lawyer_id]}),
-    )
-    .await;
+    let (lawyer, case) =
+        super::lawyers_case(app, json!({"kind": "defensive", "court_code": "el-paso"})).await;
     let case_id = id(&case);
     let decided = Local::now().date_naive() - Days::new(3);
 

@@ -558,3 +558,17 @@ impl Browser {
         );
     }
 }
+
+/// A case of the client "Amina Haidari" with `lawyer@test.org` assigned as its lawyer, created by
+/// the admin with the extra fields `extra` (kind, court); returns the lawyer's token and the case.
+pub async fn lawyers_case(app: &TestApp, extra: serde_json::Value) -> (String, serde_json::Value) {
+    use crate::helpers::{client_body, create_case, create_client, id, user_id};
+    let admin = app.admin_token().await;
+    let lawyer = app.token_for("lawyer@test.org", "lawyer").await;
+    let lawyer_id = user_id(app, &lawyer).await;
+    let client = create_client(app, &admin, &client_body("Amina", "Haidari")).await;
+    let mut fields = extra;
+    fields["lawyer_ids"] = json!([lawyer_id]);
+    let case = create_case(app, &admin, &id(&client), fields).await;
+    (lawyer, case)
+}
