@@ -101,7 +101,7 @@ pub async fn login(
 struct SessionHeader {
     /// `cookie`: the refresh token travels in the `asylum_refresh` cookie, not in the body.
     /// Left out: JSON mode.
-    #[param(rename = "X-Asylum-Session", value_type = CookieModeValue, required = false)]
+    #[param(rename = "X-Asylum-Session", inline, value_type = CookieModeValue, required = false)]
     mode: Option<String>,
 }
 
