@@ -57,6 +57,24 @@ pub struct AuthSettings {
     pub access_token_minutes: i64,
     pub session_idle_minutes: i64,
     pub session_max_hours: i64,
+    /// Whether every account must sign in with a second factor (TOTP).
+    pub mfa: MfaMode,
+    /// argon2id cost for new hashes; stored hashes below it are re-hashed at the next sign-in.
+    pub argon2_memory_kib: u32,
+    pub argon2_iterations: u32,
+    pub argon2_parallelism: u32,
+    /// How many password hashes may be computed at once (default: the number of cores); more
+    /// sign-ins wait for a turn, so a burst cannot take every core from the other requests.
+    pub hashing_concurrency: Option<usize>,
+}
+
+/// `required`: an account without a second factor reaches only its own enrolment until it
+/// enrols (ASVS 5.0 6.3.3 at Level 2). `optional`: enrolment is each user's choice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MfaMode {
+    Required,
+    Optional,
 }
 
 // Hand-written so that the secret never reaches a log through `{:?}`.
@@ -70,6 +88,11 @@ impl std::fmt::Debug for AuthSettings {
             .field("access_token_minutes", &self.access_token_minutes)
             .field("session_idle_minutes", &self.session_idle_minutes)
             .field("session_max_hours", &self.session_max_hours)
+            .field("mfa", &self.mfa)
+            .field("argon2_memory_kib", &self.argon2_memory_kib)
+            .field("argon2_iterations", &self.argon2_iterations)
+            .field("argon2_parallelism", &self.argon2_parallelism)
+            .field("hashing_concurrency", &self.hashing_concurrency)
             .finish()
     }
 }
@@ -252,6 +275,11 @@ impl Settings {
             if v <= 0 {
                 return Err(bad(key, "must be a positive number"));
             }
+        }
+        crate::auth::password::params_of(&self.auth)
+            .map_err(|e| bad("auth.argon2_memory_kib", e))?;
+        if self.auth.hashing_concurrency == Some(0) {
+            return Err(bad("auth.hashing_concurrency", "must be at least 1"));
         }
         if self.mail.transport == MailTransportKind::Smtp {
             let smtp =

@@ -91,6 +91,10 @@ pub enum AppError {
     /// possibly sent by another site's page (see `http::session`).
     #[error("cookie-mode header required")]
     CsrfHeaderRequired,
+    /// `auth.mfa = "required"` and the caller has not enrolled a second factor yet: only their
+    /// own account and its enrolment are open.
+    #[error("second factor enrolment required")]
+    MfaEnrolmentRequired,
     #[error("not found")]
     NotFound,
     #[error("no such route")]
@@ -163,6 +167,12 @@ impl AppError {
                 "Header required",
                 "a refresh by cookie needs the header X-Asylum-Session: cookie".to_string(),
             ),
+            AppError::MfaEnrolmentRequired => (
+                "mfa-enrolment-required",
+                "Second factor required",
+                "add an authenticator app (POST /api/v1/me/mfa/totp) before opening anything else"
+                    .to_string(),
+            ),
             AppError::NotFound => ("not-found", "Not found", "no such resource".to_string()),
             AppError::NoRoute => (
                 "no-route",
@@ -223,7 +233,9 @@ impl ResponseError for AppError {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden | AppError::CsrfHeaderRequired => StatusCode::FORBIDDEN,
+            AppError::Forbidden | AppError::CsrfHeaderRequired | AppError::MfaEnrolmentRequired => {
+                StatusCode::FORBIDDEN
+            }
             AppError::NotFound | AppError::NoRoute => StatusCode::NOT_FOUND,
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AppError::Conflict { .. } => StatusCode::CONFLICT,

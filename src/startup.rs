@@ -35,6 +35,7 @@ impl Application {
         let secret = jwt_secret(&settings)?;
         let jwt = JwtKeys::new(secret.as_bytes(), settings.auth.access_token_minutes)?;
         let mailer = Mailer::from_settings(&settings.mail, settings.reminders.concurrency)?;
+        let hasher = crate::auth::password::Hasher::new(&settings.auth)?;
         let courts = std::sync::Arc::new(settings.load_courts().map_err(AppError::internal)?);
         let bind = settings.bind_addr().map_err(AppError::internal)?;
         let listener = TcpListener::bind(bind)
@@ -46,6 +47,7 @@ impl Application {
             jwt: std::sync::Arc::new(jwt),
             mailer,
             courts,
+            hasher,
         });
         let server = run(listener, state.clone())?;
         Ok(Application {

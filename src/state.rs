@@ -1,6 +1,7 @@
 //! `AppState`: what the use cases reach (pool, settings, keys, mailer, the court list).
 
 use crate::auth::jwt::JwtKeys;
+use crate::auth::password::Hasher;
 use crate::config::Settings;
 use crate::db::DbPool;
 use crate::domain::courts::Court;
@@ -14,6 +15,8 @@ pub struct AppState {
     pub jwt: std::sync::Arc<JwtKeys>,
     pub mailer: Mailer,
     pub courts: std::sync::Arc<Vec<Court>>,
+    /// Every password hash and verification goes through it (bounded, off the pool).
+    pub hasher: Hasher,
 }
 
 impl AppState {

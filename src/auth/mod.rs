@@ -6,3 +6,4 @@ pub mod jwt;
 pub mod password;
 pub mod policy;
 pub mod refresh;
+pub mod totp;

@@ -1,35 +1,127 @@
-//! Password hashing (argon2id, OWASP parameters) and the strength rule.
+//! Password hashing (argon2id at the configured cost), the gate that bounds how many hashes run
+//! at once, and the strength rule.
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
 
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
-use argon2::Argon2;
+use argon2::{Algorithm, Argon2, Params, PasswordHash, Version};
+use tokio::sync::Semaphore;
 
+use crate::config::AuthSettings;
 use crate::error::{AppError, AppResult};
 
 pub const MIN_LENGTH: usize = 12;
 pub const MAX_LENGTH: usize = 128;
 
-/// argon2id with the crate defaults, which are OWASP's: m = 19456 KiB, t = 2, p = 1.
-pub fn hash(password: &str) -> AppResult<String> {
-    Argon2::default()
+/// A sign-in that waits longer than this for a hashing turn answers 503 rather than hang.
+const TURN_WAIT: Duration = Duration::from_secs(20);
+
+/// The configured argon2id cost, checked.
+pub fn params_of(auth: &AuthSettings) -> Result<Params, String> {
+    Params::new(
+        auth.argon2_memory_kib,
+        auth.argon2_iterations,
+        auth.argon2_parallelism,
+        None,
+    )
+    .map_err(|e| format!("argon2 parameters refused: {e}"))
+}
+
+/// True when a password is too long to be any account's: refused before any hashing, so a
+/// megabyte "password" costs nothing.
+pub fn too_long(password: &str) -> bool {
+    password.chars().count() > MAX_LENGTH
+}
+
+/// Hashing and verification, each on the blocking pool and never while a database connection
+/// is held, at most `permits` at once: argon2 takes a core and 19 MiB per hash, so an unbounded
+/// burst of sign-ins would starve every other request.
+#[derive(Clone)]
+pub struct Hasher {
+    params: Params,
+    permits: Arc<Semaphore>,
+}
+
+impl Hasher {
+    pub fn new(auth: &AuthSettings) -> AppResult<Hasher> {
+        let params = params_of(auth).map_err(AppError::internal)?;
+        let permits = auth.hashing_concurrency.unwrap_or_else(|| {
+            std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(2)
+        });
+        Ok(Hasher {
+            params,
+            permits: Arc::new(Semaphore::new(permits.max(1))),
+        })
+    }
+
+    async fn in_turn<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(Params) -> T + Send + 'static,
+    ) -> AppResult<T> {
+        let _turn = tokio::time::timeout(TURN_WAIT, self.permits.clone().acquire_owned())
+            .await
+            .map_err(|_| AppError::Unavailable("too many sign-ins at once; try again".into()))?
+            .map_err(AppError::internal)?;
+        let params = self.params.clone();
+        Ok(actix_web::web::block(move || work(params)).await?)
+    }
+
+    pub async fn hash(&self, password: String) -> AppResult<String> {
+        self.in_turn(move |params| hash_with(&params, &password))
+            .await?
+    }
+
+    /// True when `password` matches the stored PHC string (verified at the cost it was stored
+    /// with). A malformed hash never matches.
+    pub async fn verify(&self, password: String, stored: String) -> AppResult<bool> {
+        self.in_turn(move |_| verify(&password, &stored)).await
+    }
+
+    /// Verifies against a fixed hash, so that an unknown e-mail costs the same time as a known one.
+    pub async fn verify_dummy(&self, password: String) -> AppResult<()> {
+        self.in_turn(move |params| {
+            static DUMMY: OnceLock<String> = OnceLock::new();
+            let dummy = DUMMY.get_or_init(|| {
+                hash_with(&params, "dummy password for timing only").unwrap_or_default()
+            });
+            let _ = verify(&password, dummy);
+        })
+        .await
+    }
+
+    /// True when `stored` was hashed at a lower cost than the configured one (or not by
+    /// argon2id): it is re-hashed at the next successful sign-in.
+    pub fn needs_rehash(&self, stored: &str) -> bool {
+        let Ok(parsed) = PasswordHash::new(stored) else {
+            return true;
+        };
+        if parsed.algorithm != argon2::ARGON2ID_IDENT {
+            return true;
+        }
+        let Ok(had) = Params::try_from(&parsed) else {
+            return true;
+        };
+        had.m_cost() < self.params.m_cost()
+            || had.t_cost() < self.params.t_cost()
+            || had.p_cost() < self.params.p_cost()
+    }
+}
+
+/// argon2id at `params`. Blocking: only through [`Hasher`] or a command-line path.
+pub fn hash_with(params: &Params, password: &str) -> AppResult<String> {
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone())
         .hash_password(password.as_bytes())
         .map(|h| h.to_string())
         .map_err(|e| AppError::internal(format!("password hashing failed: {e}")))
 }
 
-/// True when `password` matches the stored PHC string. A malformed hash never matches.
-pub fn verify(password: &str, stored: &str) -> bool {
+fn verify(password: &str, stored: &str) -> bool {
     Argon2::default()
         .verify_password(password.as_bytes(), stored)
         .is_ok()
-}
-
-/// Verifies against a fixed hash, so that an unknown e-mail costs the same time as a known one.
-pub fn verify_dummy(password: &str) {
-    static DUMMY: OnceLock<String> = OnceLock::new();
-    let dummy = DUMMY.get_or_init(|| hash("dummy password for timing only").unwrap_or_default());
-    let _ = verify(password, dummy);
 }
 
 /// The strength rule: 12 to 128 characters, and not guessable (zxcvbn score 3 or more, with the
@@ -53,4 +145,30 @@ pub fn check_strength(password: &str, user_inputs: &[&str]) -> Result<(), String
         ));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hasher(m: u32, t: u32) -> Hasher {
+        Hasher {
+            params: Params::new(m, t, 1, None).unwrap(),
+            permits: Arc::new(Semaphore::new(1)),
+        }
+    }
+
+    #[test]
+    fn a_hash_below_the_configured_cost_needs_rehashing() {
+        let weak = hash_with(&Params::new(8192, 1, 1, None).unwrap(), "a password").unwrap();
+        let strong = hash_with(&Params::new(19456, 2, 1, None).unwrap(), "a password").unwrap();
+        let current = hasher(19456, 2);
+        assert!(current.needs_rehash(&weak));
+        assert!(!current.needs_rehash(&strong));
+        assert!(hasher(19456, 3).needs_rehash(&strong));
+        assert!(current.needs_rehash("not a phc string"));
+        // Verification uses the cost stored in the hash, not the configured one.
+        assert!(verify("a password", &weak));
+        assert!(!verify("another", &weak));
+    }
 }

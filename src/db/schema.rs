@@ -18,6 +18,39 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         calendar_token_hash -> Nullable<Text>,
+        mfa_enrolled_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    mfa_totp (user_id) {
+        user_id -> Text,
+        secret -> Text,
+        created_at -> Timestamp,
+        confirmed_at -> Nullable<Timestamp>,
+        last_step -> BigInt,
+    }
+}
+
+diesel::table! {
+    mfa_recovery_codes (id) {
+        id -> Text,
+        user_id -> Text,
+        code_hash -> Text,
+        created_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    mfa_challenges (id) {
+        id -> Text,
+        user_id -> Text,
+        token_hash -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        attempts -> Integer,
+        used_at -> Nullable<Timestamp>,
     }
 }
 
@@ -266,6 +299,9 @@ diesel::table! {
 }
 
 diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(mfa_totp -> users (user_id));
+diesel::joinable!(mfa_recovery_codes -> users (user_id));
+diesel::joinable!(mfa_challenges -> users (user_id));
 diesel::joinable!(password_resets -> users (user_id));
 diesel::joinable!(cases -> clients (client_id));
 diesel::joinable!(client_name_tokens -> clients (client_id));
@@ -280,6 +316,9 @@ diesel::joinable!(deadlines -> cases (case_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
+    mfa_totp,
+    mfa_recovery_codes,
+    mfa_challenges,
     sessions,
     password_resets,
     audit_log,

@@ -26,6 +26,8 @@ pub struct User {
     pub reminder_digest: bool,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// Set while a confirmed second factor (TOTP) is enrolled.
+    pub mfa_enrolled_at: Option<NaiveDateTime>,
 }
 
 pub struct NewUser<'a> {
@@ -159,31 +161,98 @@ pub fn bump_token_version(conn: &mut DbConnection, id: &str) -> AppResult<()> {
     Ok(())
 }
 
-/// Counts a failed login in a sliding window; locks the account once `max` failures fall within it.
-pub fn record_failed_login(
+/// The row lock of a user until the transaction ends (PostgreSQL `FOR UPDATE`; SQLite's
+/// `BEGIN IMMEDIATE` already holds the only write lock), so that counters read and written in
+/// one transaction cannot interleave with another's.
+pub fn lock(conn: &mut DbConnection, id: &str) -> AppResult<()> {
+    if let DbConnection::Postgres(c) = conn {
+        users::table
+            .find(id)
+            .select(users::id)
+            .for_update()
+            .load::<String>(c)?;
+    }
+    Ok(())
+}
+
+/// What a sign-in attempt may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Attempt {
+    /// Counted; the password may be checked.
+    Admitted,
+    /// Locked, or every attempt of the window is spent (some may still be running).
+    Refused { until: NaiveDateTime },
+}
+
+/// Counts an attempt *before* its password is checked, under the user's row lock: a burst of
+/// parallel guesses gets at most `max` checks, whatever their timing. A successful sign-in
+/// clears the count ([`clear_failed_logins`]); a failed one may lock ([`lock_if_spent`]).
+/// Inside the caller's transaction.
+pub fn claim_attempt(
     conn: &mut DbConnection,
-    user: &User,
+    id: &str,
+    now: NaiveDateTime,
+    window: Duration,
+    max: i32,
+) -> AppResult<Attempt> {
+    lock(conn, id)?;
+    let user = find(conn, id)?.ok_or(AppError::NotFound)?;
+    if let Some(until) = user.locked_until.filter(|t| *t > now) {
+        return Ok(Attempt::Refused { until });
+    }
+    let (count, start) = match user.failed_window_start {
+        Some(start) if now - start < window => (user.failed_logins + 1, start),
+        _ => (1, now),
+    };
+    if count > max {
+        return Ok(Attempt::Refused {
+            until: start + window,
+        });
+    }
+    diesel::update(users::table.find(id))
+        .set((
+            users::failed_logins.eq(count),
+            users::failed_window_start.eq(Some(start)),
+        ))
+        .execute(conn)?;
+    Ok(Attempt::Admitted)
+}
+
+/// After a failed check: once `max` attempts fall in the window, locks the account for the
+/// window's length from now. Inside the caller's transaction; returns the lock's end.
+pub fn lock_if_spent(
+    conn: &mut DbConnection,
+    id: &str,
     now: NaiveDateTime,
     window: Duration,
     max: i32,
 ) -> AppResult<Option<NaiveDateTime>> {
-    let in_window = user
-        .failed_window_start
-        .is_some_and(|start| now - start < window);
-    let (count, start) = if in_window {
-        (user.failed_logins + 1, user.failed_window_start)
-    } else {
-        (1, Some(now))
-    };
-    let locked_until = (count >= max).then(|| now + window);
-    diesel::update(users::table.find(&user.id))
+    lock(conn, id)?;
+    let user = find(conn, id)?.ok_or(AppError::NotFound)?;
+    let spent = user.failed_logins >= max
+        && user
+            .failed_window_start
+            .is_some_and(|start| now - start < window);
+    if !spent {
+        return Ok(None);
+    }
+    let until = now + window;
+    diesel::update(users::table.find(id))
         .set((
-            users::failed_logins.eq(if locked_until.is_some() { 0 } else { count }),
-            users::failed_window_start.eq(if locked_until.is_some() { None } else { start }),
-            users::locked_until.eq(locked_until.or(user.locked_until)),
+            users::failed_logins.eq(0),
+            users::failed_window_start.eq(None::<NaiveDateTime>),
+            users::locked_until.eq(Some(until)),
         ))
         .execute(conn)?;
-    Ok(locked_until)
+    Ok(Some(until))
+}
+
+/// Replaces the stored hash without ending anything: a re-hash at a higher cost at sign-in.
+pub fn set_password_hash(conn: &mut DbConnection, id: &str, hash: &str) -> AppResult<()> {
+    diesel::update(users::table.find(id))
+        .set(users::password_hash.eq(hash))
+        .execute(conn)?;
+    Ok(())
 }
 
 pub fn clear_failed_logins(conn: &mut DbConnection, id: &str) -> AppResult<()> {

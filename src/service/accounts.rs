@@ -8,7 +8,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::auth::extract::AuthUser;
-use crate::auth::password;
+use crate::auth::password::{self, Hasher};
 use crate::auth::policy::{require_admin, Role};
 use crate::config::Settings;
 use crate::db::page::{ser_instant, Page, PageParams};
@@ -93,8 +93,9 @@ pub struct NewAccount {
 }
 
 /// Validates the fields of a new account together, so that every mistake is reported at once,
-/// then hashes the password. Blocking (argon2): call inside `run_db`.
-pub fn prepare(
+/// then hashes the password (off any database connection, in the hasher's turn).
+pub async fn prepare(
+    hasher: &Hasher,
     email: &str,
     name: &str,
     role: &str,
@@ -120,7 +121,7 @@ pub fn prepare(
         email,
         name,
         role,
-        password_hash: password::hash(pw)?,
+        password_hash: hasher.hash(pw.to_string()).await?,
         time_zone,
     })
 }
@@ -175,11 +176,16 @@ pub async fn create_user(app: &AppState, caller: &AuthUser, input: NewUser) -> A
         .time_zone
         .unwrap_or_else(|| app.settings.reminders.time_zone.clone());
     let actor = caller.id.clone();
-    let created = run_db(&app.pool, move |conn| {
-        let account = prepare(&input.email, &input.name, &input.role, &input.password, &tz)?;
-        create(conn, Some(&actor), &account)
-    })
+    let account = prepare(
+        &app.hasher,
+        &input.email,
+        &input.name,
+        &input.role,
+        &input.password,
+        &tz,
+    )
     .await?;
+    let created = run_db(&app.pool, move |conn| create(conn, Some(&actor), &account)).await?;
     Ok(UserView::from(&created))
 }
 
@@ -192,11 +198,9 @@ pub async fn create_admin(
     password: String,
 ) -> AppResult<UserView> {
     let tz = settings.reminders.time_zone.clone();
-    let user = run_db(pool, move |conn| {
-        let account = prepare(&email, &name, "admin", &password, &tz)?;
-        create(conn, None, &account)
-    })
-    .await?;
+    let hasher = Hasher::new(&settings.auth)?;
+    let account = prepare(&hasher, &email, &name, "admin", &password, &tz).await?;
+    let user = run_db(pool, move |conn| create(conn, None, &account)).await?;
     Ok(UserView::from(&user))
 }
 
@@ -204,15 +208,26 @@ pub async fn create_admin(
 /// that password (for the caller to hand over); `None` when any user exists.
 pub async fn bootstrap_admin(pool: &DbPool, settings: &Settings) -> AppResult<Option<String>> {
     let tz = settings.reminders.time_zone.clone();
-    run_db(pool, move |conn| {
-        if users::count(conn)? > 0 {
-            return Ok(None);
-        }
-        let (secret, _) = crate::auth::refresh::new_secret();
-        let password = secret[..24].to_string();
-        let account = prepare("admin@localhost", "Administrator", "admin", &password, &tz)?;
-        create(conn, None, &account)?;
-        Ok(Some(password))
+    if run_db(pool, users::count).await? > 0 {
+        return Ok(None);
+    }
+    let (secret, _) = crate::auth::refresh::new_secret();
+    let password = secret[..24].to_string();
+    let hasher = Hasher::new(&settings.auth)?;
+    let account = prepare(
+        &hasher,
+        "admin@localhost",
+        "Administrator",
+        "admin",
+        &password,
+        &tz,
+    )
+    .await?;
+    // Two instances starting on an empty database: the second finds the first's admin (409).
+    run_db(pool, move |conn| match create(conn, None, &account) {
+        Ok(_) => Ok(Some(password)),
+        Err(AppError::Conflict { .. }) => Ok(None),
+        Err(e) => Err(e),
     })
     .await
 }

@@ -92,17 +92,21 @@ pub async fn confirm_password_reset(
     new_password: String,
 ) -> AppResult<()> {
     let hashed = hash_secret(&token);
-    run_db(&app.pool, move |conn| {
+    let lookup = hashed.clone();
+    let user = run_db(&app.pool, move |conn| {
         let now = db::now();
-        let reset = sessions::find_reset(conn, &hashed)?
+        let reset = sessions::find_reset(conn, &lookup)?
             .filter(|r| r.used_at.is_none() && r.expires_at > now)
             .ok_or_else(invalid_reset_token)?;
-        let user = users::find(conn, &reset.user_id)?
+        users::find(conn, &reset.user_id)?
             .filter(|u| u.active)
-            .ok_or_else(invalid_reset_token)?;
-        password::check_strength(&new_password, &[&user.email, &user.name])
-            .map_err(|m| AppError::invalid(vec![FieldError::new("new_password", m)]))?;
-        let new_hash = password::hash(&new_password)?;
+            .ok_or_else(invalid_reset_token)
+    })
+    .await?;
+    password::check_strength(&new_password, &[&user.email, &user.name])
+        .map_err(|m| AppError::invalid(vec![FieldError::new("new_password", m)]))?;
+    let new_hash = app.hasher.hash(new_password).await?;
+    run_db(&app.pool, move |conn| {
         db::transaction(conn, |conn| {
             // Re-checked inside the transaction: two confirms racing with one token, one wins.
             let still_valid =
@@ -116,40 +120,45 @@ pub async fn confirm_password_reset(
     .await
 }
 
-/// Changes the caller's password after checking the current one. Every token and session of
-/// the caller ends, this one included.
+/// Changes the caller's password after checking the current one, counted like a sign-in guess
+/// (five wrong ones lock the account). Every token and session of the caller ends, this one
+/// included.
 pub async fn change_password(
     app: &AppState,
     caller: &AuthUser,
     current_password: String,
     new_password: String,
 ) -> AppResult<()> {
+    if password::too_long(&current_password) {
+        return Err(AppError::field(
+            "current_password",
+            "is not your current password",
+        ));
+    }
+    let id = caller.id.clone();
+    let found = run_db(&app.pool, move |conn| users::find(conn, &id))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let route = "/api/v1/me/password";
+    if !crate::service::sessions::counted_check(app, &found, current_password.clone(), route)
+        .await?
+    {
+        return Err(AppError::field(
+            "current_password",
+            "is not your current password",
+        ));
+    }
+    if current_password == new_password {
+        return Err(AppError::field(
+            "new_password",
+            "must differ from the current password",
+        ));
+    }
+    password::check_strength(&new_password, &[&found.email, &found.name])
+        .map_err(|m| AppError::field("new_password", m))?;
+    let new_hash = app.hasher.hash(new_password).await?;
     let id = caller.id.clone();
     run_db(&app.pool, move |conn| {
-        let found = users::find(conn, &id)?.ok_or(AppError::NotFound)?;
-        if !password::verify(&current_password, &found.password_hash) {
-            audit::record(
-                conn,
-                Some(&id),
-                "password_change_failed",
-                "user",
-                &id,
-                serde_json::json!({}),
-            )?;
-            return Err(AppError::field(
-                "current_password",
-                "is not your current password",
-            ));
-        }
-        if current_password == new_password {
-            return Err(AppError::field(
-                "new_password",
-                "must differ from the current password",
-            ));
-        }
-        password::check_strength(&new_password, &[&found.email, &found.name])
-            .map_err(|m| AppError::field("new_password", m))?;
-        let new_hash = password::hash(&new_password)?;
         db::transaction(conn, |conn| {
             set_password(conn, &id, new_hash, "password_change")
         })

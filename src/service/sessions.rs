@@ -39,12 +39,16 @@ fn bad_credentials() -> AppError {
 }
 
 fn log_sign_in(user_id: Option<&str>, outcome: &str) {
-    tracing::info!(
-        event = "sign_in",
-        user_id = user_id.unwrap_or("-"),
-        route = "/api/v1/auth/login",
-        outcome
-    );
+    log_attempt(LOGIN_ROUTE, user_id, outcome);
+}
+
+fn log_attempt(route: &str, user_id: Option<&str>, outcome: &str) {
+    let event = if route == LOGIN_ROUTE {
+        "sign_in"
+    } else {
+        "password_check"
+    };
+    tracing::info!(event, user_id = user_id.unwrap_or("-"), route, outcome);
 }
 
 /// Opens a session for `user` and returns the token pair. Inside the caller's transaction.
@@ -65,45 +69,118 @@ fn open_session(
     })
 }
 
-/// Signs in. A wrong password and an unknown e-mail answer the same 401 in the same time (the
-/// dummy hash); five failures within 15 minutes lock the account for 15 minutes (429).
-pub async fn login(app: &AppState, email: String, pw: String) -> AppResult<TokenPair> {
-    let jwt = app.jwt.clone();
-    run_db(&app.pool, move |conn| {
-        let now = db::now();
-        let Some(user) = users::find_by_email(conn, email.trim())? else {
-            password::verify_dummy(&pw);
-            log_sign_in(None, "unknown_email");
-            return Err(bad_credentials());
-        };
-        if let Some(until) = user.locked_until.filter(|t| *t > now) {
-            // Verify anyway, so that a locked account answers in the usual time.
-            let _ = password::verify(&pw, &user.password_hash);
-            log_sign_in(Some(&user.id), "locked");
-            return Err(AppError::TooManyRequests {
-                retry_after_secs: (until - now).num_seconds().max(1) as u64,
-            });
-        }
-        if !password::verify(&pw, &user.password_hash) || !user.active {
-            let window = Duration::minutes(LOCK_WINDOW_MINUTES);
-            let locked = db::transaction(conn, |conn| {
-                let locked = users::record_failed_login(conn, &user, now, window, MAX_FAILURES)?;
-                let changes = serde_json::json!({"locked_until": locked.map(|t| db::page::format_instant(&t))});
-                audit::record(conn, Some(&user.id), "login_failed", "user", &user.id, changes)?;
-                Ok(locked)
-            })?;
-            log_sign_in(Some(&user.id), if locked.is_some() { "failed_and_locked" } else { "failed" });
-            return Err(bad_credentials());
-        }
-        let pair = db::transaction(conn, |conn| {
-            users::clear_failed_logins(conn, &user.id)?;
-            audit::record(conn, Some(&user.id), "login", "user", &user.id, serde_json::json!({}))?;
-            open_session(conn, &jwt, &user, now)
-        })?;
-        log_sign_in(Some(&user.id), "success");
-        Ok(pair)
+/// A password guess, counted before it is checked (see [`users::claim_attempt`]) and checked
+/// off any database connection: sign-in and password change both go through it, so a stolen
+/// access token guesses the current password no faster than a stranger at the sign-in form.
+/// `Ok(false)` is a wrong password, already counted and audited; a spent window is 429.
+pub async fn counted_check(
+    app: &AppState,
+    user: &users::User,
+    password: String,
+    route: &'static str,
+) -> AppResult<bool> {
+    let id = user.id.clone();
+    let window = Duration::minutes(LOCK_WINDOW_MINUTES);
+    let now = db::now();
+    let attempt = run_db(&app.pool, move |conn| {
+        db::transaction(conn, |conn| {
+            users::claim_attempt(conn, &id, now, window, MAX_FAILURES)
+        })
     })
-    .await
+    .await?;
+    if let users::Attempt::Refused { until } = attempt {
+        log_attempt(route, Some(&user.id), "locked");
+        return Err(AppError::TooManyRequests {
+            retry_after_secs: (until - now).num_seconds().max(1) as u64,
+        });
+    }
+    if app
+        .hasher
+        .verify(password, user.password_hash.clone())
+        .await?
+    {
+        return Ok(true);
+    }
+    let id = user.id.clone();
+    let action = if route == LOGIN_ROUTE {
+        "login_failed"
+    } else {
+        "password_change_failed"
+    };
+    let locked = run_db(&app.pool, move |conn| {
+        db::transaction(conn, |conn| {
+            let now = db::now();
+            let locked = users::lock_if_spent(conn, &id, now, window, MAX_FAILURES)?;
+            let changes =
+                serde_json::json!({"locked_until": locked.map(|t| db::page::format_instant(&t))});
+            audit::record(conn, Some(&id), action, "user", &id, changes)?;
+            Ok(locked)
+        })
+    })
+    .await?;
+    log_attempt(
+        route,
+        Some(&user.id),
+        if locked.is_some() {
+            "failed_and_locked"
+        } else {
+            "failed"
+        },
+    );
+    Ok(false)
+}
+
+const LOGIN_ROUTE: &str = "/api/v1/auth/login";
+
+/// Signs in. A wrong password and an unknown e-mail answer the same 401 in the same time (the
+/// dummy hash); at most five guesses within 15 minutes are checked, after which the account is
+/// locked for 15 minutes (429). A hash weaker than the configured cost is replaced.
+pub async fn login(app: &AppState, email: String, pw: String) -> AppResult<TokenPair> {
+    if password::too_long(&pw) {
+        return Err(AppError::field(
+            "password",
+            format!(
+                "is longer than any password here ({} characters at most)",
+                password::MAX_LENGTH
+            ),
+        ));
+    }
+    let found = run_db(&app.pool, move |conn| {
+        users::find_by_email(conn, email.trim())
+    })
+    .await?;
+    let Some(user) = found.filter(|u| u.active) else {
+        // Unknown and deactivated accounts look alike: same answer, same time, nothing counted.
+        app.hasher.verify_dummy(pw).await?;
+        log_sign_in(None, "unknown_email");
+        return Err(bad_credentials());
+    };
+    if !counted_check(app, &user, pw.clone(), LOGIN_ROUTE).await? {
+        return Err(bad_credentials());
+    }
+    let rehash = if app.hasher.needs_rehash(&user.password_hash) {
+        Some(app.hasher.hash(pw).await?)
+    } else {
+        None
+    };
+    let jwt = app.jwt.clone();
+    let pair = run_db(&app.pool, move |conn| {
+        db::transaction(conn, |conn| {
+            users::clear_failed_logins(conn, &user.id)?;
+            if let Some(hash) = &rehash {
+                users::set_password_hash(conn, &user.id, hash)?;
+            }
+            let changes = match rehash {
+                Some(_) => serde_json::json!({"password": "rehashed"}),
+                None => serde_json::json!({}),
+            };
+            audit::record(conn, Some(&user.id), "login", "user", &user.id, changes)?;
+            open_session(conn, &jwt, &user, db::now())
+        })
+    })
+    .await?;
+    log_sign_in(Some(&pair.user.id), "success");
+    Ok(pair)
 }
 
 enum Rotation {

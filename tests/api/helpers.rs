@@ -6,7 +6,7 @@ use std::net::{IpAddr, TcpListener};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use asylum_tracker::config::{MailTransportKind, Settings};
+use asylum_tracker::config::{MailTransportKind, MfaMode, Settings};
 use asylum_tracker::db;
 use asylum_tracker::db::{run_db, DbPool};
 use asylum_tracker::service::accounts;
@@ -198,6 +198,8 @@ pub fn test_settings(database_url: &str, smtp_port: u16) -> Settings {
     s.database.url = database_url.to_string();
     s.database.pool_size = Some(4);
     s.auth.jwt_secret = Some(JWT_SECRET.to_string());
+    // Most tests are about other things than the second factor; tests/api/mfa.rs sets `required`.
+    s.auth.mfa = MfaMode::Optional;
     s.mail.transport = MailTransportKind::Smtp;
     s.mail.smtp_url = Some(format!("smtp://127.0.0.1:{smtp_port}"));
     s
@@ -340,10 +342,17 @@ impl TestApp {
 
     /// Creates a user straight through the library (no HTTP), returning its id.
     pub async fn create_user(&self, email: &str, role: &str, password: &str) -> String {
-        let (email, role, password) = (email.to_string(), role.to_string(), password.to_string());
+        let account = accounts::prepare(
+            &self.state.hasher,
+            email,
+            "Test User",
+            role,
+            password,
+            "America/New_York",
+        )
+        .await
+        .expect("valid account");
         run_db(&self.pool, move |conn| {
-            let account =
-                accounts::prepare(&email, "Test User", &role, &password, "America/New_York")?;
             Ok(accounts::create(conn, None, &account)?.id)
         })
         .await

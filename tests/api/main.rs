@@ -15,6 +15,7 @@ mod errors;
 mod hearings;
 mod inputs;
 mod openapi;
+mod password_guesses;
 mod people_and_agenda;
 mod reminders;
 mod session_cookie;
