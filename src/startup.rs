@@ -29,10 +29,12 @@ pub struct Application {
 
 impl Application {
     /// Connects, migrates and binds. Must run inside the actix/Tokio runtime (the SMTP pool).
-    pub async fn build(settings: Settings) -> AppResult<Application> {
+    pub async fn build(mut settings: Settings) -> AppResult<Application> {
         let pool = db::build_pool(&settings.database.url, settings.database.pool_size)?;
         db::run_db(&pool, db::migrate).await?;
         let secret = jwt_secret(&settings)?;
+        // Kept resolved (a generated one too): reset links derive from it where they are sent.
+        settings.auth.jwt_secret = Some(secret.clone());
         let jwt = JwtKeys::new(secret.as_bytes(), settings.auth.access_token_minutes)?;
         let mailer = Mailer::from_settings(&settings.mail, settings.reminders.concurrency)?;
         let courts = std::sync::Arc::new(settings.load_courts().map_err(AppError::internal)?);
@@ -107,7 +109,7 @@ fn run(listener: TcpListener, state: web::Data<AppState>) -> AppResult<Server> {
 }
 
 /// The configured secret, or on the dev SQLite default one generated once and kept in `data/`.
-fn jwt_secret(settings: &Settings) -> AppResult<String> {
+pub fn jwt_secret(settings: &Settings) -> AppResult<String> {
     if let Some(secret) = &settings.auth.jwt_secret {
         return Ok(secret.clone());
     }

@@ -17,6 +17,7 @@ mod inputs;
 mod openapi;
 mod people_and_agenda;
 mod reminders;
+mod reset_mail;
 mod session_cookie;
 mod tokens;
 mod users;
