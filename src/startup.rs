@@ -15,6 +15,7 @@ use crate::config::Settings;
 use crate::db;
 use crate::error::{AppError, AppResult};
 use crate::http::body;
+use crate::http::limits::Limits;
 use crate::reminders::mail::Mailer;
 use crate::routes;
 pub use crate::state::AppState;
@@ -74,6 +75,9 @@ impl Application {
 
 fn run(listener: TcpListener, state: web::Data<AppState>) -> AppResult<Server> {
     let workers = state.settings.server.workers;
+    // One set of counters for every HTTP worker of this application.
+    let limits = std::sync::Arc::new(Limits::new(&state.settings));
+    Limits::spawn_cleanup(&limits);
     let mut server = HttpServer::new(move || {
         let (app, api) = App::new()
             .into_utoipa_app()
@@ -81,6 +85,7 @@ fn run(listener: TcpListener, state: web::Data<AppState>) -> AppResult<Server> {
             .app_data(state.clone())
             .app_data(web::Data::new(state.pool.clone()))
             .app_data(web::Data::from(state.jwt.clone()))
+            .app_data(web::Data::from(limits.clone()))
             .app_data(web::PayloadConfig::new(body::BODY_LIMIT))
             .app_data(web::QueryConfig::default().error_handler(body::query_error))
             .app_data(web::PathConfig::default().error_handler(body::path_error))

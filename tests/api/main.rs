@@ -14,6 +14,7 @@ mod deadlines;
 mod errors;
 mod hearings;
 mod inputs;
+mod limits;
 mod openapi;
 mod people_and_agenda;
 mod reminders;
