@@ -77,7 +77,6 @@ fn run(listener: TcpListener, state: web::Data<AppState>) -> AppResult<Server> {
     let workers = state.settings.server.workers;
     // One set of counters for every HTTP worker of this application.
     let limits = std::sync::Arc::new(Limits::new(&state.settings));
-    Limits::spawn_cleanup(&limits);
     let mut server = HttpServer::new(move || {
         let (app, api) = App::new()
             .into_utoipa_app()
