@@ -150,7 +150,9 @@ async fn create_admin(settings: Settings, email: String, name: String) -> AppRes
     Ok(())
 }
 
-async fn send_reminders(settings: Settings) -> AppResult<()> {
+async fn send_reminders(mut settings: Settings) -> AppResult<()> {
+    // Reset mails rebuild their links from it, as in `serve`.
+    settings.auth.jwt_secret = Some(crate::startup::jwt_secret(&settings)?);
     let pool = db::build_pool(&settings.database.url, None)?;
     run_db(&pool, db::migrate).await?;
     let worker = crate::reminders::worker::Worker {

@@ -23,6 +23,33 @@ pub struct Settings {
     pub ead: EadSettings,
     #[serde(default)]
     pub courts: CourtSettings,
+    #[serde(default)]
+    pub limits: LimitSettings,
+}
+
+/// Requests a minute from one client address on the public credential endpoints (see
+/// `http::limits`): a burst of that many, then one more every 60/N seconds.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LimitSettings {
+    pub sign_in_per_minute: u32,
+    pub mfa_per_minute: u32,
+    /// Reset requests, and separately their confirmations.
+    pub password_reset_per_minute: u32,
+    /// The web client refreshes every few minutes in each open tab, and an office signs in from
+    /// one address: generous.
+    pub refresh_per_minute: u32,
+}
+
+impl Default for LimitSettings {
+    fn default() -> Self {
+        LimitSettings {
+            sign_in_per_minute: 30,
+            mfa_per_minute: 30,
+            password_reset_per_minute: 10,
+            refresh_per_minute: 60,
+        }
+    }
 }
 
 /// The immigration court list ships in `config/immigration-courts.csv` (compiled in); `courts.file`
@@ -41,6 +68,11 @@ pub struct ServerSettings {
     /// HTTP worker threads; default: one per core.
     #[serde(default)]
     pub workers: Option<usize>,
+    /// The header a reverse proxy in front of the service sets to the client's address (e.g.
+    /// `X-Forwarded-For`; the right-most entry, the one the proxy appended, is taken). Unset, the
+    /// peer address is the client's, and no header is believed.
+    #[serde(default)]
+    pub trusted_proxy_header: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -312,6 +344,30 @@ impl Settings {
                 "reminders.deadline_lead_days",
                 "must list at least one lead time",
             ));
+        }
+        if let Some(name) = &self.server.trusted_proxy_header {
+            let parsed = actix_web::http::header::HeaderName::try_from(name.as_str())
+                .map_err(|_| bad("server.trusted_proxy_header", "not a header name"))?;
+            // RFC 7239 `Forwarded` carries `for=...` pairs, not a list of addresses.
+            if parsed == actix_web::http::header::FORWARDED {
+                return Err(bad(
+                    "server.trusted_proxy_header",
+                    "Forwarded is not supported; use X-Forwarded-For or X-Real-IP",
+                ));
+            }
+        }
+        for (key, v) in [
+            ("limits.sign_in_per_minute", self.limits.sign_in_per_minute),
+            ("limits.mfa_per_minute", self.limits.mfa_per_minute),
+            (
+                "limits.password_reset_per_minute",
+                self.limits.password_reset_per_minute,
+            ),
+            ("limits.refresh_per_minute", self.limits.refresh_per_minute),
+        ] {
+            if !(1..=1_000_000).contains(&v) {
+                return Err(bad(key, "must be between 1 and 1000000"));
+            }
         }
         if self.ead.filing_wait_days == 0 || self.ead.grant_wait_days < self.ead.filing_wait_days {
             return Err(bad(

@@ -112,6 +112,10 @@ pub enum AppError {
     UnsupportedMediaType,
     #[error("too many attempts")]
     TooManyRequests { retry_after_secs: u64 },
+    /// Over a per-client-address limit (`http::limits`): the same problem type as a lockout, in
+    /// other words, since nothing may have failed.
+    #[error("too many requests from this address")]
+    RateLimited { retry_after_secs: u64 },
     #[error("unavailable: {0}")]
     Unavailable(String),
     /// Never shown to the client; logged with its whole source chain.
@@ -200,6 +204,11 @@ impl AppError {
                 "Too many attempts",
                 "too many failed attempts; try again later".to_string(),
             ),
+            AppError::RateLimited { .. } => (
+                "too-many-attempts",
+                "Too many attempts",
+                "too many requests from this address; try again later".to_string(),
+            ),
             AppError::Unavailable(d) => ("unavailable", "Service unavailable", d.clone()),
             AppError::Internal(_) => (
                 "internal",
@@ -241,7 +250,9 @@ impl ResponseError for AppError {
             AppError::Conflict { .. } => StatusCode::CONFLICT,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::TooManyRequests { .. } | AppError::RateLimited { .. } => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -254,7 +265,9 @@ impl ResponseError for AppError {
         }
         let mut resp = HttpResponse::build(self.status_code());
         resp.content_type("application/problem+json");
-        if let AppError::TooManyRequests { retry_after_secs } = self {
+        if let AppError::TooManyRequests { retry_after_secs }
+        | AppError::RateLimited { retry_after_secs } = self
+        {
             resp.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
         }
         if let AppError::Unauthorized(_) = self {

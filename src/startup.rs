@@ -15,6 +15,7 @@ use crate::config::Settings;
 use crate::db;
 use crate::error::{AppError, AppResult};
 use crate::http::body;
+use crate::http::limits::Limits;
 use crate::reminders::mail::Mailer;
 use crate::routes;
 pub use crate::state::AppState;
@@ -29,10 +30,12 @@ pub struct Application {
 
 impl Application {
     /// Connects, migrates and binds. Must run inside the actix/Tokio runtime (the SMTP pool).
-    pub async fn build(settings: Settings) -> AppResult<Application> {
+    pub async fn build(mut settings: Settings) -> AppResult<Application> {
         let pool = db::build_pool(&settings.database.url, settings.database.pool_size)?;
         db::run_db(&pool, db::migrate).await?;
         let secret = jwt_secret(&settings)?;
+        // Kept resolved (a generated one too): reset links derive from it where they are sent.
+        settings.auth.jwt_secret = Some(secret.clone());
         let jwt = JwtKeys::new(secret.as_bytes(), settings.auth.access_token_minutes)?;
         let mailer = Mailer::from_settings(&settings.mail, settings.reminders.concurrency)?;
         let hasher = crate::auth::password::Hasher::new(&settings.auth)?;
@@ -74,6 +77,8 @@ impl Application {
 
 fn run(listener: TcpListener, state: web::Data<AppState>) -> AppResult<Server> {
     let workers = state.settings.server.workers;
+    // One set of counters for every HTTP worker of this application.
+    let limits = std::sync::Arc::new(Limits::new(&state.settings));
     let mut server = HttpServer::new(move || {
         let (app, api) = App::new()
             .into_utoipa_app()
@@ -81,6 +86,7 @@ fn run(listener: TcpListener, state: web::Data<AppState>) -> AppResult<Server> {
             .app_data(state.clone())
             .app_data(web::Data::new(state.pool.clone()))
             .app_data(web::Data::from(state.jwt.clone()))
+            .app_data(web::Data::from(limits.clone()))
             .app_data(web::PayloadConfig::new(body::BODY_LIMIT))
             .app_data(web::QueryConfig::default().error_handler(body::query_error))
             .app_data(web::PathConfig::default().error_handler(body::path_error))
@@ -109,7 +115,7 @@ fn run(listener: TcpListener, state: web::Data<AppState>) -> AppResult<Server> {
 }
 
 /// The configured secret, or on the dev SQLite default one generated once and kept in `data/`.
-fn jwt_secret(settings: &Settings) -> AppResult<String> {
+pub fn jwt_secret(settings: &Settings) -> AppResult<String> {
     if let Some(secret) = &settings.auth.jwt_secret {
         return Ok(secret.clone());
     }

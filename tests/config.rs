@@ -42,6 +42,29 @@ fn layers_and_errors_name_the_key() {
     assert_eq!(s.reminders.deadline_lead_days, vec![14, 2]);
     assert_eq!(s.server.bind, "127.0.0.1:0");
 
+    // The per-address limits: defaults, and overrides from the environment.
+    let d = Settings::load(None).unwrap();
+    assert_eq!(d.limits.sign_in_per_minute, 30);
+    assert_eq!(d.limits.refresh_per_minute, 60);
+    assert_eq!(d.server.trusted_proxy_header, None);
+    let s = with_env(
+        &[
+            ("ASYLUM_TRACKER__LIMITS__SIGN_IN_PER_MINUTE", "5"),
+            ("ASYLUM_TRACKER__LIMITS__MFA_PER_MINUTE", "6"),
+            (
+                "ASYLUM_TRACKER__SERVER__TRUSTED_PROXY_HEADER",
+                "X-Forwarded-For",
+            ),
+        ],
+        || Settings::load(None).unwrap(),
+    );
+    assert_eq!(s.limits.sign_in_per_minute, 5);
+    assert_eq!(s.limits.mfa_per_minute, 6);
+    assert_eq!(
+        s.server.trusted_proxy_header.as_deref(),
+        Some("X-Forwarded-For")
+    );
+
     let pg = ("ASYLUM_TRACKER__DATABASE__URL", "postgres://u@localhost/db");
     let e = error_of(&[pg]);
     assert!(e.contains("auth.jwt_secret"), "{e}");
@@ -94,6 +117,31 @@ fn layers_and_errors_name_the_key() {
             "ASYLUM_TRACKER__EAD__GRANT_WAIT_DAYS",
             "100",
             "ead.grant_wait_days",
+        ),
+        (
+            "ASYLUM_TRACKER__LIMITS__SIGN_IN_PER_MINUTE",
+            "0",
+            "limits.sign_in_per_minute",
+        ),
+        (
+            "ASYLUM_TRACKER__LIMITS__REFRESH_PER_MINUTE",
+            "lots",
+            "limits.refresh_per_minute",
+        ),
+        (
+            "ASYLUM_TRACKER__LIMITS__PASSWORD_RESET_PER_MINUTE",
+            "0",
+            "limits.password_reset_per_minute",
+        ),
+        (
+            "ASYLUM_TRACKER__SERVER__TRUSTED_PROXY_HEADER",
+            "not a header",
+            "server.trusted_proxy_header",
+        ),
+        (
+            "ASYLUM_TRACKER__SERVER__TRUSTED_PROXY_HEADER",
+            "Forwarded",
+            "server.trusted_proxy_header",
         ),
     ];
     for (var, value, key) in cases {

@@ -3,7 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::schema::{password_resets, sessions};
+use super::schema::{password_resets, sessions, users};
 use super::DbConnection;
 use crate::error::AppResult;
 
@@ -84,6 +84,7 @@ pub struct PasswordReset {
 
 pub fn insert_reset(
     conn: &mut DbConnection,
+    id: &str,
     user_id: &str,
     token_hash: &str,
     now: NaiveDateTime,
@@ -91,7 +92,7 @@ pub fn insert_reset(
 ) -> AppResult<()> {
     diesel::insert_into(password_resets::table)
         .values((
-            password_resets::id.eq(super::new_id()),
+            password_resets::id.eq(id),
             password_resets::user_id.eq(user_id),
             password_resets::token_hash.eq(token_hash),
             password_resets::created_at.eq(now),
@@ -109,7 +110,43 @@ pub fn find_reset(conn: &mut DbConnection, token_hash: &str) -> AppResult<Option
         .optional()?)
 }
 
-/// Voids every unused reset link of a user: called whenever the password changes.
+pub fn find_reset_by_id(conn: &mut DbConnection, id: &str) -> AppResult<Option<PasswordReset>> {
+    Ok(password_resets::table
+        .find(id)
+        .select(PasswordReset::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Takes the user's reset lock until the transaction ends, so that concurrent requests count
+/// and add reset links one at a time (the per-account cap holds under a burst): PostgreSQL
+/// `FOR NO KEY UPDATE` of the user row; SQLite's `BEGIN IMMEDIATE` already serialises writers.
+pub fn lock_resets(conn: &mut DbConnection, user_id: &str) -> AppResult<()> {
+    if let DbConnection::Postgres(c) = conn {
+        users::table
+            .find(user_id)
+            .select(users::id)
+            .for_no_key_update()
+            .load::<String>(c)?;
+    }
+    Ok(())
+}
+
+/// How many reset links the user was sent since `since` (used or not).
+pub fn resets_since(
+    conn: &mut DbConnection,
+    user_id: &str,
+    since: NaiveDateTime,
+) -> AppResult<i64> {
+    Ok(password_resets::table
+        .filter(password_resets::user_id.eq(user_id))
+        .filter(password_resets::created_at.gt(since))
+        .count()
+        .get_result(conn)?)
+}
+
+/// Voids every unused reset link of a user: called whenever the password changes, and before a
+/// new link is made (only the newest works).
 pub fn void_resets(conn: &mut DbConnection, user_id: &str, now: NaiveDateTime) -> AppResult<()> {
     diesel::update(
         password_resets::table

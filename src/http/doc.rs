@@ -76,11 +76,30 @@ impl IntoResponses for CsrfHeaderRequired {
     }
 }
 
-/// 429: too many attempts; `Retry-After` says when to try again.
+/// 429: too many attempts (an account locked, or over a per-address limit of `http::limits`);
+/// `Retry-After` says when to try again.
 pub struct TooManyAttempts;
 impl IntoResponses for TooManyAttempts {
     fn responses() -> BTreeMap<String, RefOr<Response>> {
-        one("429", "Too many attempts; see Retry-After")
+        let retry_after = utoipa::openapi::header::HeaderBuilder::new()
+            .schema(Some(
+                utoipa::openapi::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::Type::Integer)
+                    .minimum(Some(1)),
+            ))
+            .description(Some("Seconds to wait before trying again"))
+            .build();
+        let response = ResponseBuilder::new()
+            .description("Too many attempts (an account locked, or too many from one address); see Retry-After")
+            .header("Retry-After", retry_after)
+            .content(
+                PROBLEM_JSON,
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("Problem")))
+                    .build(),
+            )
+            .build();
+        BTreeMap::from([("429".to_string(), response.into())])
     }
 }
 

@@ -1,8 +1,10 @@
 //! What every route shares: request bodies ([`body`]), the list shape ([`list`]), the
-//! OpenAPI error responses ([`doc`]) and cookie session mode ([`session`]).
+//! OpenAPI error responses ([`doc`]), cookie session mode ([`session`]) and per-client-address
+//! rate limits ([`limits`]).
 //! Route modules import these, never each other.
 
 pub mod body;
 pub mod doc;
+pub mod limits;
 pub mod list;
 pub mod session;

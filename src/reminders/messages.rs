@@ -242,6 +242,20 @@ pub fn failure_notice(lines: &[String]) -> Composed {
     }
 }
 
+/// A password-reset link (plain text only: `html` is empty, so that the link appears once).
+pub fn password_reset(link: &str) -> Composed {
+    Composed {
+        subject: "Reset your asylum-tracker password".to_string(),
+        text: format!(
+            "Someone asked to reset the password of your asylum-tracker account.\n\n\
+             To choose a new password, open this link within one hour:\n{link}\n\n\
+             Only the newest link works: a new request replaces this one.\n\n\
+             If you did not ask for this, ignore this e-mail; your password stays as it is.\n"
+        ),
+        html: String::new(),
+    }
+}
+
 fn text_body(rows: &[(&str, String)], link: &str) -> String {
     let mut out = String::new();
     for (k, v) in rows {

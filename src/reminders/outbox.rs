@@ -51,6 +51,24 @@ pub fn backoff(attempts_so_far: i32) -> Duration {
     }
 }
 
+/// The wait before the next try of a row of `kind`. A reset link is valid for an hour, so its
+/// mail tries again within minutes (1, 5, 15, 30): every try falls inside the hour.
+pub fn backoff_for(kind: &str, attempts_so_far: i32) -> Duration {
+    if kind != PASSWORD_RESET {
+        return backoff(attempts_so_far);
+    }
+    match attempts_so_far {
+        1 => Duration::minutes(1),
+        2 => Duration::minutes(5),
+        3 => Duration::minutes(15),
+        _ => Duration::minutes(30),
+    }
+}
+
+/// The kind of a password-reset mail's row: `item_id` is the `password_resets` row, whose link
+/// the sender rebuilds (`service::passwords::reset_link`); the row itself holds no secret.
+pub const PASSWORD_RESET: &str = "password_reset";
+
 pub struct NewRow<'a> {
     pub kind: &'a str,
     pub item_id: Option<&'a str>,
@@ -88,6 +106,36 @@ pub fn insert(conn: &mut DbConnection, row: &NewRow) -> AppResult<()> {
     // one, and the other writer carries on instead of failing.
     crate::on_backend!(conn, |c| insert.clone().on_conflict_do_nothing().execute(c))?;
     Ok(())
+}
+
+/// A mail of `kind` about `item_id` for `recipient_id`, due now; returns the row's id.
+pub fn queue_now(
+    conn: &mut DbConnection,
+    kind: &str,
+    item_id: &str,
+    recipient_id: &str,
+) -> AppResult<String> {
+    let id = db::new_id();
+    let now = db::now();
+    diesel::insert_into(reminders::table)
+        .values((
+            reminders::id.eq(&id),
+            reminders::kind.eq(kind),
+            reminders::item_id.eq(item_id),
+            reminders::item_key.eq(format!("{kind}:{item_id}")),
+            reminders::recipient_id.eq(recipient_id),
+            reminders::lead_days.eq(-1),
+            reminders::due_at.eq(now),
+            reminders::state.eq("pending"),
+            reminders::digest.eq(false),
+            reminders::attempts.eq(0),
+            reminders::next_attempt_at.eq(now),
+            reminders::message_id.eq(format!("{id}@asylum-tracker")),
+            reminders::created_at.eq(now),
+            reminders::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(id)
 }
 
 /// One item that wants reminders: its key at its current date, and that date.
@@ -439,6 +487,46 @@ pub fn claim(
     })
 }
 
+/// [`claim`] for these rows only, if they are due and nobody holds them: the sender of a mail
+/// that should not wait for the next tick.
+pub fn claim_ids(
+    conn: &mut DbConnection,
+    owner: &str,
+    ids: &[String],
+    now: NaiveDateTime,
+    lease_until: NaiveDateTime,
+) -> AppResult<Vec<Reminder>> {
+    db::transaction(conn, |conn| {
+        let free = reminders::table
+            .filter(reminders::id.eq_any(ids))
+            .filter(reminders::state.eq("pending"))
+            .filter(reminders::next_attempt_at.le(now))
+            .filter(
+                reminders::lease_until
+                    .is_null()
+                    .or(reminders::lease_until.lt(now)),
+            )
+            .select(reminders::id);
+        let ids: Vec<String> = match conn {
+            DbConnection::Postgres(c) => free.for_update().skip_locked().load(c)?,
+            DbConnection::Sqlite(c) => free.load(c)?,
+        };
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        diesel::update(reminders::table.filter(reminders::id.eq_any(&ids)))
+            .set((
+                reminders::lease_owner.eq(owner),
+                reminders::lease_until.eq(lease_until),
+            ))
+            .execute(conn)?;
+        Ok(reminders::table
+            .filter(reminders::id.eq_any(&ids))
+            .select(Reminder::as_select())
+            .load(conn)?)
+    })
+}
+
 /// Extends the lease of rows this owner still holds, pending, until `until`; `true` when it holds
 /// every one of `ids` (else the message for them must not be sent by this owner).
 pub fn hold(
@@ -518,7 +606,7 @@ pub fn mark_attempt_failed(
             reminders::next_attempt_at.eq(if done {
                 r.next_attempt_at
             } else {
-                now + backoff(attempts)
+                now + backoff_for(&r.kind, attempts)
             }),
             reminders::last_error.eq(error.chars().take(500).collect::<String>()),
             reminders::lease_owner.eq(None::<String>),

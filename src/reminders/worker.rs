@@ -36,6 +36,15 @@ pub struct TickReport {
     pub cancelled: usize,
 }
 
+impl TickReport {
+    fn add(&mut self, other: TickReport) {
+        self.missed_alerted += other.missed_alerted;
+        self.sent += other.sent;
+        self.failed_tries += other.failed_tries;
+        self.cancelled += other.cancelled;
+    }
+}
+
 /// One e-mail to send for one or more rows (several in a digest).
 struct Job {
     ids: Vec<String>,
@@ -91,53 +100,84 @@ pub async fn tick_at(w: &Worker, at: chrono::NaiveDateTime) -> AppResult<TickRep
             break;
         }
         let claimed = rows.len();
-        let (settings, courts, today) = (w.settings.clone(), w.courts.clone(), ctx.today);
-        let (jobs, cancelled) = run_db(&w.pool, move |conn| {
-            compose(conn, rows, &settings, &courts, today)
-        })
-        .await?;
-        report.cancelled += cancelled.len();
-        if !cancelled.is_empty() {
-            run_db(&w.pool, move |conn| outbox::cancel(conn, &cancelled)).await?;
-        }
-        // Each message is marked sent or failed as soon as it finishes: a slow one holds back
-        // no other, and a row whose lease ran out is never re-sent after it was delivered.
-        let outcomes: Vec<AppResult<Outcome>> = stream::iter(jobs)
-            .map(|job| deliver(w, &owner, job))
-            .buffer_unordered(w.settings.reminders.concurrency.max(1))
-            .collect()
-            .await;
-        let mut first_error = None;
-        let mut gave_up = Vec::new();
-        for outcome in outcomes {
-            match outcome {
-                Ok(Outcome::Sent(n)) => report.sent += n,
-                Ok(Outcome::Failed(n, failed)) => {
-                    report.failed_tries += n;
-                    gave_up.extend(failed);
-                }
-                Ok(Outcome::NotHeld) => {}
-                Err(e) => {
-                    tracing::error!(event = "reminders", error = %e, "recording a delivery failed");
-                    first_error.get_or_insert(e);
-                }
-            }
-        }
-        // One notice to the admins for the rows of this round that failed for good.
-        if !gave_up.is_empty() {
-            run_db(&w.pool, move |conn| {
-                outbox::queue_failure_notice(conn, &gave_up, db::now())
-            })
-            .await?;
-        }
-        if let Some(e) = first_error {
-            return Err(e);
-        }
+        report.add(send_claimed(w, &owner, rows, ctx.today).await?);
         if (claimed as i64) < batch {
             break;
         }
     }
     Ok(report)
+}
+
+/// Sends rows at once instead of at the next tick: a password-reset mail. They are claimed
+/// like any others (so no tick sends them too), and a failed try is left to the worker's
+/// retries. Rows another sender holds, or not yet due, are skipped.
+pub async fn send_now(w: &Worker, ids: Vec<String>) -> AppResult<TickReport> {
+    let owner = db::new_id();
+    let now = db::now();
+    let lease_until = now + Duration::seconds(w.settings.reminders.lease_seconds as i64);
+    let o = owner.clone();
+    let rows = run_db(&w.pool, move |conn| {
+        outbox::claim_ids(conn, &o, &ids, now, lease_until)
+    })
+    .await?;
+    if rows.is_empty() {
+        return Ok(TickReport::default());
+    }
+    send_claimed(w, &owner, rows, Schedule::at(&w.settings, now).today).await
+}
+
+/// Writes, sends and records the claimed rows of `owner`: stale ones are dropped, each message
+/// marked sent or failed as it finishes, and the rows that failed for good told to the admins.
+async fn send_claimed(
+    w: &Worker,
+    owner: &str,
+    rows: Vec<Reminder>,
+    today: chrono::NaiveDate,
+) -> AppResult<TickReport> {
+    let mut report = TickReport::default();
+    let (settings, courts) = (w.settings.clone(), w.courts.clone());
+    let (jobs, cancelled) = run_db(&w.pool, move |conn| {
+        compose(conn, rows, &settings, &courts, today)
+    })
+    .await?;
+    report.cancelled += cancelled.len();
+    if !cancelled.is_empty() {
+        run_db(&w.pool, move |conn| outbox::cancel(conn, &cancelled)).await?;
+    }
+    // Each message is marked sent or failed as soon as it finishes: a slow one holds back
+    // no other, and a row whose lease ran out is never re-sent after it was delivered.
+    let outcomes: Vec<AppResult<Outcome>> = stream::iter(jobs)
+        .map(|job| deliver(w, owner, job))
+        .buffer_unordered(w.settings.reminders.concurrency.max(1))
+        .collect()
+        .await;
+    let mut first_error = None;
+    let mut gave_up = Vec::new();
+    for outcome in outcomes {
+        match outcome {
+            Ok(Outcome::Sent(n)) => report.sent += n,
+            Ok(Outcome::Failed(n, failed)) => {
+                report.failed_tries += n;
+                gave_up.extend(failed);
+            }
+            Ok(Outcome::NotHeld) => {}
+            Err(e) => {
+                tracing::error!(event = "reminders", error = %e, "recording a delivery failed");
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    // One notice to the admins for the rows of this round that failed for good.
+    if !gave_up.is_empty() {
+        run_db(&w.pool, move |conn| {
+            outbox::queue_failure_notice(conn, &gave_up, db::now())
+        })
+        .await?;
+    }
+    match first_error {
+        Some(e) => Err(e),
+        None => Ok(report),
+    }
 }
 
 /// What became of one job's rows.
@@ -212,7 +252,7 @@ fn compose(
             cancelled.push(r.id.clone());
             continue;
         };
-        match content(conn, &r, &base, courts, today)? {
+        match content(conn, &r, &base, settings, courts, today)? {
             None => cancelled.push(r.id.clone()),
             Some(c) if r.digest => digests.entry(email).or_default().push((r, c)),
             Some(c) => single.push((r, email, c)),
@@ -242,7 +282,8 @@ fn job(settings: &Settings, rows: Vec<Reminder>, to: &str, c: Composed) -> AppRe
             to: to.to_string(),
             subject: c.subject,
             text: c.text,
-            html: Some(c.html),
+            // Empty: a plain-text message (the reset link, which should appear once).
+            html: (!c.html.is_empty()).then_some(c.html),
             message_id: rows.first().map(|r| r.message_id.clone()),
         },
     )
@@ -295,6 +336,7 @@ fn content(
     conn: &mut DbConnection,
     r: &Reminder,
     base: &str,
+    settings: &Settings,
     courts: &[Court],
     today: chrono::NaiveDate,
 ) -> AppResult<Option<Composed>> {
@@ -429,6 +471,12 @@ fn content(
                 ));
             }
             Ok((!lines.is_empty()).then(|| messages::failure_notice(&lines)))
+        }
+        // Only while the link still works: a link replaced by a newer one, used, or expired
+        // while SMTP was down is dropped, not sent.
+        outbox::PASSWORD_RESET => {
+            let link = crate::service::passwords::reset_link(conn, settings, &item)?;
+            Ok(link.map(|link| messages::password_reset(&link)))
         }
         _ => Ok(None),
     }

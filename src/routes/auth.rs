@@ -12,6 +12,7 @@ use crate::auth::extract::AuthUser;
 use crate::error::{AppError, AppResult};
 use crate::http::body::{ApiJson, OptionalJson};
 use crate::http::doc::{BadCredential, BadHeader, CsrfHeaderRequired, TooManyAttempts};
+use crate::http::limits::{per_client, Limit};
 use crate::http::session::{self, CookieModeValue, SessionMode};
 use crate::service::passwords;
 use crate::service::sessions::{self, TokenPair};
@@ -66,7 +67,8 @@ fn refused(state: &AppState, mode: SessionMode, error: AppError) -> HttpResponse
 }
 
 /// Sign in. Public. A wrong password and an unknown e-mail answer the same 401 in the same time;
-/// five failures within 15 minutes lock the account for 15 minutes (429). With
+/// five failures within 15 minutes lock the account for 15 minutes (429). More than
+/// `limits.sign_in_per_minute` attempts a minute from one address are refused (429). With
 /// `X-Asylum-Session: cookie` the refresh token is set as the `asylum_refresh` cookie
 /// (HttpOnly, SameSite=Strict, Path=/api/v1/auth) instead of returned in the body.
 #[utoipa::path(
@@ -83,7 +85,7 @@ fn refused(state: &AppState, mode: SessionMode, error: AppError) -> HttpResponse
     security(()),
     tag = "auth"
 )]
-#[post("/auth/login")]
+#[post("/auth/login", wrap = "per_client(Limit::SignIn)")]
 pub async fn login(
     state: web::Data<AppState>,
     mode: SessionMode,
@@ -128,6 +130,7 @@ struct RefreshCookie {
 /// refresh token works once; presenting a used one ends every session of its user. In cookie
 /// mode (`X-Asylum-Session: cookie`) the token comes from the `asylum_refresh` cookie, the body
 /// may be empty or `{}`, the new token is set as the cookie, and a refusal (401) clears it.
+/// More than `limits.refresh_per_minute` a minute from one address are refused (429).
 #[utoipa::path(
     params(SessionHeader, RefreshCookie),
     request_body = Option<RefreshRequest>,
@@ -137,12 +140,13 @@ struct RefreshCookie {
             ("Cache-Control" = String, description = "no-store")
         )),
         BadCredential,
-        CsrfHeaderRequired
+        CsrfHeaderRequired,
+        TooManyAttempts
     ),
     security(()),
     tag = "auth"
 )]
-#[post("/auth/refresh")]
+#[post("/auth/refresh", wrap = "per_client(Limit::Refresh)")]
 pub async fn refresh(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -201,15 +205,19 @@ pub struct ResetRequest {
 }
 
 /// Ask for a reset link by e-mail. Public. Always 202, answered before any lookup, so that
-/// neither the status nor the time tells whether the e-mail has an account.
+/// neither the status nor the time tells whether the e-mail has an account. An account is sent
+/// at most three links an hour, and a new link voids the older ones. More than
+/// `limits.password_reset_per_minute` requests a minute from one address are refused (429).
 #[utoipa::path(
     request_body = ResetRequest,
-    responses((status = 202, description = "If the account exists, a link is on its way")
+    responses(
+        (status = 202, description = "If the account exists, a link is on its way"),
+        TooManyAttempts
     ),
     security(()),
     tag = "auth"
 )]
-#[post("/auth/password-reset")]
+#[post("/auth/password-reset", wrap = "per_client(Limit::PasswordReset)")]
 pub async fn password_reset(
     state: web::Data<AppState>,
     body: ApiJson<ResetRequest>,
@@ -228,16 +236,21 @@ pub struct ResetConfirm {
 }
 
 /// Set a new password with a reset token. Public (the token is the credential). The token works
-/// once; every session of the user ends.
+/// once; every session of the user ends. More than `limits.password_reset_per_minute` a minute
+/// from one address are refused (429).
 #[utoipa::path(
     request_body = ResetConfirm,
     responses(
-        (status = 204, description = "Password changed")
+        (status = 204, description = "Password changed"),
+        TooManyAttempts
     ),
     security(()),
     tag = "auth"
 )]
-#[post("/auth/password-reset/confirm")]
+#[post(
+    "/auth/password-reset/confirm",
+    wrap = "per_client(Limit::PasswordResetConfirm)"
+)]
 pub async fn password_reset_confirm(
     state: web::Data<AppState>,
     body: ApiJson<ResetConfirm>,

@@ -1,4 +1,5 @@
-//! Passwords: a reset link by e-mail and its confirmation, a change by the account's owner, and
+//! Passwords: a reset link by e-mail (at most three an hour per account, through the outbox)
+//! and its confirmation, a change by the account's owner, and
 //! what every new password ends (access tokens, sessions, outstanding reset links).
 
 use std::sync::Arc;
@@ -7,75 +8,106 @@ use chrono::Duration;
 
 use crate::auth::extract::AuthUser;
 use crate::auth::password;
-use crate::auth::refresh::{hash_secret, new_secret};
+use crate::auth::refresh::{derived_secret, hash_secret};
+use crate::config::Settings;
 use crate::db::{self, audit, run_db, sessions, users, DbConnection};
 use crate::error::{AppError, AppResult, FieldError};
-use crate::reminders::mail;
+use crate::reminders::outbox;
 use crate::state::AppState;
 
 const RESET_VALID_MINUTES: i64 = 60;
+/// Reset mails one account may be sent in an hour, however often it is asked for (by anyone).
+const RESETS_PER_HOUR: i64 = 3;
+const RESET_PURPOSE: &str = "password-reset";
 
-/// Starts sending a reset link and returns at once, before any lookup, so that neither the
-/// answer nor its time tells whether the e-mail has an account. Failures are only logged.
+/// Queues a reset link and returns at once, before any lookup, so that neither the answer nor
+/// its time tells whether the e-mail has an account. The mail goes through the outbox: sent at
+/// once from here, retried by the worker if SMTP fails. Failures are only logged.
 pub fn request_password_reset(app: Arc<AppState>, email: String) {
     actix_web::rt::spawn(async move {
         if let Err(e) = send_reset_link(&app, email).await {
-            tracing::error!(event = "password_reset", error = %e, "reset e-mail not sent");
+            tracing::error!(event = "password_reset", error = %e, "reset e-mail not queued");
         }
     });
 }
 
 async fn send_reset_link(app: &AppState, email: String) -> AppResult<()> {
-    let found = run_db(&app.pool, move |conn| {
-        let Some(user) = users::find_by_email(conn, email.trim())?.filter(|u| u.active) else {
-            return Ok(None);
-        };
-        let (token, hashed) = new_secret();
-        let now = db::now();
-        db::transaction(conn, |conn| {
-            sessions::insert_reset(
-                conn,
-                &user.id,
-                &hashed,
-                now,
-                now + Duration::minutes(RESET_VALID_MINUTES),
-            )?;
-            audit::record(
-                conn,
-                None,
-                "password_reset_requested",
-                "user",
-                &user.id,
-                serde_json::json!({}),
-            )
-        })?;
-        Ok(Some((user, token)))
+    let key = reset_key(&app.settings)?.to_string();
+    let queued = run_db(&app.pool, move |conn| {
+        db::transaction(conn, |conn| queue_reset(conn, &key, email.trim()))
     })
     .await?;
-    let Some((user, token)) = found else {
-        return Ok(());
-    };
-    let base = app.settings.server.public_url.trim_end_matches('/');
-    let link = format!("{base}/reset-password?token={token}");
-    let text = format!(
-        "Someone asked to reset the password of your asylum-tracker account.\n\n\
-         To choose a new password, open this link within one hour:\n{link}\n\n\
-         If you did not ask for this, ignore this e-mail; your password stays as it is.\n"
-    );
-    let message = mail::build(
-        &app.settings.mail.from,
-        mail::Outgoing {
-            to: user.email.clone(),
-            subject: "Reset your asylum-tracker password".to_string(),
-            text,
-            html: None,
-            message_id: None,
-        },
-    )
-    .map_err(AppError::internal)?;
-    app.mailer.send(message).await.map_err(AppError::internal)?;
-    tracing::info!(event = "password_reset", user_id = %user.id, outcome = "sent");
+    if let Some(row) = queued {
+        crate::reminders::worker::send_now(&app.worker(), vec![row]).await?;
+    }
     Ok(())
+}
+
+/// In one transaction: a new link for an active account unless it had its hourly share, the
+/// older links void, and the mail's outbox row. Returns the row's id.
+fn queue_reset(conn: &mut DbConnection, key: &str, email: &str) -> AppResult<Option<String>> {
+    let Some(user) = users::find_by_email(conn, email)?.filter(|u| u.active) else {
+        return Ok(None);
+    };
+    let now = db::now();
+    sessions::lock_resets(conn, &user.id)?;
+    if sessions::resets_since(conn, &user.id, now - Duration::hours(1))? >= RESETS_PER_HOUR {
+        tracing::warn!(event = "password_reset", user_id = %user.id, outcome = "capped");
+        return Ok(None);
+    }
+    sessions::void_resets(conn, &user.id, now)?;
+    let id = db::new_id();
+    let token = derived_secret(key.as_bytes(), RESET_PURPOSE, &id);
+    sessions::insert_reset(
+        conn,
+        &id,
+        &user.id,
+        &hash_secret(&token),
+        now,
+        now + Duration::minutes(RESET_VALID_MINUTES),
+    )?;
+    let row = outbox::queue_now(conn, outbox::PASSWORD_RESET, &id, &user.id)?;
+    audit::record(
+        conn,
+        None,
+        "password_reset_requested",
+        "user",
+        &user.id,
+        serde_json::json!({}),
+    )?;
+    Ok(Some(row))
+}
+
+/// The key reset tokens derive from: the JWT secret (resolved at start-up, `startup`), which
+/// every instance shares and which already guards everything a reset link could open.
+fn reset_key(settings: &Settings) -> AppResult<&str> {
+    settings
+        .auth
+        .jwt_secret
+        .as_deref()
+        .ok_or_else(|| AppError::internal("no JWT secret to derive reset links from"))
+}
+
+/// The link of reset `id` for its mail, rebuilt from the key: `None` once it no longer works
+/// (used, replaced by a newer one, expired, or made under another key). The outbox row holds
+/// only the id, so no live link sits in the database or reaches a log.
+pub fn reset_link(
+    conn: &mut DbConnection,
+    settings: &Settings,
+    id: &str,
+) -> AppResult<Option<String>> {
+    let Some(reset) = sessions::find_reset_by_id(conn, id)? else {
+        return Ok(None);
+    };
+    let token = derived_secret(reset_key(settings)?.as_bytes(), RESET_PURPOSE, &reset.id);
+    if reset.used_at.is_some()
+        || reset.expires_at <= db::now()
+        || hash_secret(&token) != reset.token_hash
+    {
+        return Ok(None);
+    }
+    let base = settings.server.public_url.trim_end_matches('/');
+    Ok(Some(format!("{base}/reset-password?token={token}")))
 }
 
 fn invalid_reset_token() -> AppError {

@@ -202,7 +202,7 @@ async fn logout_ends_tokens(app: TestApp) {
     .await;
 }
 
-fn reset_token(raw: &str) -> String {
+pub fn reset_token(raw: &str) -> String {
     // Quoted-printable may fold long lines ("=\r\n") and encode '=' as "=3D".
     let unfolded = raw.replace("=\r\n", "").replace("=3D", "=");
     let start = unfolded
