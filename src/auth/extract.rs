@@ -7,8 +7,18 @@ use actix_web::{dev::Payload, http::header, web, FromRequest, HttpRequest};
 
 use super::jwt::JwtKeys;
 use super::policy::Role;
+use crate::config::MfaMode;
 use crate::db::{run_db, users, DbPool};
 use crate::error::AppError;
+
+/// What an account without a second factor may reach where `auth.mfa = "required"`: its own
+/// account, its enrolment, and sign-out (route patterns).
+pub const OPEN_BEFORE_ENROLMENT: [&str; 4] = [
+    "/api/v1/me",
+    "/api/v1/me/mfa/totp",
+    "/api/v1/me/mfa/totp/confirm",
+    "/api/v1/auth/logout",
+];
 
 #[derive(Debug, Clone)]
 pub struct AuthUser {
@@ -39,6 +49,9 @@ impl FromRequest for AuthUser {
         let route = req.match_pattern().unwrap_or_else(|| "-".to_string());
         let keys = req.app_data::<web::Data<JwtKeys>>().cloned();
         let pool = req.app_data::<web::Data<DbPool>>().cloned();
+        let mfa_mandatory = req
+            .app_data::<web::Data<crate::state::AppState>>()
+            .is_some_and(|s| s.settings.auth.mfa == MfaMode::Required);
         let token = req
             .headers()
             .get(header::AUTHORIZATION)
@@ -66,6 +79,13 @@ impl FromRequest for AuthUser {
                 Some(u) => return Err(unauthorized(&route, "token version revoked", Some(&u.id))),
                 None => return Err(unauthorized(&route, "unknown subject", None)),
             };
+            if mfa_mandatory
+                && user.mfa_enrolled_at.is_none()
+                && !OPEN_BEFORE_ENROLMENT.contains(&route.as_str())
+            {
+                tracing::info!(event = "authorisation", outcome = "refused", user_id = %user.id, route, reason = "mfa enrolment required");
+                return Err(AppError::MfaEnrolmentRequired);
+            }
             let role =
                 Role::parse(&user.role).ok_or_else(|| AppError::internal("stored role unknown"))?;
             Ok(AuthUser {

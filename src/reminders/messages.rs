@@ -242,6 +242,19 @@ pub fn failure_notice(lines: &[String]) -> Composed {
     }
 }
 
+/// To a user whose second factor an administrator removed (a lost phone, or not them).
+pub fn mfa_reset() -> Composed {
+    Composed {
+        subject: "Your asylum-tracker sign-in changed".to_string(),
+        text: "An administrator removed the authenticator app from your asylum-tracker account, \
+               and every session of the account was ended. Sign in with your password and add \
+               an authenticator again.\n\n\
+               If you did not ask for this, tell your administrator at once.\n"
+            .to_string(),
+        html: String::new(),
+    }
+}
+
 /// A password-reset link (plain text only: `html` is empty, so that the link appears once).
 pub fn password_reset(link: &str) -> Composed {
     Composed {

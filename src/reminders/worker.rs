@@ -474,6 +474,7 @@ fn content(
         }
         // Only while the link still works: a link replaced by a newer one, used, or expired
         // while SMTP was down is dropped, not sent.
+        crate::service::mfa::MFA_RESET_MAIL => Ok(Some(messages::mfa_reset())),
         outbox::PASSWORD_RESET => {
             let link = crate::service::passwords::reset_link(conn, settings, &item)?;
             Ok(link.map(|link| messages::password_reset(&link)))

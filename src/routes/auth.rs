@@ -9,13 +9,14 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::extract::AuthUser;
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, FieldError};
 use crate::http::body::{ApiJson, OptionalJson};
 use crate::http::doc::{BadCredential, BadHeader, CsrfHeaderRequired, TooManyAttempts};
 use crate::http::limits::{per_client, Limit};
 use crate::http::session::{self, CookieModeValue, SessionMode};
+use crate::service::mfa::{self, Factor};
 use crate::service::passwords;
-use crate::service::sessions::{self, TokenPair};
+use crate::service::sessions::{self, SignIn, TokenPair};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
@@ -23,7 +24,8 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(refresh)
         .service(logout)
         .service(password_reset)
-        .service(password_reset_confirm);
+        .service(password_reset_confirm)
+        .service(second_factor);
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -70,12 +72,14 @@ fn refused(state: &AppState, mode: SessionMode, error: AppError) -> HttpResponse
 /// five failures within 15 minutes lock the account for 15 minutes (429). More than
 /// `limits.sign_in_per_minute` attempts a minute from one address are refused (429). With
 /// `X-Asylum-Session: cookie` the refresh token is set as the `asylum_refresh` cookie
-/// (HttpOnly, SameSite=Strict, Path=/api/v1/auth) instead of returned in the body.
+/// (HttpOnly, SameSite=Strict, Path=/api/v1/auth) instead of returned in the body. An account
+/// with a second factor gets no token here but `{mfa_required: true, challenge_token,
+/// expires_in}`, for `POST /api/v1/auth/mfa`.
 #[utoipa::path(
     params(SessionHeader),
     request_body = LoginRequest,
     responses(
-        (status = 200, body = TokenPair, headers(
+        (status = 200, body = SignIn, headers(
             ("Set-Cookie" = String, description = "Cookie mode only: asylum_refresh=TOKEN; HttpOnly; SameSite=Strict; Path=/api/v1/auth; Max-Age=session_max_hours*3600 (Secure behind https)"),
             ("Cache-Control" = String, description = "no-store")
         )),
@@ -92,7 +96,66 @@ pub async fn login(
     body: ApiJson<LoginRequest>,
 ) -> AppResult<HttpResponse> {
     let LoginRequest { email, password } = body.0;
-    let pair = sessions::login(&state, email, password).await?;
+    match sessions::login(&state, email, password).await? {
+        SignIn::Tokens(pair) => token_response(&state, mode, *pair),
+        SignIn::SecondFactor(challenge) => Ok(HttpResponse::Ok()
+            .insert_header(CacheControl(vec![CacheDirective::NoStore]))
+            .json(challenge)),
+    }
+}
+
+/// The second step of a sign-in: a code from the authenticator app, or one of the recovery codes.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SecondFactorRequest {
+    pub challenge_token: String,
+    /// Six digits from the app. Give this or `recovery_code`.
+    #[schema(nullable = false)]
+    pub code: Option<String>,
+    /// One of the ten recovery codes (each works once).
+    #[schema(nullable = false)]
+    pub recovery_code: Option<String>,
+}
+
+/// Second sign-in step. Public (the challenge token of the first step is the credential).
+/// Answers as login does. A code works once (a replay is 401); a challenge lasts 5 minutes and
+/// allows 5 tries, and wrong codes count against the account like wrong passwords.
+#[utoipa::path(
+    params(SessionHeader),
+    request_body = SecondFactorRequest,
+    responses(
+        (status = 200, body = TokenPair, headers(
+            ("Set-Cookie" = String, description = "Cookie mode only: the asylum_refresh cookie"),
+            ("Cache-Control" = String, description = "no-store")
+        )),
+        BadCredential,
+        TooManyAttempts
+    ),
+    security(()),
+    tag = "auth"
+)]
+#[post("/auth/mfa", wrap = "per_client(Limit::Mfa)")]
+pub async fn second_factor(
+    state: web::Data<AppState>,
+    mode: SessionMode,
+    body: ApiJson<SecondFactorRequest>,
+) -> AppResult<HttpResponse> {
+    let SecondFactorRequest {
+        challenge_token,
+        code,
+        recovery_code,
+    } = body.0;
+    let factor = match (code, recovery_code) {
+        (Some(code), None) => Factor::Code(code),
+        (None, Some(code)) => Factor::RecoveryCode(code),
+        _ => {
+            return Err(AppError::invalid(vec![
+                FieldError::new("code", "give either code or recovery_code"),
+                FieldError::new("recovery_code", "give either code or recovery_code"),
+            ]))
+        }
+    };
+    let pair = mfa::second_step(&state, challenge_token, factor).await?;
     token_response(&state, mode, pair)
 }
 

@@ -12,6 +12,7 @@ pub mod events;
 pub mod health;
 pub mod hearings;
 pub mod me;
+pub mod mfa;
 pub mod reminders;
 pub mod users;
 
@@ -74,6 +75,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(health::openapi_json)
                 .configure(auth::configure)
                 .configure(me::configure)
+                .configure(mfa::configure)
                 .configure(users::configure)
                 .configure(clients::configure)
                 .configure(cases::configure)

@@ -29,6 +29,8 @@ pub struct UserView {
     pub reminders_enabled: bool,
     /// One morning e-mail listing the day's reminders instead of one e-mail each.
     pub reminder_digest: bool,
+    /// Whether an authenticator app (TOTP) is enrolled as a second factor.
+    pub mfa_enrolled: bool,
     #[schema(value_type = String, format = DateTime)]
     #[serde(serialize_with = "ser_instant")]
     pub created_at: chrono::NaiveDateTime,
@@ -45,6 +47,7 @@ impl From<&users::User> for UserView {
             time_zone: u.time_zone.clone(),
             reminders_enabled: u.reminders_enabled,
             reminder_digest: u.reminder_digest,
+            mfa_enrolled: u.mfa_enrolled_at.is_some(),
             created_at: u.created_at,
         }
     }

@@ -15,6 +15,7 @@ pub mod directory;
 pub mod events;
 pub mod hearings;
 pub mod labels;
+pub mod mfa;
 pub mod passwords;
 pub mod profile;
 pub mod recompute;

@@ -10,14 +10,16 @@ use crate::auth::extract::AuthUser;
 use crate::auth::jwt::JwtKeys;
 use crate::auth::password;
 use crate::auth::refresh::{hash_secret, new_secret};
+use crate::config::MfaMode;
 use crate::db::{self, audit, run_db, sessions, users, DbConnection};
 use crate::error::{AppError, AppResult};
 use crate::service::accounts::UserView;
+use crate::service::mfa::{self, MfaChallenge};
 use crate::state::AppState;
 
 /// Failed logins within this window lock the account for the same time.
-const LOCK_WINDOW_MINUTES: i64 = 15;
-const MAX_FAILURES: i32 = 5;
+pub const LOCK_WINDOW_MINUTES: i64 = 15;
+pub const MAX_FAILURES: i32 = 5;
 
 #[derive(Serialize, ToSchema)]
 pub struct TokenPair {
@@ -32,6 +34,17 @@ pub struct TokenPair {
     #[schema(nullable = false)]
     pub refresh_token: Option<String>,
     pub user: UserView,
+    /// True when `auth.mfa = "required"` and the account has no second factor yet: the tokens
+    /// open only `/api/v1/me`, `/api/v1/me/mfa/*` and logout until it enrols.
+    pub mfa_enrolment_required: bool,
+}
+
+/// What a right password gets: tokens, or (an account with a second factor) the second step.
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum SignIn {
+    Tokens(Box<TokenPair>),
+    SecondFactor(MfaChallenge),
 }
 
 fn bad_credentials() -> AppError {
@@ -52,11 +65,13 @@ fn log_attempt(route: &str, user_id: Option<&str>, outcome: &str) {
 }
 
 /// Opens a session for `user` and returns the token pair. Inside the caller's transaction.
-fn open_session(
+/// `mfa_mandatory`: whether the settings require a second factor.
+pub fn open_session(
     conn: &mut DbConnection,
     jwt: &JwtKeys,
     user: &users::User,
     signed_in_at: NaiveDateTime,
+    mfa_mandatory: bool,
 ) -> AppResult<TokenPair> {
     let (refresh_token, hashed) = new_secret();
     sessions::insert(conn, &user.id, &hashed, signed_in_at, db::now())?;
@@ -66,6 +81,7 @@ fn open_session(
         expires_in: jwt.lifetime_secs,
         refresh_token: Some(refresh_token),
         user: UserView::from(user),
+        mfa_enrolment_required: mfa_mandatory && user.mfa_enrolled_at.is_none(),
     })
 }
 
@@ -135,7 +151,7 @@ const LOGIN_ROUTE: &str = "/api/v1/auth/login";
 /// Signs in. A wrong password and an unknown e-mail answer the same 401 in the same time (the
 /// dummy hash); at most five guesses within 15 minutes are checked, after which the account is
 /// locked for 15 minutes (429). A hash weaker than the configured cost is replaced.
-pub async fn login(app: &AppState, email: String, pw: String) -> AppResult<TokenPair> {
+pub async fn login(app: &AppState, email: String, pw: String) -> AppResult<SignIn> {
     if password::too_long(&pw) {
         return Err(AppError::field(
             "password",
@@ -164,23 +180,41 @@ pub async fn login(app: &AppState, email: String, pw: String) -> AppResult<Token
         None
     };
     let jwt = app.jwt.clone();
-    let pair = run_db(&app.pool, move |conn| {
+    let user_id = user.id.clone();
+    let mandatory = app.settings.auth.mfa == MfaMode::Required;
+    let signed_in = run_db(&app.pool, move |conn| {
         db::transaction(conn, |conn| {
-            users::clear_failed_logins(conn, &user.id)?;
             if let Some(hash) = &rehash {
                 users::set_password_hash(conn, &user.id, hash)?;
             }
+            if user.mfa_enrolled_at.is_some() {
+                // The guess stays counted until the second step succeeds.
+                let changes = serde_json::json!({"password": if rehash.is_some() { "rehashed" } else { "right" }});
+                audit::record(conn, Some(&user.id), "login_password_accepted", "user", &user.id, changes)?;
+                return Ok(SignIn::SecondFactor(mfa::open_challenge(conn, &user.id)?));
+            }
+            users::clear_failed_logins(conn, &user.id)?;
             let changes = match rehash {
                 Some(_) => serde_json::json!({"password": "rehashed"}),
                 None => serde_json::json!({}),
             };
             audit::record(conn, Some(&user.id), "login", "user", &user.id, changes)?;
-            open_session(conn, &jwt, &user, db::now())
+            Ok(SignIn::Tokens(Box::new(open_session(
+                conn,
+                &jwt,
+                &user,
+                db::now(),
+                mandatory,
+            )?)))
         })
     })
     .await?;
-    log_sign_in(Some(&pair.user.id), "success");
-    Ok(pair)
+    let outcome = match &signed_in {
+        SignIn::Tokens(_) => "success",
+        SignIn::SecondFactor(_) => "second_factor_asked",
+    };
+    log_sign_in(Some(&user_id), outcome);
+    Ok(signed_in)
 }
 
 enum Rotation {
@@ -195,6 +229,7 @@ pub async fn refresh(app: &AppState, refresh_token: String) -> AppResult<TokenPa
     let hashed = hash_secret(&refresh_token);
     let jwt = app.jwt.clone();
     let idle = Duration::minutes(app.settings.auth.session_idle_minutes);
+    let mandatory = app.settings.auth.mfa == MfaMode::Required;
     let max = Duration::hours(app.settings.auth.session_max_hours);
     let outcome = in_transaction(app, move |conn, _| {
         let now = db::now();
@@ -222,6 +257,7 @@ pub async fn refresh(app: &AppState, refresh_token: String) -> AppResult<TokenPa
             &jwt,
             &user,
             session.signed_in_at,
+            mandatory,
         )?)))
     })
     .await?;
