@@ -87,6 +87,10 @@ pub enum AppError {
     Unauthorized(String),
     #[error("forbidden")]
     Forbidden,
+    /// 403 whose detail says what the caller may not do, where "your role may not do this" would
+    /// leave them guessing which part of the request was refused.
+    #[error("forbidden: {0}")]
+    ForbiddenBecause(String),
     /// A refresh carrying the session cookie but neither the cookie-mode header nor a body token:
     /// possibly sent by another site's page (see `http::session`).
     #[error("cookie-mode header required")]
@@ -158,6 +162,7 @@ impl AppError {
                 "Forbidden",
                 "your role may not do this".to_string(),
             ),
+            AppError::ForbiddenBecause(d) => ("forbidden", "Forbidden", d.clone()),
             AppError::CsrfHeaderRequired => (
                 "csrf-header-required",
                 "Header required",
@@ -223,7 +228,9 @@ impl ResponseError for AppError {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden | AppError::CsrfHeaderRequired => StatusCode::FORBIDDEN,
+            AppError::Forbidden | AppError::ForbiddenBecause(_) | AppError::CsrfHeaderRequired => {
+                StatusCode::FORBIDDEN
+            }
             AppError::NotFound | AppError::NoRoute => StatusCode::NOT_FOUND,
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AppError::Conflict { .. } => StatusCode::CONFLICT,
