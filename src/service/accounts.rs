@@ -12,7 +12,7 @@ use crate::auth::password;
 use crate::auth::policy::{require_admin, Role};
 use crate::config::Settings;
 use crate::db::page::{ser_instant, Page, PageParams};
-use crate::db::{self, audit, run_db, sessions, users, DbConnection, DbPool};
+use crate::db::{self, audit, calendar, run_db, sessions, users, DbConnection, DbPool};
 use crate::error::{AppError, AppResult, Fields};
 use crate::reminders::outbox;
 use crate::state::AppState;
@@ -246,8 +246,8 @@ pub struct UserEdit {
 
 /// Renames, changes the e-mail or role of, deactivates or reactivates an account. Admins only. A
 /// new e-mail is normalised and unique (409); a role or e-mail change or a deactivation ends the
-/// user's tokens and sessions; any change of `active` re-plans
-/// the user's reminders; the last active admin cannot be demoted or deactivated (409).
+/// user's tokens and sessions, a deactivation the calendar feed address too; any change of
+/// `active` re-plans the user's reminders; the last active admin cannot be demoted or deactivated (409).
 pub async fn update(
     app: &AppState,
     caller: &AuthUser,
@@ -309,6 +309,11 @@ pub async fn update(
         if role_changed || deactivated || email_changed {
             users::bump_token_version(conn, &id)?;
             sessions::revoke_all(conn, &id, db::now())?;
+        }
+        if deactivated {
+            // Not merely hidden while inactive: a reactivated account must not get back a feed
+            // address that may have been handed on meanwhile.
+            calendar::set_token_hash(conn, &id, None)?;
         }
         if active.is_some() {
             outbox::replan_user(conn, &id, &ctx.schedule)?;

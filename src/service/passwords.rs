@@ -1,5 +1,5 @@
 //! Passwords: a reset link by e-mail and its confirmation, a change by the account's owner, and
-//! what every new password ends (access tokens, sessions, outstanding reset links).
+//! what every new password ends (access tokens, sessions, outstanding reset links, the feed).
 
 use std::sync::Arc;
 
@@ -8,7 +8,7 @@ use chrono::Duration;
 use crate::auth::extract::AuthUser;
 use crate::auth::password;
 use crate::auth::refresh::{hash_secret, new_secret};
-use crate::db::{self, audit, run_db, sessions, users, DbConnection};
+use crate::db::{self, audit, calendar, run_db, sessions, users, DbConnection};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::reminders::mail;
 use crate::state::AppState;
@@ -157,8 +157,8 @@ pub async fn change_password(
     .await
 }
 
-/// Replaces a password and ends everything the old one opened: access tokens, sessions and
-/// outstanding reset links. Inside the caller's transaction.
+/// Replaces a password and ends everything the old one opened: access tokens, sessions,
+/// outstanding reset links and the calendar feed address. Inside the caller's transaction.
 fn set_password(
     conn: &mut DbConnection,
     user_id: &str,
@@ -178,6 +178,8 @@ fn set_password(
     users::clear_failed_logins(conn, user_id)?;
     sessions::revoke_all(conn, user_id, now)?;
     sessions::void_resets(conn, user_id, now)?;
+    // The feed address is a credential too: whoever had the old password may have it.
+    calendar::set_token_hash(conn, user_id, None)?;
     audit::record(
         conn,
         Some(user_id),
