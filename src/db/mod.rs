@@ -195,8 +195,10 @@ pub fn migrate(conn: &mut DbConnection) -> AppResult<()> {
             .map(|_| ())
             .map_err(failed),
     }?;
-    // What SQL cannot compute on both backends: the folded search tokens of older clients.
+    // What SQL cannot compute on both backends: the folded search tokens of older clients, the
+    // normal form of older accounts' e-mail addresses.
     clients::backfill_name_tokens(conn)?;
+    users::normalise_stored_emails(conn)?;
     Ok(())
 }
 

@@ -13,6 +13,7 @@ use crate::auth::policy::{require_admin, Role};
 use crate::config::Settings;
 use crate::db::page::{ser_instant, Page, PageParams};
 use crate::db::{self, audit, calendar, run_db, sessions, users, DbConnection, DbPool};
+use crate::domain::email;
 use crate::error::{AppError, AppResult, Fields};
 use crate::reminders::outbox;
 use crate::state::AppState;
@@ -57,8 +58,9 @@ impl UserView {
     }
 }
 
+/// The address in its normal form (`domain::email`), if it is one.
 pub fn check_email(email: &str) -> Result<String, String> {
-    let email = email.trim().to_lowercase();
+    let email = email::normalise(email);
     if email.len() > 254 || email.parse::<lettre::Address>().is_err() {
         return Err("must be an e-mail address such as name@example.org".to_string());
     }
