@@ -12,6 +12,7 @@ mod clients;
 mod corrections;
 mod deadlines;
 mod errors;
+mod file_modes;
 mod hearings;
 mod inputs;
 mod openapi;
