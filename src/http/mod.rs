@@ -1,8 +1,10 @@
 //! What every route shares: request bodies ([`body`]), the list shape ([`list`]), the
-//! OpenAPI error responses ([`doc`]) and cookie session mode ([`session`]).
+//! OpenAPI error responses ([`doc`]), cookie session mode ([`session`]) and the cache policy of
+//! personal data ([`cache`]).
 //! Route modules import these, never each other.
 
 pub mod body;
+pub mod cache;
 pub mod doc;
 pub mod list;
 pub mod session;

@@ -13,6 +13,7 @@ mod corrections;
 mod deadlines;
 mod errors;
 mod file_modes;
+mod headers;
 mod hearings;
 mod inputs;
 mod openapi;
