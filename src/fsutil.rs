@@ -6,7 +6,12 @@ use std::path::Path;
 
 use crate::error::{AppError, AppResult};
 
-pub fn write_private(path: &Path, contents: impl AsRef<[u8]>) -> AppResult<()> {
+pub fn write_private(path: &Path, contents: &str) -> AppResult<()> {
+    write_private_bytes(path, contents.as_bytes())
+}
+
+/// [`write_private`] for contents that need not be text (an e-mail as sent).
+pub fn write_private_bytes(path: &Path, contents: &[u8]) -> AppResult<()> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         create_private_dir(dir)?;
     }
@@ -20,7 +25,7 @@ pub fn write_private(path: &Path, contents: impl AsRef<[u8]>) -> AppResult<()> {
     let mut file = options
         .open(path)
         .map_err(|e| AppError::internal(format!("cannot write {}: {e}", path.display())))?;
-    file.write_all(contents.as_ref())
+    file.write_all(contents)
         .map_err(|e| AppError::internal(format!("cannot write {}: {e}", path.display())))
 }
 

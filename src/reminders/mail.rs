@@ -131,7 +131,7 @@ impl Mailer {
 async fn write_eml(dir: &Path, message: &Message) -> Result<(), String> {
     let path = dir.join(format!("{}.eml", uuid::Uuid::new_v4()));
     let bytes = message.formatted();
-    tokio::task::spawn_blocking(move || crate::fsutil::write_private(&path, bytes))
+    tokio::task::spawn_blocking(move || crate::fsutil::write_private_bytes(&path, &bytes))
         .await
         .map_err(|e| e.to_string())?
         .map_err(|e| e.to_string())
