@@ -87,6 +87,10 @@ pub enum AppError {
     Unauthorized(String),
     #[error("forbidden")]
     Forbidden,
+    /// 403 whose detail says what the caller may not do, where "your role may not do this" would
+    /// leave them guessing which part of the request was refused.
+    #[error("forbidden: {0}")]
+    ForbiddenBecause(String),
     /// A refresh carrying the session cookie but neither the cookie-mode header nor a body token:
     /// possibly sent by another site's page (see `http::session`).
     #[error("cookie-mode header required")]
@@ -166,6 +170,7 @@ impl AppError {
                 "Forbidden",
                 "your role may not do this".to_string(),
             ),
+            AppError::ForbiddenBecause(d) => ("forbidden", "Forbidden", d.clone()),
             AppError::CsrfHeaderRequired => (
                 "csrf-header-required",
                 "Header required",
@@ -242,7 +247,10 @@ impl ResponseError for AppError {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden | AppError::CsrfHeaderRequired | AppError::MfaEnrolmentRequired => {
+            AppError::Forbidden
+            | AppError::ForbiddenBecause(_)
+            | AppError::CsrfHeaderRequired
+            | AppError::MfaEnrolmentRequired => {
                 StatusCode::FORBIDDEN
             }
             AppError::NotFound | AppError::NoRoute => StatusCode::NOT_FOUND,

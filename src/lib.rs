@@ -13,7 +13,8 @@
 //! - [`service`]: the use cases, one module per aggregate; each public function one unit of work
 //!   (validate, transaction, write, recompute, re-plan reminders, audit).
 //! - [`auth`]: passwords, tokens, the caller extractor and the policy of who may do what.
-//! - [`domain`]: pure rules (identifiers, courts, calendar, clocks, deadlines); no I/O.
+//! - [`domain`]: pure rules (identifiers, e-mail addresses, courts, calendar, clocks, deadlines);
+//!   no I/O.
 //! - [`db`]: the two-backend connection, pool, migrations, storage scopes and query functions
 //!   per aggregate; imports neither `auth` nor `reminders`.
 //! - [`reminders`]: the planner (pure), the outbox, the worker and outgoing e-mail.

@@ -99,6 +99,8 @@ fn run(listener: TcpListener, state: web::Data<AppState>) -> AppResult<Server> {
             .app_data(web::Data::new(served))
             // Inner first: the request id exists once the logger (outer) has run.
             .wrap(from_fn(body::refuse_control_in_url))
+            // Outside the URL check, so that its refusals are not stored either.
+            .wrap(from_fn(crate::http::cache::no_store))
             // Every response: no MIME sniffing, no referrer (links carry case ids).
             .wrap(
                 DefaultHeaders::new()

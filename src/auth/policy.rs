@@ -5,7 +5,7 @@
 //! to it, and a client only while assigned to one of the client's cases, or as the client's creator
 //! while the client has no case. What is not visible answers 404, as if absent. Account management
 //! and the audit log are admin-only (403). Assigning is for admins and the case's lawyers (403 for an
-//! assigned caseworker). The directory of assignable people is for everyone signed in.
+//! assigned caseworker), naming assignees when opening a case too. The directory of assignable people is for everyone signed in.
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -63,6 +63,11 @@ pub fn may_read_directory(user: &AuthUser) -> AppResult<()> {
 
 /// Logs a refused authorisation (who, which route) and answers 403.
 pub fn refuse(user: &AuthUser, why: &str) -> AppResult<()> {
+    log_refusal(user, why);
+    Err(AppError::Forbidden)
+}
+
+fn log_refusal(user: &AuthUser, why: &str) {
     tracing::warn!(
         event = "authorization",
         outcome = "refused",
@@ -71,7 +76,6 @@ pub fn refuse(user: &AuthUser, why: &str) -> AppResult<()> {
         route = %user.route,
         reason = why,
     );
-    Err(AppError::Forbidden)
 }
 
 /// The rows a caller may see: admins everything, others what they are assigned to.
@@ -99,6 +103,31 @@ pub fn assigned_on_create(user: &AuthUser) -> Option<AssignmentRole> {
         Role::Lawyer => Some(AssignmentRole::Lawyer),
         Role::Caseworker => Some(AssignmentRole::Caseworker),
     }
+}
+
+/// Naming people (`named`, user ids) when opening a case assigns them, so it is allowed as
+/// assigning is on any case: to admins, and to lawyers, who become the new case's lawyer. A
+/// caseworker may name only themself: otherwise a colleague would get the client's whole record
+/// from someone who may not assign (403, with a detail saying so).
+pub fn may_name_assignees<'a>(
+    user: &AuthUser,
+    named: impl IntoIterator<Item = &'a str>,
+) -> AppResult<()> {
+    let lawyer_of_new_case = assigned_on_create(user) == Some(AssignmentRole::Lawyer);
+    let names_others = named.into_iter().any(|id| id != user.id);
+    if !names_others || user.role == Role::Admin || lawyer_of_new_case {
+        return Ok(());
+    }
+    log_refusal(
+        user,
+        "only admins and lawyers name others when opening a case",
+    );
+    Err(AppError::ForbiddenBecause(
+        "only admins and lawyers may assign other people when opening a case; leave lawyer_ids \
+         and caseworker_ids out (you are assigned yourself) and ask an admin or the case's \
+         lawyer to assign colleagues"
+            .to_string(),
+    ))
 }
 
 /// An account may be assigned to a case in its own role; an admin account in either.

@@ -115,10 +115,7 @@ impl r2d2::ManageConnection for Manager {
 pub fn build_pool(url: &str, size: Option<u32>) -> AppResult<DbPool> {
     let manager = Manager::new(url)?;
     if let DatabaseKind::Sqlite(path) = &manager.kind {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| AppError::internal(format!("cannot create {}: {e}", dir.display())))?;
-        }
+        private_sqlite_files(path)?;
     }
     let default_size = match manager.kind {
         DatabaseKind::Postgres => 10,
@@ -133,6 +130,23 @@ pub fn build_pool(url: &str, size: Option<u32>) -> AppResult<DbPool> {
         .connection_timeout(Duration::from_secs(10))
         .build(manager)
         .map_err(|e| AppError::internal(format!("cannot build the database pool: {e}")))
+}
+
+/// Keeps the SQLite database (client records) readable by the service's user alone, whatever
+/// the umask: its directory 0700 when created here; the file 0600 before SQLite first opens it,
+/// since SQLite gives its `-wal` and `-shm` files the database file's mode; and what an earlier
+/// run left readable tightened.
+fn private_sqlite_files(path: &std::path::Path) -> AppResult<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        crate::fsutil::create_private_dir(dir)?;
+    }
+    crate::fsutil::private_file(path)?;
+    for suffix in ["-wal", "-shm"] {
+        let mut side = path.as_os_str().to_owned();
+        side.push(suffix);
+        crate::fsutil::restrict(std::path::Path::new(&side), 0o600)?;
+    }
+    Ok(())
 }
 
 /// Runs blocking database work (and anything else blocking, such as argon2) off the async workers.
@@ -196,8 +210,10 @@ pub fn migrate(conn: &mut DbConnection) -> AppResult<()> {
             .map(|_| ())
             .map_err(failed),
     }?;
-    // What SQL cannot compute on both backends: the folded search tokens of older clients.
+    // What SQL cannot compute on both backends: the folded search tokens of older clients, the
+    // normal form of older accounts' e-mail addresses.
     clients::backfill_name_tokens(conn)?;
+    users::normalise_stored_emails(conn)?;
     Ok(())
 }
 

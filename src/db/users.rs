@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use super::schema::users;
 use super::DbConnection;
 use crate::db::page::{Cursor, Page};
+use crate::domain::email;
 use crate::error::{AppError, AppResult};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -46,9 +47,10 @@ pub fn find(conn: &mut DbConnection, id: &str) -> AppResult<Option<User>> {
         .optional()?)
 }
 
+/// The account of `email` in any of its written forms (see `domain::email`).
 pub fn find_by_email(conn: &mut DbConnection, email: &str) -> AppResult<Option<User>> {
     Ok(users::table
-        .filter(users::email.eq(email.to_lowercase()))
+        .filter(users::email.eq(email::normalise(email)))
         .select(User::as_select())
         .first(conn)
         .optional()?)
@@ -80,7 +82,7 @@ pub fn insert(conn: &mut DbConnection, new: &NewUser) -> AppResult<User> {
     diesel::insert_into(users::table)
         .values((
             users::id.eq(&id),
-            users::email.eq(new.email.to_lowercase()),
+            users::email.eq(email::normalise(new.email)),
             users::name.eq(new.name),
             users::role.eq(new.role),
             users::password_hash.eq(new.password_hash),
@@ -143,6 +145,7 @@ pub struct UserChanges {
 
 pub fn update(conn: &mut DbConnection, id: &str, mut changes: UserChanges) -> AppResult<User> {
     changes.updated_at = Some(super::now());
+    changes.email = changes.email.as_deref().map(email::normalise);
     diesel::update(users::table.find(id))
         .set(&changes)
         .execute(conn)
@@ -151,6 +154,40 @@ pub fn update(conn: &mut DbConnection, id: &str, mut changes: UserChanges) -> Ap
         .find(id)
         .select(User::as_select())
         .first(conn)?)
+}
+
+/// Gives the normal form to addresses stored before there was one (run by `migrate`: SQL cannot
+/// fold Unicode). An address whose normal form another account holds already is left as it is
+/// and logged (by account id), for an admin to resolve. Returns how many were changed.
+pub fn normalise_stored_emails(conn: &mut DbConnection) -> AppResult<usize> {
+    let stored: Vec<(String, String)> =
+        users::table.select((users::id, users::email)).load(conn)?;
+    let mut changed = 0;
+    for (id, stored_email) in stored {
+        let normal = email::normalise(&stored_email);
+        if normal == stored_email {
+            continue;
+        }
+        let holder: Option<String> = users::table
+            .filter(users::email.eq(&normal))
+            .select(users::id)
+            .first(conn)
+            .optional()?;
+        if let Some(holder) = holder {
+            tracing::warn!(
+                event = "email_normalisation",
+                user_id = %id,
+                same_as = %holder,
+                "two accounts have one e-mail address in different forms; this one keeps its form"
+            );
+            continue;
+        }
+        diesel::update(users::table.find(&id))
+            .set(users::email.eq(&normal))
+            .execute(conn)?;
+        changed += 1;
+    }
+    Ok(changed)
 }
 
 /// Cuts every access token of the user at once.

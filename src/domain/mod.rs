@@ -6,6 +6,7 @@ pub mod courts;
 pub mod dates;
 pub mod deadlines;
 pub mod ead_clock;
+pub mod email;
 pub mod identifiers;
 pub mod search;
 pub mod vocab;

@@ -1,9 +1,10 @@
 //! What every route shares: request bodies ([`body`]), the list shape ([`list`]), the
-//! OpenAPI error responses ([`doc`]), cookie session mode ([`session`]) and per-client-address
-//! rate limits ([`limits`]).
+//! OpenAPI error responses ([`doc`]), cookie session mode ([`session`]), per-client-address
+//! rate limits ([`limits`]) and the cache policy of personal data ([`cache`]).
 //! Route modules import these, never each other.
 
 pub mod body;
+pub mod cache;
 pub mod doc;
 pub mod limits;
 pub mod list;

@@ -1,11 +1,13 @@
-//! The mailer: lettre's file transport (`.eml` files, the embedded default) or SMTP over rustls.
+//! The mailer: `.eml` files (the embedded default; private, as lettre's file transport would not
+//! make them) or SMTP over rustls.
 
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
 use lettre::message::{header::ContentType, Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::PoolConfig;
-use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use crate::config::{MailSettings, MailTransportKind};
 use crate::error::{AppError, AppResult};
@@ -19,7 +21,9 @@ pub struct Mailer {
 
 #[derive(Clone)]
 enum Transport {
-    File(AsyncFileTransport<Tokio1Executor>),
+    /// The directory of `.eml` files. Written here rather than by lettre's file transport, whose
+    /// files take the umask's mode: they carry live reset links, so they are 0600 from the start.
+    File(PathBuf),
     Smtp(Arc<Smtp>),
 }
 
@@ -65,13 +69,13 @@ impl Mailer {
         let timeout = Duration::from_secs(settings.timeout_seconds.max(1));
         let transport = match settings.transport {
             MailTransportKind::File => {
-                std::fs::create_dir_all(&settings.file_dir).map_err(|e| {
-                    AppError::internal(format!(
-                        "cannot create mail.file_dir {}: {e}",
-                        settings.file_dir.display()
-                    ))
+                crate::fsutil::private_dir(&settings.file_dir).map_err(|e| match e {
+                    AppError::Internal(cause) => {
+                        AppError::internal(format!("mail.file_dir: {cause}"))
+                    }
+                    other => other,
                 })?;
-                Transport::File(AsyncFileTransport::new(&settings.file_dir))
+                Transport::File(settings.file_dir.clone())
             }
             MailTransportKind::Smtp => {
                 let url = settings
@@ -100,7 +104,7 @@ impl Mailer {
     pub async fn send(&self, message: Message) -> Result<(), String> {
         let sending = async {
             match &self.transport {
-                Transport::File(t) => t.send(message).await.map(|_| ()).map_err(|e| e.to_string()),
+                Transport::File(dir) => write_eml(dir, &message).await,
                 Transport::Smtp(t) => match &t.0 {
                     Some(t) => t.send(message).await.map(|_| ()).map_err(|e| e.to_string()),
                     None => Err("the SMTP transport is shut down".to_string()),
@@ -120,6 +124,17 @@ impl Mailer {
     pub fn timeout(&self) -> Duration {
         self.timeout
     }
+}
+
+/// Writes `message` as `<uuid>.eml` (as lettre's file transport names them), mode 0600, off the
+/// async workers.
+async fn write_eml(dir: &Path, message: &Message) -> Result<(), String> {
+    let path = dir.join(format!("{}.eml", uuid::Uuid::new_v4()));
+    let bytes = message.formatted();
+    tokio::task::spawn_blocking(move || crate::fsutil::write_private_bytes(&path, &bytes))
+        .await
+        .map_err(|e| e.to_string())?
+        .map_err(|e| e.to_string())
 }
 
 /// Builds the MIME message; errors (a bad address) are reported, never panicked on.

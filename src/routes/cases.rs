@@ -1,6 +1,7 @@
 //! Cases, their assignments, and the court list over HTTP. Any signed-in user may open a case for
 //! a client they see; reading and changing a case needs it to be visible (404 otherwise);
-//! assigning is for admins and the case's lawyers (403 for its caseworkers). The rules live in
+//! assigning is for admins and the case's lawyers (403 for its caseworkers), and so is naming
+//! others as assignees of a new case. The rules live in
 //! `service::cases` and `service::assignments`; this file parses and answers.
 
 use actix_web::{delete, get, patch, post, put, web, HttpResponse};
@@ -88,10 +89,13 @@ fn not_future(d: Day, state: &AppState) -> Result<chrono::NaiveDate, &'static st
 }
 
 /// Open a case for a visible client. Any signed-in user; the creator is assigned unless admin.
+/// Naming others in `lawyer_ids` or `caseworker_ids` assigns them, so only admins and lawyers may
+/// (403 for a caseworker, who may name only themself).
 #[utoipa::path(
     request_body = NewCaseRequest,
     responses(
-        (status = 201, body = CaseView)
+        (status = 201, body = CaseView),
+        Forbidden
     ),
     tag = "cases"
 )]

@@ -12,7 +12,8 @@ use crate::auth::password::{self, Hasher};
 use crate::auth::policy::{require_admin, Role};
 use crate::config::Settings;
 use crate::db::page::{ser_instant, Page, PageParams};
-use crate::db::{self, audit, run_db, sessions, users, DbConnection, DbPool};
+use crate::db::{self, audit, calendar, run_db, sessions, users, DbConnection, DbPool};
+use crate::domain::email;
 use crate::error::{AppError, AppResult, Fields};
 use crate::reminders::outbox;
 use crate::state::AppState;
@@ -60,8 +61,9 @@ impl UserView {
     }
 }
 
+/// The address in its normal form (`domain::email`), if it is one.
 pub fn check_email(email: &str) -> Result<String, String> {
-    let email = email.trim().to_lowercase();
+    let email = email::normalise(email);
     if email.len() > 254 || email.parse::<lettre::Address>().is_err() {
         return Err("must be an e-mail address such as name@example.org".to_string());
     }
@@ -264,8 +266,8 @@ pub struct UserEdit {
 
 /// Renames, changes the e-mail or role of, deactivates or reactivates an account. Admins only. A
 /// new e-mail is normalised and unique (409); a role or e-mail change or a deactivation ends the
-/// user's tokens and sessions; any change of `active` re-plans
-/// the user's reminders; the last active admin cannot be demoted or deactivated (409).
+/// user's tokens and sessions, a deactivation the calendar feed address too; any change of
+/// `active` re-plans the user's reminders; the last active admin cannot be demoted or deactivated (409).
 pub async fn update(
     app: &AppState,
     caller: &AuthUser,
@@ -327,6 +329,11 @@ pub async fn update(
         if role_changed || deactivated || email_changed {
             users::bump_token_version(conn, &id)?;
             sessions::revoke_all(conn, &id, db::now())?;
+        }
+        if deactivated {
+            // Not merely hidden while inactive: a reactivated account must not get back a feed
+            // address that may have been handed on meanwhile.
+            calendar::set_token_hash(conn, &id, None)?;
         }
         if active.is_some() {
             outbox::replan_user(conn, &id, &ctx.schedule)?;

@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 use super::assignments::check_assignee;
 use super::{org_today, recompute};
 use crate::auth::extract::AuthUser;
-use crate::auth::policy::{assigned_on_create, scope};
+use crate::auth::policy::{assigned_on_create, may_name_assignees, scope};
 use crate::db::cases::{self, Case, CaseChanges, CaseFilter};
 use crate::db::page::{ser_instant, Page};
 use crate::db::scope::Scope;
@@ -116,8 +116,11 @@ pub struct NewCase {
 }
 
 /// Opens a case for a client the caller sees. The named users are assigned, and the creator too
-/// unless an admin; 422 names the first assignee that cannot be assigned.
+/// unless an admin; 403 when the caller may not name others; 422 names the first assignee that
+/// cannot be assigned.
 pub async fn create(app: &AppState, caller: &AuthUser, new: NewCase) -> AppResult<CaseView> {
+    let named = new.lawyer_ids.iter().chain(&new.caseworker_ids);
+    may_name_assignees(caller, named.map(String::as_str))?;
     let today = org_today(&app.settings);
     let caller = caller.clone();
     in_transaction(app, move |conn, ctx| {

@@ -1,6 +1,6 @@
 //! Passwords: a reset link by e-mail (at most three an hour per account, through the outbox)
-//! and its confirmation, a change by the account's owner, and
-//! what every new password ends (access tokens, sessions, outstanding reset links).
+//! and its confirmation, a change by the account's owner, and what every new password ends
+//! (access tokens, sessions, outstanding reset links, the calendar feed).
 
 use std::sync::Arc;
 
@@ -10,7 +10,7 @@ use crate::auth::extract::AuthUser;
 use crate::auth::password;
 use crate::auth::refresh::{derived_secret, hash_secret};
 use crate::config::Settings;
-use crate::db::{self, audit, run_db, sessions, users, DbConnection};
+use crate::db::{self, audit, calendar, run_db, sessions, users, DbConnection};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::reminders::outbox;
 use crate::state::AppState;
@@ -198,8 +198,8 @@ pub async fn change_password(
     .await
 }
 
-/// Replaces a password and ends everything the old one opened: access tokens, sessions and
-/// outstanding reset links. Inside the caller's transaction.
+/// Replaces a password and ends everything the old one opened: access tokens, sessions,
+/// outstanding reset links and the calendar feed address. Inside the caller's transaction.
 fn set_password(
     conn: &mut DbConnection,
     user_id: &str,
@@ -219,6 +219,8 @@ fn set_password(
     users::clear_failed_logins(conn, user_id)?;
     sessions::revoke_all(conn, user_id, now)?;
     sessions::void_resets(conn, user_id, now)?;
+    // The feed address is a credential too: whoever had the old password may have it.
+    calendar::set_token_hash(conn, user_id, None)?;
     audit::record(
         conn,
         Some(user_id),

@@ -6,12 +6,13 @@ use std::io::BufReader;
 use serde_json::{json, Value};
 
 use crate::both;
-use crate::helpers::{body, problem, TestApp};
+use crate::helpers::{body, problem, reset_link_token, user_id, TestApp, USER_PASSWORD};
 
 both!(
     feed_is_icalendar_with_zones_and_no_names,
     rotated_token_revokes_the_old_feed,
     feed_follows_rfc5545_and_leaves_out_closed_cases,
+    password_change_reset_and_deactivation_revoke_the_feed,
 );
 
 async fn feed_is_icalendar_with_zones_and_no_names(app: TestApp) {
@@ -347,4 +348,82 @@ async fn feed_follows_rfc5545_and_leaves_out_closed_cases(app: TestApp) {
         assert_eq!(day(end), day(start).succ_opt().unwrap());
     }
     assert!(all_day > 0, "the open case's deadlines are all-day events");
+}
+
+/// A new feed address of `token`'s user, as a path, after checking that it works.
+async fn working_feed(app: &TestApp, token: &str) -> String {
+    let res = app
+        .post("/api/v1/me/calendar-token", token, &json!({}))
+        .await;
+    let url = body(res, 200).await["url"].as_str().unwrap().to_string();
+    let path = url.trim_start_matches("https://tracker.test").to_string();
+    let res = app.client.get(app.url(&path)).send().await.unwrap();
+    assert_eq!(res.status(), 200, "the new feed works");
+    path
+}
+
+async fn feed_gone(app: &TestApp, path: &str, after: &str) {
+    let res = app.client.get(app.url(path)).send().await.unwrap();
+    assert_eq!(res.status(), 404, "feed still answers after {after}");
+    problem(res, 404).await;
+}
+
+/// The feed address is a credential of the account: whatever ends the account's other
+/// credentials (a new password, by change or by reset link; deactivation) ends it too, and a
+/// reactivated account does not get the old address back.
+async fn password_change_reset_and_deactivation_revoke_the_feed(app: TestApp) {
+    let email = "feed@test.org";
+    let token = app.token_for(email, "caseworker").await;
+    let path = working_feed(&app, &token).await;
+    let changed = "Quiet meadow under copper sky 31";
+    let res = app
+        .post(
+            "/api/v1/me/password",
+            &token,
+            &json!({"current_password": USER_PASSWORD, "new_password": changed}),
+        )
+        .await;
+    assert_eq!(res.status(), 204);
+    feed_gone(&app, &path, "a password change").await;
+
+    let token = app.session(email, changed).await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let path = working_feed(&app, &token).await;
+    let res = app
+        .post_anon("/api/v1/auth/password-reset", &json!({"email": email}))
+        .await;
+    assert_eq!(res.status(), 202);
+    let mails = app.inbox.wait_for(1).await;
+    let reset = reset_link_token(&mails.last().expect("a reset mail").raw);
+    let reset_to = "Amber lighthouse beyond the dunes 58";
+    let res = app
+        .post_anon(
+            "/api/v1/auth/password-reset/confirm",
+            &json!({"token": reset, "new_password": reset_to}),
+        )
+        .await;
+    assert_eq!(res.status(), 204);
+    feed_gone(&app, &path, "a password reset").await;
+
+    let token = app.session(email, reset_to).await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let path = working_feed(&app, &token).await;
+    let admin = app.admin_token().await;
+    let user = format!("/api/v1/users/{}", user_id(&app, &token).await);
+    body(
+        app.patch(&user, &admin, &json!({"active": false})).await,
+        200,
+    )
+    .await;
+    feed_gone(&app, &path, "deactivation").await;
+    body(
+        app.patch(&user, &admin, &json!({"active": true})).await,
+        200,
+    )
+    .await;
+    feed_gone(&app, &path, "deactivation and reactivation").await;
 }

@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use crate::both;
 use crate::helpers::{
     all_at_once, anon, audit_rows, body, client_body, create_case, create_client, id, invalid,
-    list_ids, problem, roles, sees_case, status_of, team, user_id, TestApp,
+    list_ids, problem, roles, sees_case, sees_client, status_of, team, user_id, TestApp,
 };
 
 both!(
@@ -18,6 +18,7 @@ both!(
     case_reference_is_formatted_and_unique,
     status_follows_recorded_events,
     case_writes_and_assignments_are_audited,
+    only_admins_and_lawyers_name_assignees_when_opening_a_case,
 );
 
 async fn case_visibility_matrix(app: TestApp) {
@@ -398,4 +399,115 @@ async fn case_writes_and_assignments_are_audited(app: TestApp) {
     assert_eq!(unassign["actor_id"], admin_id.as_str());
     assert_eq!(unassign["changes"]["assignment"]["from"], "caseworker");
     assert!(unassign["changes"]["assignment"]["to"].is_null());
+}
+
+/// Naming colleagues when opening a case is assigning them, so the rule of
+/// `PUT /cases/{id}/assignments` holds: a caseworker may name only themself (403 otherwise, and
+/// nothing is created); a lawyer, who becomes the new case's lawyer, and an admin may name anyone.
+async fn only_admins_and_lawyers_name_assignees_when_opening_a_case(app: TestApp) {
+    let t = team(&app).await;
+    let cw_id = t.caseworker_id.clone();
+    let client = create_client(&app, &t.caseworker, &client_body("Layla", "Nouri")).await;
+    let cid = id(&client);
+    let cases_before = list_ids(&app, "/api/v1/cases?limit=200", &t.admin).await;
+    for extra in [
+        json!({"caseworker_ids": [t.other_caseworker_id]}),
+        json!({"caseworker_ids": [cw_id, t.other_caseworker_id]}),
+        json!({"lawyer_ids": [t.other_lawyer_id]}),
+    ] {
+        let mut req = json!({"client_id": cid, "kind": "affirmative"});
+        req.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        let p = problem(app.post("/api/v1/cases", &t.caseworker, &req).await, 403).await;
+        let detail = p["detail"].as_str().unwrap();
+        assert!(detail.contains("assign"), "{detail}");
+    }
+    assert_eq!(
+        list_ids(&app, "/api/v1/cases?limit=200", &t.admin).await,
+        cases_before,
+        "nothing created"
+    );
+    // The colleagues named still cannot see the client.
+    assert!(!sees_client(&app, &t.other_caseworker, &cid, "Nouri").await);
+    assert!(!sees_client(&app, &t.other_lawyer, &cid, "Nouri").await);
+
+    // Naming only themself is allowed (it is what happens anyway).
+    let own = create_case(
+        &app,
+        &t.caseworker,
+        &cid,
+        json!({"caseworker_ids": [cw_id]}),
+    )
+    .await;
+    assert_eq!(roles(&own), [(cw_id.clone(), "caseworker".to_string())]);
+    assert!(!sees_client(&app, &t.other_caseworker, &cid, "Nouri").await);
+
+    // A lawyer names colleagues: they are assigned, the lawyer too, as a lawyer.
+    let lawyer_client = create_client(&app, &t.lawyer, &client_body("Samir", "Haddad")).await;
+    let staffed = create_case(
+        &app,
+        &t.lawyer,
+        &id(&lawyer_client),
+        json!({"lawyer_ids": [t.other_lawyer_id], "caseworker_ids": [t.other_caseworker_id]}),
+    )
+    .await;
+    let got: HashSet<(String, String)> = roles(&staffed).into_iter().collect();
+    let want: HashSet<(String, String)> = [
+        (t.lawyer_id.clone(), "lawyer".to_string()),
+        (t.other_lawyer_id.clone(), "lawyer".to_string()),
+        (t.other_caseworker_id.clone(), "caseworker".to_string()),
+    ]
+    .into_iter()
+    .collect();
+    assert_eq!(got, want);
+    assert!(sees_case(&app, &t.other_caseworker, &id(&staffed)).await);
+    // An admin names anyone (the team's case was opened so); here a caseworker alone.
+    let admin_case = create_case(
+        &app,
+        &t.admin,
+        &id(&lawyer_client),
+        json!({"caseworker_ids": [cw_id]}),
+    )
+    .await;
+    assert_eq!(
+        roles(&admin_case),
+        [(cw_id.clone(), "caseworker".to_string())]
+    );
+
+    // Each opening's audit row names who was assigned, and as what.
+    for (case, actor) in [
+        (&own, &cw_id),
+        (&staffed, &t.lawyer_id),
+        (&admin_case, &user_id(&app, &t.admin).await),
+    ] {
+        let rows = audit_rows(&app, "case", &id(case)).await;
+        let create = rows
+            .iter()
+            .find(|r| r["action"] == "create")
+            .expect("a create row");
+        assert_eq!(create["actor_id"], actor.as_str());
+        let named: HashSet<(String, String)> = create["changes"]["assignments"]["to"]
+            .as_array()
+            .expect("the assignments are recorded")
+            .iter()
+            .map(|a| {
+                let text = |k: &str| a[k].as_str().unwrap().to_string();
+                (text("user_id"), text("role"))
+            })
+            .collect();
+        assert_eq!(named, roles(case).into_iter().collect::<HashSet<_>>());
+    }
+    // The refused attempts left no case row in the audit log.
+    let admin = &t.admin;
+    let by_cw = body(
+        app.get(
+            &format!("/api/v1/audit?actor_id={cw_id}&entity_type=case&limit=200"),
+            admin,
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(by_cw["items"].as_array().unwrap().len(), 1, "{by_cw}");
 }

@@ -28,6 +28,11 @@ fn check(backend: Backend) {
     let dup = create_admin(&url, "BOSS@test.org", "Another quiet meadow passphrase 6");
     assert!(!dup.status.success());
     assert!(String::from_utf8_lossy(&dup.stderr).contains("already exists"));
+    // In full-width letters it is still the same address (NFKC, then case folding).
+    let look_alike = "\u{ff22}\u{ff2f}\u{ff33}\u{ff33}@test.org";
+    let dup = create_admin(&url, look_alike, "Another quiet meadow passphrase 6");
+    assert!(!dup.status.success(), "a look-alike is refused");
+    assert!(String::from_utf8_lossy(&dup.stderr).contains("already exists"));
 
     let weak = create_admin(&url, "weak@test.org", "password123");
     assert!(!weak.status.success());

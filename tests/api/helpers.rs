@@ -437,6 +437,18 @@ pub async fn problem(res: reqwest::Response, status: u16) -> Value {
     body
 }
 
+/// The token of the reset link in a raw reset e-mail.
+pub fn reset_link_token(raw: &str) -> String {
+    // Quoted-printable may fold long lines ("=\r\n") and encode '=' as "=3D".
+    let unfolded = raw.replace("=\r\n", "").replace("=3D", "=");
+    let link = "https://tracker.test/reset-password?token=";
+    let start = unfolded.find(link).expect("link in mail");
+    unfolded[start + link.len()..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect()
+}
+
 /// The fields named in a 422's `errors`.
 pub fn error_fields(body: &Value) -> Vec<String> {
     body["errors"]

@@ -12,6 +12,8 @@ mod clients;
 mod corrections;
 mod deadlines;
 mod errors;
+mod file_modes;
+mod headers;
 mod hearings;
 mod inputs;
 mod limits;

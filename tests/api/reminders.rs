@@ -625,6 +625,11 @@ async fn file_transport_writes_eml_files(backend: Backend) {
     );
     let text = std::fs::read_to_string(&files[0]).unwrap();
     assert!(text.contains("(in 7 days)"));
+    // Private whatever the umask (see file_modes).
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&out), 0o700);
+    assert!(files.iter().all(|f| mode(f) == 0o600), "every .eml is 0600");
     assert!(app.inbox.messages().is_empty(), "nothing went over SMTP");
 }
 

@@ -3,7 +3,7 @@
 use serde_json::json;
 
 use crate::both;
-use crate::helpers::{error_fields, problem, TestApp, USER_PASSWORD};
+use crate::helpers::{body, error_fields, problem, TestApp, USER_PASSWORD};
 
 both!(
     admin_endpoints_refuse_others,
@@ -13,6 +13,8 @@ both!(
     last_admin_is_protected,
     role_change_cuts_old_tokens,
     me_can_be_read_and_changed,
+    look_alike_emails_are_one_account,
+    stored_emails_are_normalised_at_migration,
 );
 
 async fn admin_endpoints_refuse_others(app: TestApp) {
@@ -297,4 +299,97 @@ async fn me_can_be_read_and_changed(app: TestApp) {
         me["time_zone"], "America/Denver",
         "a refused change changes nothing"
     );
+}
+
+/// E-mail addresses are compared and stored in one form (Unicode NFKC, then full case folding,
+/// trimmed), so that an address written another way (decomposed accents, full-width letters,
+/// upper case, ß for ss) is the same account: never a second account beside it, and it signs in.
+async fn look_alike_emails_are_one_account(app: TestApp) {
+    let admin = app.admin_token().await;
+    let new_user = |email: &str| json!({"email": email, "name": "José", "role": "lawyer", "password": USER_PASSWORD});
+    let jose = body(
+        app.post(
+            "/api/v1/users",
+            &admin,
+            &new_user(" Jos\u{e9}@Example.org "),
+        )
+        .await,
+        201,
+    )
+    .await;
+    assert_eq!(jose["email"], "jos\u{e9}@example.org", "stored in one form");
+    let strasse = body(
+        app.post("/api/v1/users", &admin, &new_user("strasse@example.org"))
+            .await,
+        201,
+    )
+    .await;
+    for (look_alike, account) in [
+        ("jose\u{301}@example.org", &jose),
+        ("\u{ff4a}\u{ff4f}\u{ff53}e\u{301}@example.org", &jose),
+        ("JOS\u{c9}@EXAMPLE.ORG", &jose),
+        ("JOSE\u{301}@example.org", &jose),
+        ("\u{ff2a}\u{ff2f}\u{ff33}\u{c9}\u{ff20}\u{ff45}\u{ff58}\u{ff41}\u{ff4d}\u{ff50}\u{ff4c}\u{ff45}\u{ff0e}\u{ff4f}\u{ff52}\u{ff47}", &jose),
+        ("Stra\u{df}e@example.org", &strasse),
+        ("STRA\u{1e9e}E@Example.org", &strasse),
+    ] {
+        let p = problem(
+            app.post("/api/v1/users", &admin, &new_user(look_alike)).await,
+            409,
+        )
+        .await;
+        assert_eq!(error_fields(&p), vec!["email"], "{look_alike}");
+        let signed_in = body(app.login(look_alike, USER_PASSWORD).await, 200).await;
+        assert_eq!(signed_in["user"]["id"], account["id"], "{look_alike}");
+    }
+    // An admin's edit cannot give another account a look-alike either.
+    let other = app
+        .create_user("other@example.org", "caseworker", USER_PASSWORD)
+        .await;
+    let edit = json!({"email": "Jose\u{301}@example.org"});
+    let p = problem(
+        app.patch(&format!("/api/v1/users/{other}"), &admin, &edit)
+            .await,
+        409,
+    )
+    .await;
+    assert_eq!(error_fields(&p), vec!["email"]);
+    // A reset asked for with a look-alike reaches the account's address.
+    let res = app
+        .post_anon(
+            "/api/v1/auth/password-reset",
+            &json!({"email": "Stra\u{df}e@Example.org"}),
+        )
+        .await;
+    assert_eq!(res.status(), 202);
+    let mails = app.inbox.wait_for(1).await;
+    assert_eq!(mails.len(), 1, "one reset mail");
+    assert_eq!(mails[0].to, vec!["strasse@example.org".to_string()]);
+}
+
+/// Accounts stored before e-mails were normalised get the normal form at start-up (when no
+/// other account has it already), so that they still sign in.
+async fn stored_emails_are_normalised_at_migration(app: TestApp) {
+    app.create_user("olga@test.org", "lawyer", USER_PASSWORD)
+        .await;
+    app.create_user("mika@test.org", "lawyer", USER_PASSWORD)
+        .await;
+    let twin = app
+        .create_user("twin@test.org", "lawyer", USER_PASSWORD)
+        .await;
+    // What the former lower-casing stored for full-width input: full-width lower case.
+    app.sql("UPDATE users SET email = '\u{ff4f}\u{ff4c}\u{ff47}\u{ff41}@test.org' WHERE email = 'olga@test.org'".to_string())
+        .await;
+    app.sql(format!(
+        "UPDATE users SET email = '\u{ff4d}\u{ff49}\u{ff4b}\u{ff41}@test.org' WHERE id = '{twin}'"
+    ))
+    .await;
+    asylum_tracker::db::run_db(&app.pool, asylum_tracker::db::migrate)
+        .await
+        .expect("migrate normalises and does not fail on a clash");
+    body(app.login("olga@test.org", USER_PASSWORD).await, 200).await;
+    body(app.login("OLGA@test.org", USER_PASSWORD).await, 200).await;
+    // Two rows that now mean one address: the one already in normal form keeps it.
+    let mika = body(app.login("mika@test.org", USER_PASSWORD).await, 200).await;
+    assert_ne!(mika["user"]["id"], twin.as_str());
 }
