@@ -250,9 +250,7 @@ impl ResponseError for AppError {
             AppError::Forbidden
             | AppError::ForbiddenBecause(_)
             | AppError::CsrfHeaderRequired
-            | AppError::MfaEnrolmentRequired => {
-                StatusCode::FORBIDDEN
-            }
+            | AppError::MfaEnrolmentRequired => StatusCode::FORBIDDEN,
             AppError::NotFound | AppError::NoRoute => StatusCode::NOT_FOUND,
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AppError::Conflict { .. } => StatusCode::CONFLICT,

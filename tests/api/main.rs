@@ -17,6 +17,7 @@ mod headers;
 mod hearings;
 mod inputs;
 mod limits;
+mod mfa;
 mod openapi;
 mod password_guesses;
 mod people_and_agenda;

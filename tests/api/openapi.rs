@@ -124,7 +124,8 @@ async fn every_response_is_described_and_errors_declared() {
                 responses.contains_key("401"),
                 !public
                     || path.starts_with("/api/v1/auth/login")
-                    || path.starts_with("/api/v1/auth/refresh"),
+                    || path.starts_with("/api/v1/auth/refresh")
+                    || path.starts_with("/api/v1/auth/mfa"),
                 "{method} {path}: 401"
             );
             if op.get("requestBody").is_some() {
