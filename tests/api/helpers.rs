@@ -127,7 +127,11 @@ impl Inbox {
             server
                 .with_name("inbox.test")
                 .with_tcp_listener(listener)
-                .with_num_threads(64);
+                // Its threads live as long as the test process (serve never returns): 64 per
+                // inbox took a full run past the kernel's memory-map limit (vm.max_map_count)
+                // at about 300 tests. 16 sessions: three instances' mail pools of
+                // `reminders.concurrency` (4 in tests) connections each, kept open while idle.
+                .with_num_threads(16);
             let _ = server.serve();
         });
         Inbox { port, store }
@@ -200,6 +204,8 @@ pub fn test_settings(database_url: &str, smtp_port: u16) -> Settings {
     s.auth.jwt_secret = Some(JWT_SECRET.to_string());
     // Most tests are about other things than the second factor; tests/api/mfa.rs sets `required`.
     s.auth.mfa = MfaMode::Optional;
+    // Each open SMTP connection holds one of the test inbox's threads (see `Inbox::start`).
+    s.reminders.concurrency = 4;
     s.mail.transport = MailTransportKind::Smtp;
     s.mail.smtp_url = Some(format!("smtp://127.0.0.1:{smtp_port}"));
     // Every test signs in from 127.0.0.1, many far more often than people do: the limits are
@@ -703,4 +709,24 @@ pub async fn team(app: &TestApp) -> Team {
         client,
         case,
     }
+}
+
+/// The audit actions recorded about a user, oldest first (an admin's view).
+pub async fn user_audit_actions(app: &TestApp, user_id: &str) -> Vec<String> {
+    let admin = app.admin_token().await;
+    let audit = body(
+        app.get(
+            &format!("/api/v1/audit?entity_type=user&entity_id={user_id}&limit=100"),
+            &admin,
+        )
+        .await,
+        200,
+    )
+    .await;
+    audit["items"]
+        .as_array()
+        .expect("audit items")
+        .iter()
+        .map(|r| r["action"].as_str().unwrap_or_default().to_string())
+        .collect()
 }

@@ -196,18 +196,7 @@ async fn an_admin_resets_a_lost_authenticator(backend: Backend) {
         409,
     )
     .await;
-    let audit = body(
-        app.get(
-            &format!("/api/v1/audit?entity_type=user&entity_id={id}&limit=100"),
-            &admin,
-        )
-        .await,
-        200,
-    )
-    .await;
-    assert!(audit["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .any(|r| r["action"] == "mfa_reset"));
+    assert!(user_audit_actions(&app, &id)
+        .await
+        .contains(&"mfa_reset".to_string()));
 }

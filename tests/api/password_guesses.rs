@@ -16,21 +16,10 @@ both!(
 );
 
 async fn audited(app: &TestApp, id: &str, action: &str) -> usize {
-    let admin = app.admin_token().await;
-    let audit = body(
-        app.get(
-            &format!("/api/v1/audit?entity_type=user&entity_id={id}&limit=100"),
-            &admin,
-        )
-        .await,
-        200,
-    )
-    .await;
-    audit["items"]
-        .as_array()
-        .unwrap()
+    user_audit_actions(app, id)
+        .await
         .iter()
-        .filter(|r| r["action"] == action)
+        .filter(|a| *a == action)
         .count()
 }
 

@@ -4,7 +4,47 @@ use super::Browser;
 use crate::browser_both;
 use crate::helpers::{TestApp, USER_PASSWORD};
 
-browser_both!(reset_link_from_the_mail_sets_a_new_password);
+browser_both!(
+    reset_link_from_the_mail_sets_a_new_password,
+    an_enrolled_user_signs_in_with_a_code
+);
+
+/// The second step: a wrong code is refused on the form, the app's current code opens the agenda.
+async fn an_enrolled_user_signs_in_with_a_code(app: &TestApp, b: &Browser) {
+    use asylum_tracker::auth::totp::code_at;
+    use serde_json::json;
+    let token = app.token_for("two@test.org", "caseworker").await;
+    let started: serde_json::Value = app
+        .post("/api/v1/me/mfa/totp", &token, &json!({}))
+        .await
+        .json()
+        .await
+        .expect("enrolment");
+    let secret = started["secret"].as_str().expect("secret").to_string();
+    let now = || chrono::Utc::now().timestamp() as u64;
+    let confirmed = app
+        .post(
+            "/api/v1/me/mfa/totp/confirm",
+            &token,
+            &json!({"code": code_at(&secret, now()).unwrap()}),
+        )
+        .await;
+    assert_eq!(confirmed.status(), 200, "confirmed");
+
+    b.goto("/").await;
+    b.sign_in_here("two@test.org", USER_PASSWORD).await;
+    b.heading("Enter your code").await;
+    b.axe("second-step").await;
+    b.fill("mfa-form", "code", "000000").await;
+    b.click("form#mfa-form", "Continue").await;
+    b.find_text("form#mfa-form .form-error", "That code did not work.")
+        .await;
+    // The confirming code is spent; the next step's code is the one the app shows next.
+    b.fill("mfa-form", "code", &code_at(&secret, now() + 30).unwrap())
+        .await;
+    b.click("form#mfa-form", "Continue").await;
+    b.heading("Agenda").await;
+}
 
 async fn reset_link_from_the_mail_sets_a_new_password(app: &TestApp, b: &Browser) {
     app.create_user("reset@test.org", "lawyer", USER_PASSWORD)

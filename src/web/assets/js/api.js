@@ -124,16 +124,35 @@ function endSession() {
 }
 
 /**
- * Signs in; throws ApiError on failure.
+ * Signs in; throws ApiError on failure. An account with a second factor gets no token yet:
+ * the answer is `{challenge}`, for {@link secondFactor}.
  * @param {string} email
  * @param {string} password
+ * @returns {Promise<{challenge: string} | {challenge?: undefined}>}
  */
 export async function login(email, password) {
   const res = await raw("POST", "/auth/login", { email, password }, SESSION_HEADER, false);
   const pair = await readBody(res);
   if (!res.ok) throw new ApiError(res.status, pair || {});
+  if (pair && pair.mfa_required) return { challenge: String(pair.challenge_token) };
   takePair(pair);
-  return currentUser;
+  return {};
+}
+
+/**
+ * The second sign-in step: six digits from the app, or (letters in it) a recovery code.
+ * @param {string} challenge
+ * @param {string} typed
+ */
+export async function secondFactor(challenge, typed) {
+  const value = typed.trim();
+  const body = /[a-z]/i.test(value)
+    ? { challenge_token: challenge, recovery_code: value }
+    : { challenge_token: challenge, code: value.replace(/\s+/g, "") };
+  const res = await raw("POST", "/auth/mfa", body, SESSION_HEADER, false);
+  const pair = await readBody(res);
+  if (!res.ok) throw new ApiError(res.status, pair || {});
+  takePair(pair);
 }
 
 /**

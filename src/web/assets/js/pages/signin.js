@@ -1,7 +1,7 @@
 // Signing in, asking for a reset link, and choosing a new password from that link.
 
 import { h, replace } from "../dom.js";
-import { ApiError, api, login } from "../api.js";
+import { ApiError, api, login, secondFactor } from "../api.js";
 import { FieldErrors, field, form } from "../forms.js";
 import { focusHeading, render, showSignIn } from "../router.js";
 
@@ -30,7 +30,12 @@ export function signInPage(opts) {
     ],
     "Sign in",
     async (v) => {
-      await login(String(v.email).trim(), String(v.password));
+      const step = await login(String(v.email).trim(), String(v.password));
+      if (step.challenge) {
+        replace(root, secondStep(step.challenge));
+        focusHeading();
+        return;
+      }
       await render();
     },
     {
@@ -53,6 +58,37 @@ export function signInPage(opts) {
     h("p", null, forgot),
   );
   return root;
+}
+
+/**
+ * The second step of signing in: a code from the authenticator app, or a recovery code.
+ * @param {string} challenge
+ */
+function secondStep(challenge) {
+  const back = h("button", { type: "button", class: "link" }, "Start again");
+  back.addEventListener("click", () => showSignIn({}));
+  return h(
+    "div",
+    null,
+    h("h1", null, "Enter your code"),
+    h("p", null, "Open your authenticator app and type the six-digit code it shows for asylum-tracker. Without your phone, type one of your recovery codes."),
+    form(
+      "mfa-form",
+      [field("mfa-form", "code", "Code", { autocomplete: "one-time-code", required: true })],
+      "Continue",
+      async (v) => {
+        await secondFactor(challenge, String(v.code));
+        await render();
+      },
+      {
+        errorText: (e) =>
+          e.status === 401
+            ? "That code did not work. Codes change every 30 seconds and each works once; after five tries, start again."
+            : null,
+      },
+    ),
+    h("p", null, back),
+  );
 }
 
 function forgotPage() {
