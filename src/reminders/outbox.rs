@@ -470,21 +470,31 @@ pub fn claim(
             DbConnection::Postgres(c) => due.for_update().skip_locked().load(c)?,
             DbConnection::Sqlite(c) => due.load(c)?,
         };
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        diesel::update(reminders::table.filter(reminders::id.eq_any(&ids)))
-            .set((
-                reminders::lease_owner.eq(owner),
-                reminders::lease_until.eq(lease_until),
-            ))
-            .execute(conn)?;
-        Ok(reminders::table
-            .filter(reminders::id.eq_any(&ids))
-            .order(reminders::next_attempt_at)
-            .select(Reminder::as_select())
-            .load(conn)?)
+        lease(conn, owner, &ids, lease_until)
     })
+}
+
+/// Leases the rows just selected (under their locks) to `owner` and reads them, soonest first.
+fn lease(
+    conn: &mut DbConnection,
+    owner: &str,
+    ids: &[String],
+    lease_until: NaiveDateTime,
+) -> AppResult<Vec<Reminder>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    diesel::update(reminders::table.filter(reminders::id.eq_any(ids)))
+        .set((
+            reminders::lease_owner.eq(owner),
+            reminders::lease_until.eq(lease_until),
+        ))
+        .execute(conn)?;
+    Ok(reminders::table
+        .filter(reminders::id.eq_any(ids))
+        .order(reminders::next_attempt_at)
+        .select(Reminder::as_select())
+        .load(conn)?)
 }
 
 /// [`claim`] for these rows only, if they are due and nobody holds them: the sender of a mail
@@ -511,19 +521,7 @@ pub fn claim_ids(
             DbConnection::Postgres(c) => free.for_update().skip_locked().load(c)?,
             DbConnection::Sqlite(c) => free.load(c)?,
         };
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        diesel::update(reminders::table.filter(reminders::id.eq_any(&ids)))
-            .set((
-                reminders::lease_owner.eq(owner),
-                reminders::lease_until.eq(lease_until),
-            ))
-            .execute(conn)?;
-        Ok(reminders::table
-            .filter(reminders::id.eq_any(&ids))
-            .select(Reminder::as_select())
-            .load(conn)?)
+        lease(conn, owner, &ids, lease_until)
     })
 }
 
