@@ -67,7 +67,10 @@ async fn send_reminders_once(backend: crate::helpers::Backend) {
         .post(
             "/api/v1/clients",
             &lawyer,
-            &json!({"given_name": "A", "family_name": "B", "last_arrival_on": "2026-01-02"}),
+            // Arrived a month ago: the one-year deadline is far off, so the only reminder due
+            // is the manual deadline's, whatever the date the suite runs on.
+            &json!({"given_name": "A", "family_name": "B",
+                    "last_arrival_on": chrono::Utc::now().date_naive() - chrono::Duration::days(30)}),
         )
         .await
         .json()

@@ -76,7 +76,10 @@ async fn staffed_case(app: &TestApp) -> (String, String) {
             &lawyer,
             &json!({"given_name": "Ana María", "family_name": "Quispe", "native_name": "アナ",
                     "a_number": "A123456789", "date_of_birth": "1990-05-17", "phone": "+1 555 010 9999",
-                    "address": "12 Elm Street", "last_arrival_on": today().to_string()}),
+                    "address": "12 Elm Street",
+                    // Yesterday in UTC is on or before today in every zone the apps use, so the
+                    // arrival is never "in the future" for the server, whatever the hour.
+                    "last_arrival_on": (today() - Duration::days(1)).to_string()}),
         )
         .await
         .json()
