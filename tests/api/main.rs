@@ -18,6 +18,7 @@ mod hearings;
 mod inputs;
 mod limits;
 mod mfa;
+mod no_leaks;
 mod openapi;
 mod password_guesses;
 mod people_and_agenda;
