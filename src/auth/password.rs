@@ -124,8 +124,29 @@ fn verify(password: &str, stored: &str) -> bool {
         .is_ok()
 }
 
+/// Words an attacker tries first against this service (ASVS 5.0 6.1.2, 6.2.11): its name, what it
+/// is for, and its roles. zxcvbn counts them as known words, like the account's own e-mail and name.
+pub const CONTEXT_WORDS: &[&str] = &[
+    "asylum",
+    "tracker",
+    "asylum-tracker",
+    "asylumtracker",
+    "immigration",
+    "court",
+    "refugee",
+    "legal",
+    "aid",
+    "caseworker",
+    "lawyer",
+    "admin",
+    "administrator",
+    "password",
+    "uscis",
+    "eoir",
+];
+
 /// The strength rule: 12 to 128 characters, and not guessable (zxcvbn score 3 or more, with the
-/// account's own e-mail and name counted as guessable).
+/// account's own e-mail and name and [`CONTEXT_WORDS`] counted as guessable).
 pub fn check_strength(password: &str, user_inputs: &[&str]) -> Result<(), String> {
     let length = password.chars().count();
     if length < MIN_LENGTH {
@@ -134,7 +155,9 @@ pub fn check_strength(password: &str, user_inputs: &[&str]) -> Result<(), String
     if length > MAX_LENGTH {
         return Err(format!("must be at most {MAX_LENGTH} characters long"));
     }
-    let estimate = zxcvbn::zxcvbn(password, user_inputs);
+    let mut known: Vec<&str> = user_inputs.to_vec();
+    known.extend_from_slice(CONTEXT_WORDS);
+    let estimate = zxcvbn::zxcvbn(password, &known);
     if estimate.score() < zxcvbn::Score::Three {
         let hint = estimate
             .feedback()
@@ -170,5 +193,21 @@ mod tests {
         // Verification uses the cost stored in the hash, not the configured one.
         assert!(verify("a password", &weak));
         assert!(!verify("another", &weak));
+    }
+}
+
+#[cfg(test)]
+mod context_words {
+    use super::*;
+
+    /// Made of the service's own words: zxcvbn alone scores these strong (4 of 4); with the
+    /// context list they are refused (ASVS 5.0 6.2.11).
+    #[test]
+    fn passwords_built_from_the_services_words_are_refused() {
+        for pw in ["AsylumTrackerCourt", "asylumtrackerimmigration"] {
+            assert_eq!(zxcvbn::zxcvbn(pw, &[]).score(), zxcvbn::Score::Four, "{pw}");
+            assert!(check_strength(pw, &[]).is_err(), "{pw}");
+        }
+        assert!(check_strength("Sturdy lantern over quiet harbor 7", &[]).is_ok());
     }
 }
