@@ -13,6 +13,7 @@ each_backend!(
     a_code_works_once_and_a_recovery_code_works_once,
     a_challenge_allows_five_tries,
     an_admin_resets_a_lost_authenticator,
+    a_password_reset_keeps_the_second_factor,
 );
 
 fn now() -> u64 {
@@ -199,4 +200,37 @@ async fn an_admin_resets_a_lost_authenticator(backend: Backend) {
     assert!(user_audit_actions(&app, &id)
         .await
         .contains(&"mfa_reset".to_string()));
+}
+
+/// A reset link replaces the password, never the second factor (ASVS 5.0 6.4.3): the confirm
+/// answers no token, and the new password still leads to the second step.
+async fn a_password_reset_keeps_the_second_factor(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let token = app.token_for("fay@test.org", "lawyer").await;
+    enrol(&app, &token).await;
+    let res = app
+        .post_anon(
+            "/api/v1/auth/password-reset",
+            &json!({"email": "fay@test.org"}),
+        )
+        .await;
+    assert_eq!(res.status(), 202);
+    let mails = app.inbox.wait_for(1).await;
+    let mail = mails
+        .iter()
+        .find(|m| m.raw.contains("reset-password?token="))
+        .expect("reset mail");
+    let new_password = "Quiet orchard beyond the river 19";
+    let res = app
+        .post_anon(
+            "/api/v1/auth/password-reset/confirm",
+            &json!({"token": reset_link_token(&mail.raw), "new_password": new_password}),
+        )
+        .await;
+    assert!(res.status().is_success(), "{}", res.status());
+    let text = res.text().await.unwrap();
+    assert!(!text.contains("access_token"), "{text}");
+    let first = body(app.login("fay@test.org", new_password).await, 200).await;
+    assert_eq!(first["mfa_required"], true, "{first}");
+    assert!(first.get("access_token").is_none(), "{first}");
 }
