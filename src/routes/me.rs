@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 use crate::auth::extract::AuthUser;
 use crate::error::{AppResult, Fields};
 use crate::http::body::{not_null, ApiJson};
-use crate::http::doc::TimeZoneName;
+use crate::http::doc::{TimeZoneName, TooManyAttempts};
 use crate::service::accounts::{check_name, parse_time_zone, UserView};
 use crate::service::passwords;
 use crate::service::profile::{self, MeEdit};
@@ -101,7 +101,8 @@ pub struct PasswordChange {
 #[utoipa::path(
     request_body = PasswordChange,
     responses(
-        (status = 204, description = "Changed; sign in again")
+        (status = 204, description = "Changed; sign in again"),
+        TooManyAttempts
     ),
     tag = "me"
 )]

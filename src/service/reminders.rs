@@ -60,6 +60,10 @@ pub enum ReminderKind {
     Missed,
     /// Tells administrators that a reminder failed for good.
     FailureNotice,
+    /// A password-reset link (sent through the outbox so a stalled SMTP server blocks no request).
+    PasswordReset,
+    /// Tells a user that an administrator removed their authenticator app.
+    MfaReset,
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -203,3 +203,83 @@ async fn undocumented_methods_answer_405(app: TestApp) {
         .unwrap();
     assert_eq!(res.status(), 404);
 }
+
+/// Every operation that counts password or code guesses, or is limited per address, declares
+/// its 429 (schemathesis found `POST /me/password` answering an undocumented 429).
+#[actix_web::test]
+async fn guess_counting_operations_declare_429() {
+    let app = crate::helpers::spawn_app(crate::helpers::Backend::Sqlite).await;
+    let doc = fetch_doc(&app).await;
+    for path in [
+        "/api/v1/auth/login",
+        "/api/v1/auth/mfa",
+        "/api/v1/auth/refresh",
+        "/api/v1/auth/password-reset",
+        "/api/v1/auth/password-reset/confirm",
+        "/api/v1/me/password",
+    ] {
+        assert!(
+            doc["paths"][path]["post"]["responses"].get("429").is_some(),
+            "POST {path}: 429"
+        );
+    }
+}
+
+/// The admin's outbox lists account mail too (reset links, MFA-reset notices): their kinds are
+/// in the document's `ReminderKind` (schemathesis found `password_reset` outside the enum).
+#[actix_web::test]
+async fn every_outbox_kind_is_in_the_document() {
+    use serde_json::json;
+    let app = crate::helpers::spawn_app(crate::helpers::Backend::Sqlite).await;
+    let admin = app.admin_token().await;
+    let token = app.token_for("kim@test.org", "lawyer").await;
+    let id = crate::helpers::user_id(&app, &token).await;
+    app.post_anon(
+        "/api/v1/auth/password-reset",
+        &json!({"email": "kim@test.org"}),
+    )
+    .await;
+    let started: serde_json::Value = app
+        .post("/api/v1/me/mfa/totp", &token, &json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let now = chrono::Utc::now().timestamp() as u64;
+    let code = asylum_tracker::auth::totp::code_at(started["secret"].as_str().unwrap(), now);
+    app.post(
+        "/api/v1/me/mfa/totp/confirm",
+        &token,
+        &json!({"code": code.unwrap()}),
+    )
+    .await;
+    let res = app.delete(&format!("/api/v1/users/{id}/mfa"), &admin).await;
+    assert_eq!(res.status(), 204);
+    let doc = fetch_doc(&app).await;
+    let allowed: BTreeSet<String> = doc["components"]["schemas"]["ReminderKind"]["enum"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k.as_str().unwrap().to_string())
+        .collect();
+    let list: serde_json::Value = app
+        .get("/api/v1/reminders", &admin)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let kinds: BTreeSet<String> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["kind"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        kinds.contains("password_reset") && kinds.contains("mfa_reset"),
+        "{kinds:?}"
+    );
+    assert!(
+        kinds.is_subset(&allowed),
+        "{kinds:?} not all in {allowed:?}"
+    );
+}
