@@ -7,8 +7,9 @@ import { cancelButton, field, form } from "../forms.js";
 
 /**
  * The section's content; `onEnrolled` runs when the user has seen the recovery codes and goes on.
- * @param {{onEnrolled?: () => void, onRequired?: () => void}} [opts] `onRequired`: after removing
- *   the app, the server asks for one again (`auth.mfa = "required"`)
+ * @param {{onConfirmed?: () => void, onEnrolled?: () => void, onRequired?: () => void}} [opts]
+ *   `onConfirmed`: the app is confirmed (the recovery codes are showing); `onRequired`: after
+ *   removing the app, the server asks for one again (`auth.mfa = "required"`)
  */
 export function mfaSection(opts = {}) {
   const box = h("div", { id: "mfa" });
@@ -68,6 +69,7 @@ export function mfaSection(opts = {}) {
         setEnrolmentRequired(false);
         setUser({ ...user(), mfa_enrolled: true });
         codes(/** @type {string[]} */ (recovery_codes));
+        if (opts.onConfirmed) opts.onConfirmed();
       },
       { extraButtons: opts.onEnrolled ? [] : [cancelButton(() => (clear(), off()))] },
     );

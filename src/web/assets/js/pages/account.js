@@ -56,17 +56,18 @@ export async function accountPage() {
 
 /** The only page of an account that must add a second factor first. */
 function enrolmentPage() {
+  const why = h(
+    "p",
+    { class: "notice", id: "mfa-required" },
+    "Your organisation requires two-step sign-in: signing in takes your password and a code from an authenticator app on your phone. " +
+      "Set up the app now; until then, nothing else opens.",
+  );
   return h(
     "div",
     null,
     h("h1", null, "Set up two-step sign-in"),
-    h(
-      "p",
-      { class: "notice", id: "mfa-required" },
-      "Your organisation requires two-step sign-in: signing in takes your password and a code from an authenticator app on your phone. " +
-        "Set up the app now; until then, nothing else opens.",
-    ),
-    mfaSection({ onEnrolled: continueAfterEnrolment }),
+    why,
+    mfaSection({ onConfirmed: () => why.remove(), onEnrolled: continueAfterEnrolment }),
   );
 }
 
