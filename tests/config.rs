@@ -1,7 +1,7 @@
 //! Configuration: layers, and one clear line naming the key for a missing or invalid value.
 //! (Environment variables are process-wide, so every case runs in one test, in order.)
 
-use asylum_tracker::config::Settings;
+use asylum_tracker::config::{MfaMode, Settings};
 
 fn with_env<T>(vars: &[(&str, &str)], f: impl FnOnce() -> T) -> T {
     for (k, v) in vars {
@@ -30,6 +30,12 @@ fn layers_and_errors_name_the_key() {
     assert_eq!(s.database.url, "sqlite://data/asylum-tracker.db");
     assert!(s.is_dev_database());
     assert_eq!(s.reminders.deadline_lead_days, vec![30, 7, 1, 0]);
+    // Every account adds a second factor unless a deployment says otherwise.
+    assert_eq!(s.auth.mfa, MfaMode::Required);
+    let s = with_env(&[("ASYLUM_TRACKER__AUTH__MFA", "optional")], || {
+        Settings::load(None).unwrap()
+    });
+    assert_eq!(s.auth.mfa, MfaMode::Optional);
 
     // Environment overrides, lists included.
     let s = with_env(

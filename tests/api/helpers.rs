@@ -202,7 +202,8 @@ pub fn test_settings(database_url: &str, smtp_port: u16) -> Settings {
     s.database.url = database_url.to_string();
     s.database.pool_size = Some(4);
     s.auth.jwt_secret = Some(JWT_SECRET.to_string());
-    // Most tests are about other things than the second factor; tests/api/mfa.rs sets `required`.
+    // The default is `required`, but most tests are about other things than the second factor,
+    // so they say `optional` here; tests/api/mfa.rs and tests/api/browser/mfa.rs set `required`.
     s.auth.mfa = MfaMode::Optional;
     // Each open SMTP connection holds one of the test inbox's threads (see `Inbox::start`).
     s.reminders.concurrency = 4;

@@ -14,6 +14,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use asylum_tracker::config::Settings;
 use fantoccini::elements::{Element, ElementRef};
 use fantoccini::{Client, ClientBuilder, Locator};
 use futures_util::FutureExt;
@@ -27,6 +28,7 @@ mod access;
 mod admin;
 mod caseworker;
 mod lawyer;
+mod mfa;
 mod signin;
 
 pub const SKIPPED: &str = "skipped: set BROWSER_TESTS=1 to run browser tests";
@@ -55,8 +57,32 @@ pub fn enabled() -> bool {
 /// One test per backend from `async fn name(app: &TestApp, b: &Browser)`. The gate is checked
 /// before anything starts (no database is created for a skipped test); a failure saves a
 /// screenshot and then fails the test with the original panic.
+///
+/// `browser_both!(settings = tweak; name, ...)`: the same, the app's settings changed first by
+/// `fn tweak(&mut Settings)` of the calling module.
 #[macro_export]
 macro_rules! browser_both {
+    (settings = $tweak:ident; $($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[actix_web::test]
+                async fn sqlite() {
+                    $crate::browser::run_with(stringify!($name), $crate::helpers::Backend::Sqlite, super::$tweak, |app, b| {
+                        Box::pin(super::$name(app, b))
+                    })
+                    .await;
+                }
+                #[actix_web::test]
+                #[cfg_attr(no_test_database, ignore = "needs TEST_DATABASE_URL (a PostgreSQL server)")]
+                async fn postgres() {
+                    $crate::browser::run_with(stringify!($name), $crate::helpers::Backend::Postgres, super::$tweak, |app, b| {
+                        Box::pin(super::$name(app, b))
+                    })
+                    .await;
+                }
+            }
+        )*
+    };
     ($($name:ident),* $(,)?) => {
         $(
             mod $name {
@@ -88,6 +114,18 @@ pub async fn run<F>(name: &str, backend: Backend, journey: F)
 where
     F: for<'a> FnOnce(&'a TestApp, &'a Browser) -> Journey<'a>,
 {
+    run_with(name, backend, |_| {}, journey).await;
+}
+
+/// As [`run`], the settings changed by `tweak` first (e.g. `auth.mfa = "required"`).
+pub async fn run_with<F>(
+    name: &str,
+    backend: Backend,
+    tweak: impl FnOnce(&mut Settings),
+    journey: F,
+) where
+    F: for<'a> FnOnce(&'a TestApp, &'a Browser) -> Journey<'a>,
+{
     if !enabled() {
         println!("{SKIPPED}");
         return;
@@ -98,6 +136,7 @@ where
         // links it mails, and port 0 would be known only after the build.
         s.server.bind = format!("127.0.0.1:{port}");
         s.server.public_url = format!("http://127.0.0.1:{port}");
+        tweak(s);
     })
     .await;
     let label = format!(

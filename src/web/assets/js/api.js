@@ -14,6 +14,12 @@ let refreshTimer;
 let refreshing = null;
 /** @type {() => void} */
 let onSessionEnded = () => {};
+// Where `auth.mfa = "required"`, an account without a second factor may open only its own
+// account and enrolment until it adds one: the token answer says so, and so does any call's 403.
+export const ENROLMENT_REQUIRED = "urn:asylum-tracker:problem:mfa-enrolment-required";
+let mustEnrol = false;
+/** @type {() => void} */
+let onEnrolmentRequired = () => {};
 // Renewal follows the user's work: a page left open on an unattended desk must not keep its
 // session alive past the server's idle limit (auth.session_idle_minutes), so the timer renews
 // only after input since the last renewal; otherwise the next call's 401 renews, or ends the
@@ -60,6 +66,25 @@ export function signedIn() {
   return accessToken !== null;
 }
 
+/** True while the signed-in account must add a second factor before anything else. */
+export function enrolmentRequired() {
+  return accessToken !== null && mustEnrol;
+}
+
+/**
+ * Records that the second factor is in place (the server checks the account on every call, so
+ * the same token now opens everything), or that it was removed and the server asks for one.
+ * @param {boolean} required
+ */
+export function setEnrolmentRequired(required) {
+  mustEnrol = required;
+}
+
+/** @param {() => void} handler called when a call answers that enrolment comes first */
+export function setEnrolmentRequiredHandler(handler) {
+  onEnrolmentRequired = handler;
+}
+
 // ---- the busy indicator: shown only when a call takes longer than ~150 ms ----
 let pending = 0;
 /** @type {ReturnType<typeof setTimeout> | undefined} */
@@ -99,6 +124,7 @@ function takePair(pair) {
   // ignored and never stored: renewal then fails and the user signs in again.
   accessToken = String(pair.access_token);
   currentUser = pair.user;
+  mustEnrol = pair.mfa_enrolment_required === true;
   clearTimeout(refreshTimer);
   const seconds = Number(pair.expires_in) || 900;
   const wait = Math.max(10, seconds - 60) * 1000;
@@ -114,6 +140,7 @@ function takePair(pair) {
 function forget() {
   accessToken = null;
   currentUser = null;
+  mustEnrol = false;
   clearTimeout(refreshTimer);
 }
 
@@ -260,6 +287,12 @@ export async function api(method, path, body) {
     }
   }
   const data = await readBody(res);
+  if (res.status === 403 && data && data.type === ENROLMENT_REQUIRED) {
+    // The token answer said nothing (an older session, or the setting changed since): from
+    // now on the client leads to enrolment instead of showing pages that cannot load.
+    mustEnrol = true;
+    onEnrolmentRequired();
+  }
   if (!res.ok) throw new ApiError(res.status, data || {});
   return data;
 }

@@ -1,7 +1,7 @@
 // The header: the signed-in user's name, the main navigation and "Sign out".
 
 import { h, replace } from "./dom.js";
-import { isAdmin, logout, user } from "./api.js";
+import { enrolmentRequired, isAdmin, logout, user } from "./api.js";
 import { showSignIn } from "./router.js";
 
 /** Redraws the header for the current session and address. */
@@ -14,12 +14,14 @@ export function renderHeader() {
     return;
   }
   /** @type {[string, string][]} */
-  const links = [
-    ["/", "Agenda"],
-    ["/clients", "Clients"],
-    ["/account", "Account"],
-  ];
-  if (isAdmin()) {
+  const links = enrolmentRequired()
+    ? [["/account", "Account"]] // nothing else opens until a second factor is added
+    : [
+        ["/", "Agenda"],
+        ["/clients", "Clients"],
+        ["/account", "Account"],
+      ];
+  if (isAdmin() && !enrolmentRequired()) {
     links.push(["/admin/users", "Users"], ["/admin/reminders", "Reminders"], ["/admin/audit", "Audit log"], ["/admin/closures", "Closures"]);
   }
   const path = location.pathname;

@@ -1,6 +1,6 @@
 // Start-up: restore the session from the refresh cookie, register the pages, render.
 
-import { restore, setSessionEndedHandler } from "./api.js";
+import { restore, setEnrolmentRequiredHandler, setSessionEndedHandler } from "./api.js";
 import { renderHeader } from "./layout.js";
 import { route, render, setAfterRender, setSignInPage, showSignIn, start } from "./router.js";
 import { captureResetToken, resetPage, signInPage } from "./pages/signin.js";
@@ -22,7 +22,7 @@ route({ pattern: /^\/clients\/?$/, page: clientsPage });
 route({ pattern: /^\/clients\/new\/?$/, page: newClientPage });
 route({ pattern: /^\/clients\/([^/]+)\/?$/, page: clientPage });
 route({ pattern: /^\/cases\/([^/]+)\/?$/, page: casePage });
-route({ pattern: /^\/account\/?$/, page: accountPage });
+route({ pattern: /^\/account\/?$/, page: accountPage, enrolment: "/account" });
 route({ pattern: /^\/admin\/users\/?$/, page: usersPage, admin: true });
 route({ pattern: /^\/admin\/reminders\/?$/, page: remindersPage, admin: true });
 route({ pattern: /^\/admin\/audit\/?$/, page: auditPage, admin: true });
@@ -33,6 +33,11 @@ setAfterRender(renderHeader);
 setSessionEndedHandler(() => {
   renderHeader();
   showSignIn({ ended: true });
+});
+
+// A call answered that a second factor comes first: the router leads to the account page.
+setEnrolmentRequiredHandler(() => {
+  if (location.pathname.replace(/\/$/, "") !== "/account") render();
 });
 
 start();

@@ -1,10 +1,14 @@
 // History routing: real links, pushState on click, back/forward re-render, focus to the h1.
 
 import { h, replace } from "./dom.js";
-import { ApiError, isAdmin, signedIn } from "./api.js";
+import { ApiError, ENROLMENT_REQUIRED, enrolmentRequired, isAdmin, signedIn } from "./api.js";
 
 /** @typedef {(params: string[], query: URLSearchParams) => Promise<Node> | Node} Page */
-/** @typedef {{pattern: RegExp, page: Page, admin?: boolean, public?: boolean}} Route */
+/**
+ * `enrolment`: the page where an account that must add a second factor does so (the only page
+ * such an account is shown).
+ * @typedef {{pattern: RegExp, page: Page, admin?: boolean, public?: boolean, enrolment?: string}} Route
+ */
 
 /** @type {Route[]} */
 const routes = [];
@@ -13,6 +17,8 @@ let signInPage = () => h("h1", null, "Sign in");
 /** @type {() => void} */
 let afterRender = () => {};
 let generation = 0;
+/** The page asked for before enrolment came first: opened once enrolment is done. */
+let afterEnrolment = "/";
 
 /** @param {Route} route */
 export function route(route) {
@@ -98,6 +104,15 @@ export async function render() {
     show(signInPage({}));
     return;
   }
+  if (!match?.public && enrolmentRequired() && !match?.enrolment) {
+    const enrolment = routes.find((r) => r.enrolment);
+    if (enrolment?.enrolment) {
+      afterEnrolment = path + location.search;
+      history.replaceState(null, "", enrolment.enrolment);
+      await render();
+      return;
+    }
+  }
   if (!match || (match.admin && !isAdmin())) {
     show(notFound());
     return;
@@ -109,6 +124,10 @@ export async function render() {
   } catch (e) {
     if (mine !== generation) return;
     if (e instanceof ApiError && e.status === 401) return; // the session-ended page is showing
+    if (e instanceof ApiError && e.problem.type === ENROLMENT_REQUIRED && !match.enrolment) {
+      await render(); // enrolment comes first: the gate above now leads there
+      return;
+    }
     if (e instanceof ApiError && (e.status === 404 || e.status === 403)) node = notFound();
     else node = errorPage(e);
   }
@@ -121,6 +140,13 @@ function errorPage(e) {
   const detail =
     e instanceof ApiError ? e.message : "The server cannot be reached. Check the connection and reload the page.";
   return h("div", null, h("h1", null, "Something went wrong"), h("p", { role: "alert" }, detail));
+}
+
+/** Opens the page asked for before enrolment came first (the agenda if none). */
+export function continueAfterEnrolment() {
+  const path = afterEnrolment;
+  afterEnrolment = "/";
+  navigate(path, { replace: true });
 }
 
 /** Intercepts same-origin link clicks and back/forward. */

@@ -1,12 +1,19 @@
-// Account: change one's password; create, copy and revoke the calendar feed link.
+// Account: two-step sign-in, change one's password; create, copy and revoke the calendar feed
+// link. Where a second factor is required and the account has none, only its enrolment.
 
 import { h, replace } from "../dom.js";
-import { api, user } from "../api.js";
+import { api, enrolmentRequired, get, setEnrolmentRequired, setUser } from "../api.js";
 import { ROLES, words } from "../format.js";
 import { field, form } from "../forms.js";
+import { continueAfterEnrolment, render } from "../router.js";
+import { mfaSection } from "./account-mfa.js";
 
-export function accountPage() {
-  const u = user();
+export async function accountPage() {
+  // Fresh: enrolment may have changed in another tab or by an admin's reset.
+  const u = await get("/me");
+  setUser(u);
+  if (u.mfa_enrolled) setEnrolmentRequired(false);
+  if (enrolmentRequired()) return enrolmentPage();
   const id = "password-form";
   const passwordForm = form(
     id,
@@ -38,10 +45,29 @@ export function accountPage() {
       h("div", null, h("dt", null, "Role"), h("dd", null, words(ROLES, u.role))),
       h("div", null, h("dt", null, "Time zone"), h("dd", null, u.time_zone)),
     ),
+    h("h2", null, "Two-step sign-in"),
+    mfaSection({ onRequired: () => render() }),
     h("h2", null, "Change your password"),
     passwordForm,
     h("h2", null, "Calendar feed"),
     feedSection(),
+  );
+}
+
+/** The only page of an account that must add a second factor first. */
+function enrolmentPage() {
+  const why = h(
+    "p",
+    { class: "notice", id: "mfa-required" },
+    "Your organisation requires two-step sign-in: signing in takes your password and a code from an authenticator app on your phone. " +
+      "Set up the app now; until then, nothing else opens.",
+  );
+  return h(
+    "div",
+    null,
+    h("h1", null, "Set up two-step sign-in"),
+    why,
+    mfaSection({ onConfirmed: () => why.remove(), onEnrolled: continueAfterEnrolment }),
   );
 }
 

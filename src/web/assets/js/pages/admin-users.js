@@ -1,4 +1,4 @@
-// Users (admin): roles, deactivation and new accounts.
+// Users (admin): roles, deactivation, resetting a lost second factor, and new accounts.
 
 import { h, replace } from "../dom.js";
 import { api, getAll, seg, user } from "../api.js";
@@ -42,13 +42,65 @@ export async function usersPage() {
       }
     });
     const note = h("span", { class: "hint", role: "status" });
+    const mfa = h("div", { class: "actions mfa-reset" });
+    const offerReset = () => {
+      const reset = h(
+        "button",
+        { type: "button", class: "secondary", "aria-label": `Reset two-step sign-in of ${u.email}` },
+        "Reset two-step sign-in",
+      );
+      reset.addEventListener("click", () => {
+        alert.textContent = "";
+        askReset();
+      });
+      replace(mfa, reset);
+      return reset;
+    };
+    const askReset = () => {
+      const yes = h("button", { type: "button", class: "danger" }, "Yes, reset");
+      const no = h("button", { type: "button", class: "secondary" }, "Cancel");
+      const question = h(
+        "p",
+        { class: "notice", id: `mfa-reset-question-${u.id}` },
+        `Reset two-step sign-in of ${u.email}? Their authenticator app and recovery codes stop working and their sessions end; ` +
+          "they sign in with their password and set up the app again. They are told by e-mail.",
+      );
+      yes.setAttribute("aria-describedby", question.id);
+      no.addEventListener("click", () => offerReset().focus());
+      yes.addEventListener("click", async () => {
+        yes.disabled = true;
+        try {
+          await api("DELETE", `/users/${seg(u.id)}/mfa`);
+          const fresh = row({ ...u, mfa_enrolled: false });
+          li.replaceWith(fresh);
+          const done = /** @type {HTMLElement} */ (fresh.querySelector("[role=status]"));
+          done.textContent = "Two-step sign-in has been reset; the user has been told by e-mail.";
+          done.setAttribute("tabindex", "-1");
+          done.focus();
+        } catch (e) {
+          yes.disabled = false;
+          alert.textContent = e instanceof Error ? e.message : "The reset failed.";
+        }
+      });
+      replace(mfa, question, yes, no);
+      no.focus();
+    };
+    if (u.mfa_enrolled && !self) offerReset();
     const li = h(
       "li",
       { class: "user card", "data-email": u.email, "data-id": u.id },
       h("p", null, h("strong", null, u.name), " · ", h("span", { class: "email" }, u.email)),
       h("div", { class: "field inline" }, h("label", { for: roleId }, `Role for ${u.email}`), role),
       h("p", null, "Status: ", status, self ? " (you)" : ""),
+      h(
+        "p",
+        null,
+        "Two-step sign-in: ",
+        h("span", { class: "mfa-status" }, u.mfa_enrolled ? "On" : "Off"),
+        u.mfa_enrolled && self ? " (change it on your Account page)" : "",
+      ),
       h("div", { class: "actions" }, toggle, note),
+      mfa,
     );
     return li;
   };
