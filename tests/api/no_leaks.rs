@@ -5,7 +5,7 @@
 //! recovery codes, a calendar feed token, a reset link's new password), mail is sent (reminders,
 //! reset link, MFA reset notice), and then neither stderr, stdout nor any message holds one.
 
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::time::Duration;
 
 use asylum_tracker::auth::totp::code_at;
