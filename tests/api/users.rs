@@ -294,7 +294,18 @@ async fn me_can_be_read_and_changed(app: TestApp) {
     )
     .await;
     assert_eq!(error_fields(&p), vec!["time_zone"]);
+    // Fields reserved to admins cannot be set through /me (ASVS 5.0 8.2.3).
+    for reserved in [
+        json!({"role": "admin"}),
+        json!({"email": "boss@test.org"}),
+        json!({"active": true}),
+    ] {
+        let res = app.patch("/api/v1/me", &token, &reserved).await;
+        assert_eq!(res.status(), 422, "{reserved}");
+    }
     let me: serde_json::Value = app.get("/api/v1/me", &token).await.json().await.unwrap();
+    assert_eq!(me["role"], "lawyer");
+    assert_eq!(me["email"], "self@test.org");
     assert_eq!(
         me["time_zone"], "America/Denver",
         "a refused change changes nothing"
