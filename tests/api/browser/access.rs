@@ -11,6 +11,7 @@ browser_both!(
     markup_in_a_name_is_text,
     no_token_is_readable_by_page_scripts,
     an_ended_session_says_so,
+    sign_out_is_on_every_page_and_ends_the_session,
 );
 
 const NOT_FOUND: &str = "This page does not exist, or it is not shared with you.";
@@ -152,4 +153,34 @@ async fn an_ended_session_says_so(app: &TestApp, b: &Browser) {
     // Signing in again opens the page the user was going to.
     b.sign_in_here("cw@test.org", USER_PASSWORD).await;
     b.heading("Clients").await;
+}
+
+/// "Sign out" is in the header of every page (ASVS 5.0 7.4.4) and ends the session on the
+/// server, not only in the page: no live refresh token is left, and a reload asks to sign in.
+async fn sign_out_is_on_every_page_and_ends_the_session(app: &TestApp, b: &Browser) {
+    use asylum_tracker::db::schema::sessions;
+    use diesel::prelude::*;
+    app.create_user("out@test.org", "caseworker", USER_PASSWORD)
+        .await;
+    b.sign_in_at("/", "out@test.org", USER_PASSWORD, "Agenda")
+        .await;
+    for page in ["Clients", "Account", "Agenda"] {
+        b.follow("nav[aria-label=\"Main\"]", page).await;
+        b.heading(page).await;
+        b.button("header", "Sign out").await;
+    }
+    b.click("header", "Sign out").await;
+    b.heading("Sign in").await;
+    let live = asylum_tracker::db::run_db(&app.pool, |conn| {
+        Ok(sessions::table
+            .filter(sessions::revoked_at.is_null())
+            .filter(sessions::used_at.is_null())
+            .count()
+            .get_result::<i64>(conn)?)
+    })
+    .await
+    .unwrap();
+    assert_eq!(live, 0, "no live session after signing out");
+    b.goto("/clients").await;
+    b.heading("Sign in").await;
 }
