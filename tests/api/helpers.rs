@@ -731,3 +731,29 @@ pub async fn user_audit_actions(app: &TestApp, user_id: &str) -> Vec<String> {
         .map(|r| r["action"].as_str().unwrap_or_default().to_string())
         .collect()
 }
+
+/// Enrols the token's account in TOTP through the API (start, then confirm with the current
+/// code); returns the secret, for computing codes, and the recovery codes.
+pub async fn enrol_totp(app: &TestApp, token: &str) -> (String, Vec<String>) {
+    let started = body(
+        app.post("/api/v1/me/mfa/totp", token, &json!({})).await,
+        201,
+    )
+    .await;
+    let secret = started["secret"].as_str().expect("secret").to_string();
+    let now = chrono::Utc::now().timestamp() as u64;
+    let code = asylum_tracker::auth::totp::code_at(&secret, now).expect("code");
+    let confirmed = body(
+        app.post("/api/v1/me/mfa/totp/confirm", token, &json!({"code": code}))
+            .await,
+        200,
+    )
+    .await;
+    let codes = confirmed["recovery_codes"]
+        .as_array()
+        .expect("recovery codes")
+        .iter()
+        .map(|c| c.as_str().unwrap().to_string())
+        .collect();
+    (secret, codes)
+}

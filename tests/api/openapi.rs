@@ -239,20 +239,7 @@ async fn every_outbox_kind_is_in_the_document() {
         &json!({"email": "kim@test.org"}),
     )
     .await;
-    let started: serde_json::Value = app
-        .post("/api/v1/me/mfa/totp", &token, &json!({}))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let now = chrono::Utc::now().timestamp() as u64;
-    let code = asylum_tracker::auth::totp::code_at(started["secret"].as_str().unwrap(), now);
-    app.post(
-        "/api/v1/me/mfa/totp/confirm",
-        &token,
-        &json!({"code": code.unwrap()}),
-    )
-    .await;
+    crate::helpers::enrol_totp(&app, &token).await;
     let res = app.delete(&format!("/api/v1/users/{id}/mfa"), &admin).await;
     assert_eq!(res.status(), 204);
     let doc = fetch_doc(&app).await;

@@ -159,20 +159,7 @@ async fn a_new_user_is_led_to_enrolment_and_then_works(app: &TestApp, b: &Browse
 async fn an_admin_resets_a_users_two_step_sign_in(app: &TestApp, b: &Browser) {
     let admin = app.admin_token().await;
     let token = app.token_for("phone@test.org", "lawyer").await;
-    let started: Value = body(
-        app.post("/api/v1/me/mfa/totp", &token, &json!({})).await,
-        201,
-    )
-    .await;
-    let secret = started["secret"].as_str().expect("secret").to_string();
-    let confirmed = app
-        .post(
-            "/api/v1/me/mfa/totp/confirm",
-            &token,
-            &json!({"code": code_at(&secret, now()).unwrap()}),
-        )
-        .await;
-    assert_eq!(confirmed.status(), 200, "enrolled");
+    crate::helpers::enrol_totp(app, &token).await;
 
     b.sign_in_at("/admin/users", "admin@test.org", ADMIN_PASSWORD, "Users")
         .await;

@@ -12,24 +12,9 @@ browser_both!(
 /// The second step: a wrong code is refused on the form, the app's current code opens the agenda.
 async fn an_enrolled_user_signs_in_with_a_code(app: &TestApp, b: &Browser) {
     use asylum_tracker::auth::totp::code_at;
-    use serde_json::json;
     let token = app.token_for("two@test.org", "caseworker").await;
-    let started: serde_json::Value = app
-        .post("/api/v1/me/mfa/totp", &token, &json!({}))
-        .await
-        .json()
-        .await
-        .expect("enrolment");
-    let secret = started["secret"].as_str().expect("secret").to_string();
+    let (secret, _) = crate::helpers::enrol_totp(app, &token).await;
     let now = || chrono::Utc::now().timestamp() as u64;
-    let confirmed = app
-        .post(
-            "/api/v1/me/mfa/totp/confirm",
-            &token,
-            &json!({"code": code_at(&secret, now()).unwrap()}),
-        )
-        .await;
-    assert_eq!(confirmed.status(), 200, "confirmed");
 
     b.goto("/").await;
     b.sign_in_here("two@test.org", USER_PASSWORD).await;
