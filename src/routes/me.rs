@@ -96,12 +96,13 @@ pub struct PasswordChange {
     pub new_password: String,
 }
 
-/// Change the caller's password. Any signed-in user. Every token and session of the user ends,
-/// this one included: sign in again with the new password.
+/// Change the caller's password. Any signed-in user. Every other session of the user ends at
+/// once (refresh and access tokens); this one goes on, its tokens still working. Outstanding
+/// reset links and the calendar feed address end too.
 #[utoipa::path(
     request_body = PasswordChange,
     responses(
-        (status = 204, description = "Changed; sign in again")
+        (status = 204, description = "Changed; this session goes on, the others have ended")
     ),
     tag = "me"
 )]
