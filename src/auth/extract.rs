@@ -19,11 +19,14 @@ use crate::db::{run_db, sessions, users, DbPool};
 use crate::error::AppError;
 
 /// What an account without a second factor may reach where `auth.mfa = "required"`: its own
-/// account, its enrolment, and sign-out (route patterns).
-pub const OPEN_BEFORE_ENROLMENT: [&str; 4] = [
+/// account, its enrolment, its sessions (to end one left open elsewhere), and sign-out (route
+/// patterns).
+pub const OPEN_BEFORE_ENROLMENT: [&str; 6] = [
     "/api/v1/me",
     "/api/v1/me/mfa/totp",
     "/api/v1/me/mfa/totp/confirm",
+    "/api/v1/me/sessions",
+    "/api/v1/me/sessions/{id}",
     "/api/v1/auth/logout",
 ];
 
