@@ -1,4 +1,11 @@
-//! `AuthUser`: the caller, from a bearer access token checked against the user's current state.
+//! `AuthUser`: the caller, from a bearer access token checked against the user's current state
+//! and against its session.
+//!
+//! Ending one session (`DELETE /api/v1/me/sessions/{id}`, or a password change ending the
+//! others) voids that session's access tokens at once, not after their 15 minutes: each request
+//! also asks whether the token's session (`sid`) is still live. That costs one indexed query per
+//! request, on the connection that already reads the user, and is the price of "ended" meaning
+//! ended on a shared or stolen device.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -8,15 +15,18 @@ use actix_web::{dev::Payload, http::header, web, FromRequest, HttpRequest};
 use super::jwt::JwtKeys;
 use super::policy::Role;
 use crate::config::MfaMode;
-use crate::db::{run_db, users, DbPool};
+use crate::db::{run_db, sessions, users, DbPool};
 use crate::error::AppError;
 
 /// What an account without a second factor may reach where `auth.mfa = "required"`: its own
-/// account, its enrolment, and sign-out (route patterns).
-pub const OPEN_BEFORE_ENROLMENT: [&str; 4] = [
+/// account, its enrolment, its sessions (to end one left open elsewhere), and sign-out (route
+/// patterns).
+pub const OPEN_BEFORE_ENROLMENT: [&str; 6] = [
     "/api/v1/me",
     "/api/v1/me/mfa/totp",
     "/api/v1/me/mfa/totp/confirm",
+    "/api/v1/me/sessions",
+    "/api/v1/me/sessions/{id}",
     "/api/v1/auth/logout",
 ];
 
@@ -26,6 +36,8 @@ pub struct AuthUser {
     pub role: Role,
     pub email: String,
     pub name: String,
+    /// The session the access token was issued to (the `sid` claim; a `sessions.family_id`).
+    pub session_id: String,
     /// The route pattern (never the concrete path), for log lines about this caller.
     pub route: String,
 }
@@ -69,14 +81,24 @@ impl FromRequest for AuthUser {
             let claims = keys
                 .verify(&token)
                 .map_err(|e| unauthorized(&route, &format!("token rejected: {e}"), None))?;
-            let sub = claims.sub.clone();
-            let user = run_db(&pool, move |conn| users::find(conn, &sub)).await?;
+            let (sub, sid) = (claims.sub.clone(), claims.sid.clone());
+            let (user, live) = run_db(&pool, move |conn| {
+                let Some(user) = users::find(conn, &sub)? else {
+                    return Ok((None, false));
+                };
+                let live = sessions::is_live(conn, &user.id, &sid)?;
+                Ok((Some(user), live))
+            })
+            .await?;
             let user = match user {
-                Some(u) if u.active && u.token_version == claims.ver => u,
+                Some(u) if u.active && u.token_version == claims.ver && live => u,
                 Some(u) if !u.active => {
                     return Err(unauthorized(&route, "user deactivated", Some(&u.id)))
                 }
-                Some(u) => return Err(unauthorized(&route, "token version revoked", Some(&u.id))),
+                Some(u) if u.token_version != claims.ver => {
+                    return Err(unauthorized(&route, "token version revoked", Some(&u.id)))
+                }
+                Some(u) => return Err(unauthorized(&route, "session ended", Some(&u.id))),
                 None => return Err(unauthorized(&route, "unknown subject", None)),
             };
             if mfa_mandatory
@@ -93,6 +115,7 @@ impl FromRequest for AuthUser {
                 role,
                 email: user.email,
                 name: user.name,
+                session_id: claims.sid,
                 route,
             })
         })

@@ -1,4 +1,5 @@
-//! Access tokens: HS256 JWTs with issuer, audience, expiry and the user's token version.
+//! Access tokens: HS256 JWTs with issuer, audience, expiry, the user's token version and the
+//! session they belong to.
 
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
@@ -22,6 +23,12 @@ pub struct Claims {
     /// The user's token version when issued; a bump (logout, deactivation, password or role
     /// change) voids every token issued before.
     pub ver: i64,
+    /// The session (`sessions.family_id`, the id `GET /api/v1/me/sessions` lists) the token was
+    /// issued to; the caller extractor refuses it once that session has ended. Required: a token
+    /// issued before sessions had ids fails to decode (401) and the client renews it with its
+    /// refresh token, which still works; tolerating such tokens would leave them out of reach of
+    /// "end this session" and of a password change for up to their lifetime.
+    pub sid: String,
 }
 
 pub struct JwtKeys {
@@ -49,7 +56,13 @@ impl JwtKeys {
         })
     }
 
-    pub fn issue(&self, user_id: &str, role: &str, token_version: i64) -> AppResult<String> {
+    pub fn issue(
+        &self,
+        user_id: &str,
+        role: &str,
+        token_version: i64,
+        session_id: &str,
+    ) -> AppResult<String> {
         let now = chrono::Utc::now().timestamp();
         let claims = Claims {
             sub: user_id.to_string(),
@@ -60,6 +73,7 @@ impl JwtKeys {
             iat: now,
             jti: uuid::Uuid::new_v4().to_string(),
             ver: token_version,
+            sid: session_id.to_string(),
         };
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
             .map_err(AppError::internal)

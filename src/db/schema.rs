@@ -63,6 +63,8 @@ diesel::table! {
         last_used_at -> Timestamp,
         used_at -> Nullable<Timestamp>,
         revoked_at -> Nullable<Timestamp>,
+        family_id -> Text,
+        user_agent -> Nullable<Text>,
     }
 }
 

@@ -17,22 +17,31 @@ pub struct Session {
     pub last_used_at: NaiveDateTime,
     pub used_at: Option<NaiveDateTime>,
     pub revoked_at: Option<NaiveDateTime>,
+    /// The session a person sees: every row of one sign-in's rotation chain shares it.
+    pub family_id: String,
+    pub user_agent: Option<String>,
 }
 
-pub fn insert(
-    conn: &mut DbConnection,
-    user_id: &str,
-    token_hash: &str,
-    signed_in_at: NaiveDateTime,
-    now: NaiveDateTime,
-) -> AppResult<()> {
+/// A new refresh-token row of session `family_id` (a new id at sign-in, the old row's at
+/// rotation).
+pub struct NewSession<'a> {
+    pub family_id: &'a str,
+    pub user_id: &'a str,
+    pub token_hash: &'a str,
+    pub signed_in_at: NaiveDateTime,
+    pub user_agent: Option<&'a str>,
+}
+
+pub fn insert(conn: &mut DbConnection, new: NewSession<'_>, now: NaiveDateTime) -> AppResult<()> {
     diesel::insert_into(sessions::table)
         .values((
             sessions::id.eq(super::new_id()),
-            sessions::user_id.eq(user_id),
-            sessions::token_hash.eq(token_hash),
-            sessions::signed_in_at.eq(signed_in_at),
+            sessions::family_id.eq(new.family_id),
+            sessions::user_id.eq(new.user_id),
+            sessions::token_hash.eq(new.token_hash),
+            sessions::signed_in_at.eq(new.signed_in_at),
             sessions::last_used_at.eq(now),
+            sessions::user_agent.eq(new.user_agent),
         ))
         .execute(conn)?;
     Ok(())
@@ -58,6 +67,74 @@ pub fn mark_used(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> AppRe
     .set(sessions::used_at.eq(now))
     .execute(conn)?;
     Ok(n == 1)
+}
+
+/// The live head of each of the user's sessions (the one row of a chain neither rotated nor
+/// revoked) that was used after `idle_since` and signed in after `signed_in_since`, newest
+/// sign-in first.
+pub fn live_heads(
+    conn: &mut DbConnection,
+    user_id: &str,
+    idle_since: NaiveDateTime,
+    signed_in_since: NaiveDateTime,
+) -> AppResult<Vec<Session>> {
+    Ok(sessions::table
+        .filter(sessions::user_id.eq(user_id))
+        .filter(sessions::used_at.is_null())
+        .filter(sessions::revoked_at.is_null())
+        .filter(sessions::last_used_at.gt(idle_since))
+        .filter(sessions::signed_in_at.gt(signed_in_since))
+        .order((sessions::signed_in_at.desc(), sessions::family_id.asc()))
+        .select(Session::as_select())
+        .load(conn)?)
+}
+
+/// Whether session `family_id` of `user_id` has not been ended (its chain has a head that was
+/// neither rotated nor revoked). Asked on every authenticated request.
+pub fn is_live(conn: &mut DbConnection, user_id: &str, family_id: &str) -> AppResult<bool> {
+    let n: i64 = sessions::table
+        .filter(sessions::family_id.eq(family_id))
+        .filter(sessions::user_id.eq(user_id))
+        .filter(sessions::used_at.is_null())
+        .filter(sessions::revoked_at.is_null())
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}
+
+/// Ends session `family_id` of `user_id`: every row of its chain is revoked. The number of rows
+/// revoked (0: no such live session of this user).
+pub fn revoke_family(
+    conn: &mut DbConnection,
+    user_id: &str,
+    family_id: &str,
+    now: NaiveDateTime,
+) -> AppResult<usize> {
+    Ok(diesel::update(
+        sessions::table
+            .filter(sessions::family_id.eq(family_id))
+            .filter(sessions::user_id.eq(user_id))
+            .filter(sessions::revoked_at.is_null()),
+    )
+    .set(sessions::revoked_at.eq(now))
+    .execute(conn)?)
+}
+
+/// Ends every session of a user but `keep` (the caller's own, at a password change).
+pub fn revoke_all_but(
+    conn: &mut DbConnection,
+    user_id: &str,
+    keep: &str,
+    now: NaiveDateTime,
+) -> AppResult<usize> {
+    Ok(diesel::update(
+        sessions::table
+            .filter(sessions::user_id.eq(user_id))
+            .filter(sessions::family_id.ne(keep))
+            .filter(sessions::revoked_at.is_null()),
+    )
+    .set(sessions::revoked_at.eq(now))
+    .execute(conn)?)
 }
 
 /// Ends every session of a user.

@@ -54,6 +54,12 @@ fn token_response(
     Ok(res.json(pair))
 }
 
+/// The User-Agent header as a new session keeps it (to help its owner recognise it).
+fn user_agent(req: &HttpRequest) -> Option<String> {
+    let header = req.headers().get(header::USER_AGENT);
+    sessions::user_agent(header.and_then(|v| v.to_str().ok()))
+}
+
 /// A refused refresh or logout. In cookie mode a 401 also clears the cookie, so that the browser
 /// stops sending a token that no longer works.
 fn refused(state: &AppState, mode: SessionMode, error: AppError) -> HttpResponse {
@@ -92,11 +98,12 @@ fn refused(state: &AppState, mode: SessionMode, error: AppError) -> HttpResponse
 #[post("/auth/login", wrap = "per_client(Limit::SignIn)")]
 pub async fn login(
     state: web::Data<AppState>,
+    req: HttpRequest,
     mode: SessionMode,
     body: ApiJson<LoginRequest>,
 ) -> AppResult<HttpResponse> {
     let LoginRequest { email, password } = body.0;
-    match sessions::login(&state, email, password).await? {
+    match sessions::login(&state, email, password, user_agent(&req)).await? {
         SignIn::Tokens(pair) => token_response(&state, mode, *pair),
         SignIn::SecondFactor(challenge) => Ok(HttpResponse::Ok()
             .insert_header(CacheControl(vec![CacheDirective::NoStore]))
@@ -137,6 +144,7 @@ pub struct SecondFactorRequest {
 #[post("/auth/mfa", wrap = "per_client(Limit::Mfa)")]
 pub async fn second_factor(
     state: web::Data<AppState>,
+    req: HttpRequest,
     mode: SessionMode,
     body: ApiJson<SecondFactorRequest>,
 ) -> AppResult<HttpResponse> {
@@ -155,7 +163,7 @@ pub async fn second_factor(
             ]))
         }
     };
-    let pair = mfa::second_step(&state, challenge_token, factor).await?;
+    let pair = mfa::second_step(&state, challenge_token, factor, user_agent(&req)).await?;
     token_response(&state, mode, pair)
 }
 

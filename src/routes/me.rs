@@ -1,6 +1,6 @@
-//! The caller's own account. Any signed-in user.
+//! The caller's own account and sessions. Any signed-in user.
 
-use actix_web::{get, patch, post, web, HttpResponse};
+use actix_web::{delete, get, patch, post, web, HttpResponse};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -8,7 +8,9 @@ use crate::auth::extract::AuthUser;
 use crate::error::{AppResult, Fields};
 use crate::http::body::{not_null, ApiJson};
 use crate::http::doc::{TimeZoneName, TooManyAttempts};
+use crate::http::list::List;
 use crate::service::accounts::{check_name, parse_time_zone, UserView};
+use crate::service::own_sessions::{self, SessionView};
 use crate::service::passwords;
 use crate::service::profile::{self, MeEdit};
 use crate::state::AppState;
@@ -16,7 +18,9 @@ use crate::state::AppState;
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(get_me)
         .service(patch_me)
-        .service(change_password);
+        .service(change_password)
+        .service(list_sessions)
+        .service(end_session);
 }
 
 /// The caller's account. Any signed-in user.
@@ -96,12 +100,13 @@ pub struct PasswordChange {
     pub new_password: String,
 }
 
-/// Change the caller's password. Any signed-in user. Every token and session of the user ends,
-/// this one included: sign in again with the new password.
+/// Change the caller's password. Any signed-in user. Every other session of the user ends at
+/// once (refresh and access tokens); this one goes on, its tokens still working. Outstanding
+/// reset links and the calendar feed address end too.
 #[utoipa::path(
     request_body = PasswordChange,
     responses(
-        (status = 204, description = "Changed; sign in again"),
+        (status = 204, description = "Changed; this session goes on, the others have ended"),
         TooManyAttempts
     ),
     tag = "me"
@@ -117,5 +122,41 @@ pub async fn change_password(
         new_password,
     } = body.0;
     passwords::change_password(&state, &user, current_password, new_password).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The caller's active sessions (signed in, not ended, not expired), one per sign-in however
+/// often it was refreshed, the newest first; `current` marks the one making the request. Any
+/// signed-in user, also an account that must still enrol a second factor.
+#[utoipa::path(
+    responses(
+        (status = 200, body = List<SessionView>)
+    ),
+    tag = "me"
+)]
+#[get("/me/sessions")]
+pub async fn list_sessions(state: web::Data<AppState>, user: AuthUser) -> AppResult<HttpResponse> {
+    let list = own_sessions::list(&state, &user).await?;
+    Ok(HttpResponse::Ok().json(list))
+}
+
+/// End one of the caller's sessions: its refresh token and its access tokens stop working at
+/// once (ending the current one signs this session out). Any signed-in user, also an account
+/// that must still enrol a second factor. 404 for an unknown or already ended session and for
+/// another user's: the answer does not tell them apart.
+#[utoipa::path(
+    params(("id" = String, Path, description = "Session id, from `GET /api/v1/me/sessions`")),
+    responses(
+        (status = 204, description = "Ended")
+    ),
+    tag = "me"
+)]
+#[delete("/me/sessions/{id}")]
+pub async fn end_session(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    own_sessions::end(&state, &user, id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -14,7 +14,7 @@ use crate::auth::totp;
 use crate::db::{self, audit, mfa, run_db, sessions, users, DbConnection};
 use crate::error::{AppError, AppResult};
 use crate::reminders::outbox;
-use crate::service::sessions::{open_session, TokenPair, LOCK_WINDOW_MINUTES, MAX_FAILURES};
+use crate::service::sessions::{open_session, Start, TokenPair, LOCK_WINDOW_MINUTES, MAX_FAILURES};
 use crate::state::AppState;
 
 pub const CHALLENGE_MINUTES: i64 = 5;
@@ -258,10 +258,12 @@ enum Step {
 
 /// The second step of a sign-in. A wrong code counts against the challenge (5 tries) and
 /// against the account like a wrong password (so that new challenges do not give new tries).
+/// `user_agent` is kept with the new session, as at a one-step sign-in.
 pub async fn second_step(
     app: &AppState,
     challenge: String,
     factor: Factor,
+    user_agent: Option<String>,
 ) -> AppResult<TokenPair> {
     let hashed = hash_secret(&challenge);
     let jwt = app.jwt.clone();
@@ -330,7 +332,10 @@ pub async fn second_step(
             }
             audit::record(conn, Some(&user.id), "login", "user", &user.id, changes)?;
             let user = users::find(conn, &user.id)?.ok_or(AppError::NotFound)?;
-            Ok(Step::Done(Box::new(open_session(conn, &jwt, &user, now, required)?)))
+            let start = Start::SignIn {
+                user_agent: user_agent.as_deref(),
+            };
+            Ok(Step::Done(Box::new(open_session(conn, &jwt, &user, start, required)?)))
         })
     })
     .await?;

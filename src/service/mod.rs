@@ -16,6 +16,7 @@ pub mod events;
 pub mod hearings;
 pub mod labels;
 pub mod mfa;
+pub mod own_sessions;
 pub mod passwords;
 pub mod profile;
 pub mod recompute;

@@ -1,6 +1,7 @@
 //! Passwords: a reset link by e-mail (at most three an hour per account, through the outbox)
 //! and its confirmation, a change by the account's owner, and what every new password ends
-//! (access tokens, sessions, outstanding reset links, the calendar feed).
+//! (access tokens, sessions, outstanding reset links, the calendar feed; a change by the owner
+//! keeps the session it was made from).
 
 use std::sync::Arc;
 
@@ -146,15 +147,18 @@ pub async fn confirm_password_reset(
             if !still_valid {
                 return Err(invalid_reset_token());
             }
-            set_password(conn, &user.id, new_hash, "password_reset")
+            set_password(conn, &user.id, new_hash, "password_reset", None)
         })
     })
     .await
 }
 
 /// Changes the caller's password after checking the current one, counted like a sign-in guess
-/// (five wrong ones lock the account). Every token and session of the caller ends, this one
-/// included.
+/// (five wrong ones lock the account). Every other session of the caller ends, with its refresh
+/// and access tokens; the session the change was made from goes on (its access token and its
+/// refresh token keep working), so that the person changing it is not signed out by it. Hence
+/// no token-version bump here: the other sessions' access tokens are cut by the per-request
+/// session check (`auth::extract`), which a bump would duplicate at the cost of this one.
 pub async fn change_password(
     app: &AppState,
     caller: &AuthUser,
@@ -190,21 +194,24 @@ pub async fn change_password(
         .map_err(|m| AppError::field("new_password", m))?;
     let new_hash = app.hasher.hash(new_password).await?;
     let id = caller.id.clone();
+    let keep = caller.session_id.clone();
     run_db(&app.pool, move |conn| {
         db::transaction(conn, |conn| {
-            set_password(conn, &id, new_hash, "password_change")
+            set_password(conn, &id, new_hash, "password_change", Some(&keep))
         })
     })
     .await
 }
 
-/// Replaces a password and ends everything the old one opened: access tokens, sessions,
-/// outstanding reset links and the calendar feed address. Inside the caller's transaction.
+/// Replaces a password and ends everything the old one opened: access tokens, sessions (all of
+/// them, or all but `keep`), outstanding reset links and the calendar feed address. Inside the
+/// caller's transaction.
 fn set_password(
     conn: &mut DbConnection,
     user_id: &str,
     new_hash: String,
     action: &str,
+    keep: Option<&str>,
 ) -> AppResult<()> {
     let now = db::now();
     users::update(
@@ -215,18 +222,26 @@ fn set_password(
             ..Default::default()
         },
     )?;
-    users::bump_token_version(conn, user_id)?;
     users::clear_failed_logins(conn, user_id)?;
-    sessions::revoke_all(conn, user_id, now)?;
+    match keep {
+        Some(current) => {
+            sessions::revoke_all_but(conn, user_id, current, now)?;
+        }
+        None => {
+            users::bump_token_version(conn, user_id)?;
+            sessions::revoke_all(conn, user_id, now)?;
+        }
+    }
     sessions::void_resets(conn, user_id, now)?;
     // The feed address is a credential too: whoever had the old password may have it.
     calendar::set_token_hash(conn, user_id, None)?;
+    let sessions_ended = if keep.is_some() { "others" } else { "all" };
     audit::record(
         conn,
         Some(user_id),
         action,
         "user",
         user_id,
-        serde_json::json!({"password": "changed"}),
+        serde_json::json!({"password": "changed", "sessions_ended": sessions_ended}),
     )
 }

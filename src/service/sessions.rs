@@ -20,6 +20,15 @@ use crate::state::AppState;
 /// Failed logins within this window lock the account for the same time.
 pub const LOCK_WINDOW_MINUTES: i64 = 15;
 pub const MAX_FAILURES: i32 = 5;
+/// How much of a sign-in's User-Agent header a session keeps.
+pub const USER_AGENT_CHARS: usize = 200;
+
+/// The User-Agent header as a session keeps it: trimmed, at most [`USER_AGENT_CHARS`]
+/// characters, none when empty.
+pub fn user_agent(header: Option<&str>) -> Option<String> {
+    let ua: String = header?.trim().chars().take(USER_AGENT_CHARS).collect();
+    (!ua.is_empty()).then_some(ua)
+}
 
 #[derive(Serialize, ToSchema)]
 pub struct TokenPair {
@@ -64,19 +73,46 @@ fn log_attempt(route: &str, user_id: Option<&str>, outcome: &str) {
     tracing::info!(event, user_id = user_id.unwrap_or("-"), route, outcome);
 }
 
-/// Opens a session for `user` and returns the token pair. Inside the caller's transaction.
-/// `mfa_mandatory`: whether the settings require a second factor.
+/// What a new refresh-token row continues: a sign-in starts a session, a rotation carries the
+/// session's id, sign-in time and user agent over to the new row.
+pub enum Start<'a> {
+    SignIn { user_agent: Option<&'a str> },
+    Rotation(&'a sessions::Session),
+}
+
+/// Opens a session for `user` (or continues one, at a rotation) and returns the token pair.
+/// Inside the caller's transaction. `mfa_mandatory`: whether the settings require a second factor.
 pub fn open_session(
     conn: &mut DbConnection,
     jwt: &JwtKeys,
     user: &users::User,
-    signed_in_at: NaiveDateTime,
+    start: Start<'_>,
     mfa_mandatory: bool,
 ) -> AppResult<TokenPair> {
+    let now = db::now();
+    let new_family;
+    let (family_id, signed_in_at, user_agent) = match start {
+        Start::SignIn { user_agent } => {
+            new_family = db::new_id();
+            (new_family.as_str(), now, user_agent)
+        }
+        Start::Rotation(s) => (
+            s.family_id.as_str(),
+            s.signed_in_at,
+            s.user_agent.as_deref(),
+        ),
+    };
     let (refresh_token, hashed) = new_secret();
-    sessions::insert(conn, &user.id, &hashed, signed_in_at, db::now())?;
+    let row = sessions::NewSession {
+        family_id,
+        user_id: &user.id,
+        token_hash: &hashed,
+        signed_in_at,
+        user_agent,
+    };
+    sessions::insert(conn, row, now)?;
     Ok(TokenPair {
-        access_token: jwt.issue(&user.id, &user.role, user.token_version)?,
+        access_token: jwt.issue(&user.id, &user.role, user.token_version, family_id)?,
         token_type: "Bearer",
         expires_in: jwt.lifetime_secs,
         refresh_token: Some(refresh_token),
@@ -151,7 +187,14 @@ const LOGIN_ROUTE: &str = "/api/v1/auth/login";
 /// Signs in. A wrong password and an unknown e-mail answer the same 401 in the same time (the
 /// dummy hash); at most five guesses within 15 minutes are checked, after which the account is
 /// locked for 15 minutes (429). A hash weaker than the configured cost is replaced.
-pub async fn login(app: &AppState, email: String, pw: String) -> AppResult<SignIn> {
+/// `user_agent` (already cut to [`USER_AGENT_CHARS`]) is kept with the session to help its owner
+/// recognise it.
+pub async fn login(
+    app: &AppState,
+    email: String,
+    pw: String,
+    user_agent: Option<String>,
+) -> AppResult<SignIn> {
     if password::too_long(&pw) {
         return Err(AppError::field(
             "password",
@@ -199,12 +242,11 @@ pub async fn login(app: &AppState, email: String, pw: String) -> AppResult<SignI
                 None => serde_json::json!({}),
             };
             audit::record(conn, Some(&user.id), "login", "user", &user.id, changes)?;
+            let start = Start::SignIn {
+                user_agent: user_agent.as_deref(),
+            };
             Ok(SignIn::Tokens(Box::new(open_session(
-                conn,
-                &jwt,
-                &user,
-                db::now(),
-                mandatory,
+                conn, &jwt, &user, start, mandatory,
             )?)))
         })
     })
@@ -256,7 +298,7 @@ pub async fn refresh(app: &AppState, refresh_token: String) -> AppResult<TokenPa
             conn,
             &jwt,
             &user,
-            session.signed_in_at,
+            Start::Rotation(&session),
             mandatory,
         )?)))
     })

@@ -25,6 +25,7 @@ mod people_and_agenda;
 mod reminders;
 mod reset_mail;
 mod session_cookie;
+mod sessions;
 mod tokens;
 mod users;
 mod web;

@@ -24,10 +24,15 @@ async fn bad_tokens_are_401(app: TestApp) {
         .unwrap()
         .to_string();
     assert_eq!(app.get("/api/v1/me", &good).await.status(), 200);
+    let parts: Vec<&str> = good.split('.').collect();
+    let mut payload: serde_json::Value =
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[1]).unwrap()).unwrap();
+    // The session the token belongs to: a token must name a live session of its user.
+    let sid = payload["sid"].as_str().unwrap().to_string();
     let now = chrono::Utc::now().timestamp();
     let claims = |exp: i64| {
         json!({"sub": id, "role": "admin", "iss": "asylum-tracker", "aud": "asylum-tracker-api",
-               "exp": exp, "iat": now, "jti": "x", "ver": 0})
+               "exp": exp, "iat": now, "jti": "x", "ver": 0, "sid": sid})
     };
     // Sanity: our own construction is accepted when nothing is wrong with it.
     assert_eq!(
@@ -37,9 +42,6 @@ async fn bad_tokens_are_401(app: TestApp) {
         200
     );
 
-    let parts: Vec<&str> = good.split('.').collect();
-    let mut payload: serde_json::Value =
-        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[1]).unwrap()).unwrap();
     payload["role"] = json!("admin");
     let tampered = format!(
         "{}.{}.{}",
@@ -56,6 +58,11 @@ async fn bad_tokens_are_401(app: TestApp) {
     wrong_aud["aud"] = json!("someone-else");
     let mut no_exp = claims(now + 60);
     no_exp.as_object_mut().unwrap().remove("exp");
+    // Tokens from before sessions had ids carry no `sid`.
+    let mut no_sid = claims(now + 60);
+    no_sid.as_object_mut().unwrap().remove("sid");
+    let mut unknown_sid = claims(now + 60);
+    unknown_sid["sid"] = json!(uuid::Uuid::new_v4().to_string());
 
     let cases = [
         ("tampered payload", tampered),
@@ -70,6 +77,8 @@ async fn bad_tokens_are_401(app: TestApp) {
         ("alg none", alg_none),
         ("wrong audience", sign(JWT_SECRET, &wrong_aud)),
         ("no exp", sign(JWT_SECRET, &no_exp)),
+        ("no sid", sign(JWT_SECRET, &no_sid)),
+        ("unknown sid", sign(JWT_SECRET, &unknown_sid)),
         ("garbage", "not.a.jwt".to_string()),
     ];
     for (what, token) in cases {

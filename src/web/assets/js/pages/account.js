@@ -30,7 +30,7 @@ export async function accountPage() {
     async (v, f) => {
       await api("POST", "/me/password", { current_password: v.current_password, new_password: v.new_password });
       f.reset();
-      return "Your password has been changed.";
+      return "Your password has been changed. Your other sessions have been signed out.";
     },
   );
   return h(
