@@ -12,6 +12,7 @@ browser_both!(
     no_token_is_readable_by_page_scripts,
     an_ended_session_says_so,
     sign_out_is_on_every_page_and_ends_the_session,
+    another_session_is_listed_and_ended_from_the_account_page,
 );
 
 const NOT_FOUND: &str = "This page does not exist, or it is not shared with you.";
@@ -183,4 +184,85 @@ async fn sign_out_is_on_every_page_and_ends_the_session(app: &TestApp, b: &Brows
     assert_eq!(live, 0, "no live session after signing out");
     b.goto("/clients").await;
     b.heading("Sign in").await;
+}
+
+/// The account page lists the signed-in sessions (this one marked, times as dates, the browser
+/// in a few words) and ends another one: its refresh token stops working at once.
+async fn another_session_is_listed_and_ended_from_the_account_page(app: &TestApp, b: &Browser) {
+    app.create_user("two@test.org", "lawyer", USER_PASSWORD)
+        .await;
+    // Signed in elsewhere first (through the API: no User-Agent), then in the browser.
+    let elsewhere = app.session("two@test.org", USER_PASSWORD).await;
+    b.sign_in_at("/account", "two@test.org", USER_PASSWORD, "Account")
+        .await;
+    let shown = b
+        .until(
+            "two sessions listed",
+            "const items = [...document.querySelectorAll('ul#sessions li.session')];
+             if (items.length !== 2) return null;
+             return items.map((li) => ({
+               current: li.dataset.current === 'true',
+               text: li.textContent.replace(/\\s+/g, ' ').trim(),
+               ends: [...li.querySelectorAll('button')].map((x) => x.textContent.trim()),
+             }));",
+            vec![],
+        )
+        .await;
+    let items = shown.as_array().expect("sessions");
+    let current: Vec<&Value> = items.iter().filter(|s| s["current"] == true).collect();
+    assert_eq!(current.len(), 1, "exactly one is this session: {shown}");
+    let (this, other) = if items[0]["current"] == true {
+        (&items[0], &items[1])
+    } else {
+        (&items[1], &items[0])
+    };
+    let this_text = this["text"].as_str().unwrap_or_default();
+    assert!(
+        this_text.contains("This session") && this_text.contains("Chrome"),
+        "this session is marked, with its browser: {this_text}"
+    );
+    assert_eq!(this["ends"], json!([]), "no End session for this one");
+    let other_text = other["text"].as_str().unwrap_or_default();
+    assert!(
+        other_text.contains("Unknown browser") && !other_text.contains("This session"),
+        "the API's sign-in sent no User-Agent: {other_text}"
+    );
+    assert_eq!(other["ends"], json!(["End session"]));
+    // Dates as the rest of the client shows instants: weekday, ISO date, time and zone.
+    for text in [this_text, other_text] {
+        let dated = b
+            .js(
+                "return /Signed in \\w{3} \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2} \\S+/.test(arguments[0])
+                   && /Last used \\w{3} \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2} \\S+/.test(arguments[0]);",
+                vec![json!(text)],
+            )
+            .await;
+        assert_eq!(dated, json!(true), "unambiguous times: {text}");
+    }
+    b.axe("account-sessions").await;
+    b.at_both_widths("account-sessions").await;
+
+    b.click("li.session[data-current=\"false\"]", "End session")
+        .await;
+    b.find_text("#sessions-status", "The session has been ended")
+        .await;
+    b.until(
+        "one session left, this one",
+        "const items = [...document.querySelectorAll('ul#sessions li.session')];
+         return items.length === 1 && items[0].dataset.current === 'true';",
+        vec![],
+    )
+    .await;
+    // The other session's refresh token (and its access token) stopped working at once.
+    let refresh = app
+        .post_anon(
+            "/api/v1/auth/refresh",
+            &json!({"refresh_token": elsewhere["refresh_token"]}),
+        )
+        .await;
+    assert_eq!(refresh.status(), 401, "the ended session cannot refresh");
+    let token = elsewhere["access_token"].as_str().expect("access token");
+    assert_eq!(app.get("/api/v1/me", token).await.status(), 401);
+    // This one goes on.
+    b.nav("Clients", "Clients").await;
 }

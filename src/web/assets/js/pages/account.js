@@ -1,5 +1,6 @@
-// Account: two-step sign-in, change one's password; create, copy and revoke the calendar feed
-// link. Where a second factor is required and the account has none, only its enrolment.
+// Account: two-step sign-in, change one's password, the signed-in sessions (ending another
+// one); create, copy and revoke the calendar feed link. Where a second factor is required and
+// the account has none, only its enrolment.
 
 import { h, replace } from "../dom.js";
 import { api, enrolmentRequired, get, setEnrolmentRequired, setUser } from "../api.js";
@@ -7,6 +8,7 @@ import { ROLES, words } from "../format.js";
 import { field, form } from "../forms.js";
 import { continueAfterEnrolment, render } from "../router.js";
 import { mfaSection } from "./account-mfa.js";
+import { sessionsSection } from "./account-sessions.js";
 
 export async function accountPage() {
   // Fresh: enrolment may have changed in another tab or by an admin's reset.
@@ -14,6 +16,7 @@ export async function accountPage() {
   setUser(u);
   if (u.mfa_enrolled) setEnrolmentRequired(false);
   if (enrolmentRequired()) return enrolmentPage();
+  const sessions = sessionsSection();
   const id = "password-form";
   const passwordForm = form(
     id,
@@ -30,6 +33,7 @@ export async function accountPage() {
     async (v, f) => {
       await api("POST", "/me/password", { current_password: v.current_password, new_password: v.new_password });
       f.reset();
+      sessions.reload();
       return "Your password has been changed. Your other sessions have been signed out.";
     },
   );
@@ -49,6 +53,8 @@ export async function accountPage() {
     mfaSection({ onRequired: () => render() }),
     h("h2", null, "Change your password"),
     passwordForm,
+    h("h2", { id: "sessions-heading" }, "Signed-in sessions"),
+    sessions.section,
     h("h2", null, "Calendar feed"),
     feedSection(),
   );
