@@ -512,3 +512,59 @@ mod tests {
         ));
     }
 }
+
+/// A whole number as JSON Schema's `integer` counts one: `7` and `7.0` alike (a JSON client may
+/// send `7.0`, and schemathesis did). `7.5`, a string, or a number outside `T` is refused as
+/// "expected a whole number". `T` is the field's integer type (`Whole<i32>`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Whole<T>(pub T);
+
+impl<'de, T: TryFrom<i64>> serde::Deserialize<'de> for Whole<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::{Error, Unexpected, Visitor};
+        // The wording starts with "i", which `plain` turns into "a whole number".
+        const EXPECTED: &str = "integer (a whole number)";
+        struct Number;
+        impl Visitor<'_> for Number {
+            type Value = i64;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str(EXPECTED)
+            }
+            fn visit_i64<E: Error>(self, v: i64) -> Result<i64, E> {
+                Ok(v)
+            }
+            fn visit_u64<E: Error>(self, v: u64) -> Result<i64, E> {
+                i64::try_from(v).map_err(|_| E::invalid_value(Unexpected::Unsigned(v), &self))
+            }
+            fn visit_f64<E: Error>(self, v: f64) -> Result<i64, E> {
+                // Exact below 2^53; beyond that no field of ours has a use for the number.
+                if v.fract() == 0.0 && v.abs() < 9.0e15 {
+                    Ok(v as i64)
+                } else {
+                    Err(E::invalid_value(Unexpected::Float(v), &self))
+                }
+            }
+        }
+        let n = d.deserialize_any(Number)?;
+        T::try_from(n)
+            .map(Whole)
+            .map_err(|_| D::Error::invalid_value(Unexpected::Signed(n), &EXPECTED))
+    }
+}
+
+#[cfg(test)]
+mod whole_numbers {
+    use super::Whole;
+
+    #[test]
+    fn integers_and_integral_floats_are_whole_numbers() {
+        let parse = |s: &str| serde_json::from_str::<Whole<i32>>(s).map(|w| w.0);
+        assert_eq!(parse("7").unwrap(), 7);
+        assert_eq!(parse("7.0").unwrap(), 7);
+        assert_eq!(parse("-3").unwrap(), -3);
+        for bad in ["7.5", "\"7\"", "true", "3000000000", "1e300"] {
+            let e = parse(bad).unwrap_err().to_string();
+            assert!(e.contains("expected integer"), "{bad}: {e}");
+        }
+    }
+}

@@ -12,7 +12,7 @@ use crate::domain::dates::Day;
 use crate::domain::identifiers;
 use crate::domain::vocab::MannerOfEntry;
 use crate::error::{AppError, AppResult, Fields};
-use crate::http::body::{not_null, nullable, ApiJson, ApiQuery};
+use crate::http::body::{not_null, nullable, ApiJson, ApiQuery, Whole};
 use crate::http::doc::Conflict;
 use crate::http::list::List;
 use crate::service::clients::{self, ClientFields, ClientSummary, ClientView};
@@ -280,8 +280,8 @@ pub struct SearchRequest {
     #[schema(min_length = 1, max_length = 200)]
     pub q: String,
     /// 1 to 200, default 50.
-    #[schema(minimum = 1, maximum = 200)]
-    pub limit: Option<i64>,
+    #[schema(value_type = Option<i64>, minimum = 1, maximum = 200)]
+    pub limit: Option<Whole<i64>>,
     /// The `next_cursor` of the previous page.
     #[schema(min_length = 1, pattern = "^[A-Za-z0-9_-]+$")]
     pub cursor: Option<String>,
@@ -308,7 +308,7 @@ pub async fn search_clients(
     if q.is_empty() || q.chars().count() > 200 {
         return Err(AppError::field("q", "must be 1 to 200 characters"));
     }
-    let page = Page::from_params(req.limit, req.cursor.as_deref())?;
+    let page = Page::from_params(req.limit.map(|w| w.0), req.cursor.as_deref())?;
     let archived = req.include_archived.unwrap_or(false);
     let list = clients::search(&state, &user, q, archived, page).await?;
     Ok(HttpResponse::Ok().json(list))

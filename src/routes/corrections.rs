@@ -14,7 +14,7 @@ use crate::domain::ead_clock::ClockKind;
 use crate::domain::identifiers;
 use crate::domain::vocab::{Authority, DecisionKind, FilingStatus, Form};
 use crate::error::{AppResult, Fields};
-use crate::http::body::{nullable, ApiJson};
+use crate::http::body::{nullable, ApiJson, Whole};
 use crate::http::doc::Conflict;
 use crate::service::corrections::{self, ClockEventEdit, DecisionEdit, FilingEdit};
 use crate::service::events::{clock_kind_schema, ClockEventView, DecisionView, FilingView};
@@ -275,7 +275,7 @@ pub struct DecisionPatch {
     /// With `voluntary_departure` only (1 to 120); null clears.
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<i32>, minimum = 1, maximum = 120)]
-    pub voluntary_departure_days: Option<Option<i32>>,
+    pub voluntary_departure_days: Option<Option<Whole<i32>>>,
     pub appeal_waived: Option<bool>,
     /// Why the record is corrected (kept in the audit log). Trimmed; 1 to 500 characters.
     #[schema(min_length = 1, max_length = 500)]
@@ -303,7 +303,7 @@ impl DecisionPatch {
             kind,
             authority,
             decided_on: self.decided_on.map(Day::date),
-            voluntary_departure_days: self.voluntary_departure_days,
+            voluntary_departure_days: self.voluntary_departure_days.map(|d| d.map(|w| w.0)),
             appeal_waived: self.appeal_waived,
         };
         Ok((edit, why))

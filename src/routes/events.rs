@@ -13,7 +13,7 @@ use crate::domain::ead_clock::ClockKind;
 use crate::domain::identifiers;
 use crate::domain::vocab::{Authority, DecisionKind, FilingStatus, Form};
 use crate::error::{AppResult, Fields};
-use crate::http::body::ApiJson;
+use crate::http::body::{ApiJson, Whole};
 use crate::http::list::List;
 use crate::service::events::{
     self, clock_kind_schema, ClockEventView, DecisionView, FilingView, NewClockEvent, NewDecision,
@@ -243,8 +243,8 @@ pub struct DecisionRequest {
     /// The date of the oral decision, or of the mailing of the written one.
     pub decided_on: Day,
     /// Required with `voluntary_departure` (1 to 120).
-    #[schema(minimum = 1, maximum = 120)]
-    pub voluntary_departure_days: Option<i32>,
+    #[schema(value_type = Option<i32>, minimum = 1, maximum = 120)]
+    pub voluntary_departure_days: Option<Whole<i32>>,
     pub appeal_waived: Option<bool>,
 }
 
@@ -263,7 +263,8 @@ impl DecisionRequest {
             errors.push("decided_on", "must not be in the future");
         }
         let days = "voluntary_departure_days";
-        match (kind, self.voluntary_departure_days) {
+        let given = self.voluntary_departure_days.map(|w| w.0);
+        match (kind, given) {
             (Some(DecisionKind::VoluntaryDeparture), None) => {
                 errors.push(days, "is required for a grant of voluntary departure")
             }
@@ -279,7 +280,7 @@ impl DecisionRequest {
             kind,
             authority,
             decided_on: self.decided_on.date(),
-            voluntary_departure_days: self.voluntary_departure_days,
+            voluntary_departure_days: given,
             appeal_waived: self.appeal_waived.unwrap_or(false),
         }))
     }

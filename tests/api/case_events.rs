@@ -291,6 +291,11 @@ async fn unknown_values_name_the_field_and_the_allowed_ones(app: TestApp) {
             "voluntary_departure_days",
         ),
         (
+            json!({"kind": "voluntary_departure", "authority": "immigration_judge",
+                "decided_on": "2026-05-01", "voluntary_departure_days": 7.5}),
+            "voluntary_departure_days",
+        ),
+        (
             json!({"kind": "denied", "authority": "bia", "decided_on": "2099-05-01"}),
             "decided_on",
         ),
@@ -306,6 +311,32 @@ async fn unknown_values_name_the_field_and_the_allowed_ones(app: TestApp) {
         [0, 0, 0],
         "nothing recorded"
     );
+    // `60.0` is the whole number 60, as JSON Schema counts integers (schemathesis sent `7.0`
+    // to PATCH /decisions/{id} and got 422).
+    let vd = body(
+        app.post(
+            &decisions,
+            &t.lawyer,
+            &json!({"kind": "voluntary_departure", "authority": "immigration_judge",
+                    "decided_on": "2026-05-01", "voluntary_departure_days": 60.0}),
+        )
+        .await,
+        201,
+    )
+    .await;
+    assert_eq!(vd["voluntary_departure_days"], 60);
+    let path = format!("/api/v1/decisions/{}", vd["id"].as_str().unwrap());
+    let fixed = body(
+        app.patch(
+            &path,
+            &t.lawyer,
+            &json!({"voluntary_departure_days": 90.0, "reason": "the order says 90 days"}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(fixed["voluntary_departure_days"], 90);
 }
 
 async fn event_writes_are_audited(app: TestApp) {
