@@ -985,6 +985,7 @@ fn run(url: &str) -> BenchResult<()> {
             pool: pool.clone(),
             mailer: Mailer::from_settings(&settings.mail, settings.reminders.concurrency)?,
             courts: Arc::new(settings.load_courts()?),
+            offices: Arc::new(settings.load_offices()?),
             settings: settings.clone(),
         };
 

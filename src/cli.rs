@@ -162,6 +162,7 @@ async fn send_reminders(mut settings: Settings) -> AppResult<()> {
             settings.reminders.concurrency,
         )?,
         courts: std::sync::Arc::new(settings.load_courts().map_err(AppError::internal)?),
+        offices: std::sync::Arc::new(settings.load_offices().map_err(AppError::internal)?),
         settings,
     };
     let report = crate::reminders::worker::tick(&worker).await?;

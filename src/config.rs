@@ -10,6 +10,7 @@ use serde::Deserialize;
 /// The committed default, compiled in so that the binary runs from any directory.
 pub const DEFAULT_TOML: &str = include_str!("../config/default.toml");
 pub const DEFAULT_COURTS_CSV: &str = include_str!("../config/immigration-courts.csv");
+pub const DEFAULT_OFFICES_CSV: &str = include_str!("../config/offices.csv");
 const ENV_PREFIX: &str = "ASYLUM_TRACKER";
 
 #[derive(Debug, Clone, Deserialize)]
@@ -23,6 +24,8 @@ pub struct Settings {
     pub ead: EadSettings,
     #[serde(default)]
     pub courts: CourtSettings,
+    #[serde(default)]
+    pub offices: OfficeSettings,
     #[serde(default)]
     pub limits: LimitSettings,
 }
@@ -57,6 +60,14 @@ impl Default for LimitSettings {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CourtSettings {
+    pub file: Option<PathBuf>,
+}
+
+/// The office list (ICE field offices, USCIS asylum offices and application support centres)
+/// ships in `config/offices.csv`; `offices.file` points at an edited copy, read at start-up.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OfficeSettings {
     pub file: Option<PathBuf>,
 }
 
@@ -380,16 +391,14 @@ impl Settings {
 
     /// The court list: the file of `courts.file`, else the one shipped with the binary.
     pub fn load_courts(&self) -> Result<Vec<crate::domain::courts::Court>, ConfigError> {
-        let text = match &self.courts.file {
-            Some(path) => std::fs::read_to_string(path).map_err(|e| {
-                bad(
-                    "courts.file",
-                    format!("cannot read {}: {e}", path.display()),
-                )
-            })?,
-            None => DEFAULT_COURTS_CSV.to_string(),
-        };
+        let text = list_text(&self.courts.file, "courts.file", DEFAULT_COURTS_CSV)?;
         crate::domain::courts::parse_courts(&text).map_err(|e| bad("courts.file", e))
+    }
+
+    /// The office list: the file of `offices.file`, else the one shipped with the binary.
+    pub fn load_offices(&self) -> Result<Vec<crate::domain::offices::Office>, ConfigError> {
+        let text = list_text(&self.offices.file, "offices.file", DEFAULT_OFFICES_CSV)?;
+        crate::domain::offices::parse_offices(&text).map_err(|e| bad("offices.file", e))
     }
 
     pub fn ead_waits(&self) -> crate::domain::ead_clock::EadWaits {
@@ -497,4 +506,13 @@ fn from_config_error(e: config::ConfigError) -> ConfigError {
         })
         .unwrap_or_else(|| "configuration".to_string());
     ConfigError { key, message: text }
+}
+
+/// The text of a data list: the configured file, else the copy compiled in.
+fn list_text(file: &Option<PathBuf>, key: &str, shipped: &str) -> Result<String, ConfigError> {
+    match file {
+        Some(path) => std::fs::read_to_string(path)
+            .map_err(|e| bad(key, format!("cannot read {}: {e}", path.display()))),
+        None => Ok(shipped.to_string()),
+    }
 }

@@ -40,6 +40,7 @@ impl Application {
         let mailer = Mailer::from_settings(&settings.mail, settings.reminders.concurrency)?;
         let hasher = crate::auth::password::Hasher::new(&settings.auth)?;
         let courts = std::sync::Arc::new(settings.load_courts().map_err(AppError::internal)?);
+        let offices = std::sync::Arc::new(settings.load_offices().map_err(AppError::internal)?);
         let bind = settings.bind_addr().map_err(AppError::internal)?;
         let listener = TcpListener::bind(bind)
             .map_err(|e| AppError::internal(format!("cannot listen on {bind}: {e}")))?;
@@ -50,6 +51,7 @@ impl Application {
             jwt: std::sync::Arc::new(jwt),
             mailer,
             courts,
+            offices,
             hasher,
         });
         let server = run(listener, state.clone())?;

@@ -47,6 +47,8 @@ pub struct FeedHearing {
     pub case_court_code: Option<String>,
     /// Where the hearing is, as a person entered it (when no court is named).
     pub location: Option<String>,
+    /// The office of an appointment not in court (then the case's court is not where it is).
+    pub office_code: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable)]
@@ -95,6 +97,7 @@ pub fn hearings_since(
             hearings::court_code,
             cases::court_code,
             hearings::location,
+            hearings::office_code,
         ))
         .into_boxed();
     if let Some(user) = assigned_to(scope) {

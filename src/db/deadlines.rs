@@ -124,6 +124,24 @@ pub fn computed_of(conn: &mut DbConnection, case_id: &str) -> AppResult<Vec<Dead
         .load(conn)?)
 }
 
+/// The open computed row of `(kind, trigger)` of a case not yet alerted as missed, if any.
+pub fn unalerted(
+    conn: &mut DbConnection,
+    case_id: &str,
+    kind: DeadlineKind,
+    trigger: &str,
+) -> AppResult<Option<String>> {
+    Ok(deadlines::table
+        .filter(deadlines::case_id.eq(case_id))
+        .filter(deadlines::kind.eq(kind.as_str()))
+        .filter(deadlines::trigger_key.eq(trigger))
+        .filter(deadlines::resolution.is_null())
+        .filter(deadlines::missed_alerted.eq(false))
+        .select(deadlines::id)
+        .first(conn)
+        .optional()?)
+}
+
 pub fn find(conn: &mut DbConnection, id: &str) -> AppResult<Deadline> {
     deadlines::table
         .find(id)

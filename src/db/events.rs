@@ -70,6 +70,8 @@ pub struct Hearing {
     pub created_by: String,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// An ICE field office or USCIS office (`config/offices.csv`), for appointments not in court.
+    pub office_code: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -494,6 +496,7 @@ pub struct HearingChanges {
     pub time_zone: Option<String>,
     pub starts_at: Option<NaiveDateTime>,
     pub court_code: Option<Option<String>>,
+    pub office_code: Option<Option<String>>,
     pub judge: Option<Option<String>>,
     pub location: Option<Option<String>>,
     pub outcome: Option<Option<String>>,
@@ -530,6 +533,7 @@ pub fn load_facts(conn: &mut DbConnection, case_id: &str, client_id: &str) -> Ap
             Some(HearingFact {
                 kind: HearingKind::parse(&h.kind)?,
                 cancelled: h.outcome.as_deref() == Some(HearingOutcome::Cancelled.as_str()),
+                outcome: h.outcome.as_deref().and_then(HearingOutcome::parse),
                 id: h.id,
                 on,
             })
@@ -551,11 +555,13 @@ pub fn load_facts(conn: &mut DbConnection, case_id: &str, client_id: &str) -> Ap
             })
         })
         .collect();
+    let supervision = super::supervision::facts(conn, case_id)?;
     Ok(CaseFacts {
         last_arrival_on,
         filings,
         clock_events,
         hearings,
         decisions,
+        supervision,
     })
 }

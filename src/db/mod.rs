@@ -11,6 +11,7 @@ pub mod page;
 pub mod schema;
 pub mod scope;
 pub mod sessions;
+pub mod supervision;
 pub mod users;
 
 use std::time::Duration;

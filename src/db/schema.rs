@@ -206,6 +206,22 @@ diesel::table! {
         created_by -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        office_code -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    supervision_orders (id) {
+        id -> Text,
+        case_id -> Text,
+        ordered_on -> Date,
+        field_office_code -> Text,
+        interval_days -> Integer,
+        conditions -> Nullable<Text>,
+        ended_on -> Nullable<Date>,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
     }
 }
 
@@ -314,6 +330,7 @@ diesel::joinable!(clock_events -> cases (case_id));
 diesel::joinable!(hearings -> cases (case_id));
 diesel::joinable!(hearing_changes -> hearings (hearing_id));
 diesel::joinable!(decisions -> cases (case_id));
+diesel::joinable!(supervision_orders -> cases (case_id));
 diesel::joinable!(deadlines -> cases (case_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -333,6 +350,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     clock_events,
     hearings,
     hearing_changes,
+    supervision_orders,
     decisions,
     deadlines,
     closures,

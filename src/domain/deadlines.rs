@@ -12,6 +12,7 @@ use DeadlineKind::*;
 
 pub use super::vocab::{
     Authority, DeadlineKind, DeadlineStatus, DecisionKind, FilingStatus, Form, HearingKind,
+    HearingOutcome,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -53,6 +54,18 @@ pub struct HearingFact {
     /// The local date at the court or office.
     pub on: NaiveDate,
     pub cancelled: bool,
+    /// What happened, once recorded (`cancelled` mirrors the `Cancelled` outcome).
+    pub outcome: Option<HearingOutcome>,
+}
+
+/// An Order of Supervision (Form I-220B; INA 241(a)(3), 8 CFR 241.5): reporting to an ICE field
+/// office every `interval_days` from `ordered_on` until it ends (if it does).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SupervisionFact {
+    pub id: String,
+    pub ordered_on: NaiveDate,
+    pub interval_days: u32,
+    pub ended_on: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -73,6 +86,8 @@ pub struct CaseFacts {
     pub hearings: Vec<HearingFact>,
     /// In the order recorded (by date, then entry): the first of a day names that day's deadlines.
     pub decisions: Vec<DecisionFact>,
+    /// Orders of Supervision, in any order.
+    pub supervision: Vec<SupervisionFact>,
 }
 
 /// One computed deadline. `(kind, trigger)` is unique within a case and stable across recomputes.
@@ -128,6 +143,7 @@ pub fn compute(facts: &CaseFacts, cal: &Calendar, waits: &EadWaits) -> Vec<Compu
             .iter()
             .filter_map(|h| pre_hearing_filing(h, cal)),
     );
+    out.extend(check_ins(facts, cal));
     out.sort_by(|a, b| {
         (a.due_on, a.kind.as_str(), &a.trigger).cmp(&(b.due_on, b.kind.as_str(), &b.trigger))
     });
@@ -358,6 +374,86 @@ pub fn pre_hearing_filing(h: &HearingFact, cal: &Calendar) -> Option<ComputedDea
         )
     };
     Some(Basis::new(PreHearingFiling, format!("hearing:{}", h.id), rule).row(due, explanation))
+}
+
+/// ICE check-ins under Orders of Supervision (INA 241(a)(3); 8 CFR 241.5(a)(1): periodic
+/// reporting is a condition of release). Each check-in recorded (a hearing of kind `ice_check_in`,
+/// on the date the officer gave) is a row due that day, met once recorded `held`: one that passes
+/// unheld is missed, which alerts the case team, because a missed check-in can lead to
+/// re-detention. After the last held check-in (or the order itself) and with none scheduled, the
+/// next one is planned `interval_days` later, moved to the previous business day if it falls on a
+/// weekend or holiday (reporting early is never late). An order is in force from its date until it
+/// ends or the next order is made; each check-in belongs to the order in force on its day.
+pub fn check_ins(facts: &CaseFacts, cal: &Calendar) -> Vec<ComputedDeadline> {
+    let rule = "INA 241(a)(3); 8 CFR 241.5(a)";
+    let mut orders: Vec<&SupervisionFact> = facts.supervision.iter().collect();
+    orders.sort_by(|a, b| (a.ordered_on, &a.id).cmp(&(b.ordered_on, &b.id)));
+    let mut out = Vec::new();
+    for (i, o) in orders.iter().enumerate() {
+        let next_order = orders.get(i + 1).map(|n| n.ordered_on);
+        let in_force = |on: NaiveDate| {
+            on >= o.ordered_on
+                && next_order.is_none_or(|n| on < n)
+                && o.ended_on.is_none_or(|end| on <= end)
+        };
+        let mut visits: Vec<&HearingFact> = facts
+            .hearings
+            .iter()
+            .filter(|h| h.kind == HearingKind::IceCheckIn && !h.cancelled && in_force(h.on))
+            .collect();
+        visits.sort_by(|a, b| (a.on, &a.id).cmp(&(b.on, &b.id)));
+        let mut last_held = None;
+        for h in &visits {
+            let explanation = format!(
+                "The check-in the officer set for {} at the ICE field office ({rule}); \
+                 record it as held once the client has reported.",
+                day_label(h.on)
+            );
+            let mut row =
+                Basis::new(IceCheckIn, format!("hearing:{}", h.id), rule).row(h.on, explanation);
+            if h.outcome == Some(HearingOutcome::Held) {
+                row.met_on = Some(h.on);
+                last_held = Some(h.on);
+            }
+            out.push(row);
+        }
+        let scheduled = visits
+            .last()
+            .is_some_and(|h| h.outcome != Some(HearingOutcome::Held));
+        if scheduled {
+            continue;
+        }
+        let base = last_held.unwrap_or(o.ordered_on);
+        let Some(raw) = base.checked_add_days(Days::new(o.interval_days.into())) else {
+            continue;
+        };
+        let (due, skipped) = cal.roll_backward(raw);
+        if !in_force(due) {
+            continue;
+        }
+        let since = match last_held {
+            Some(on) => format!("the check-in held on {}", day_label(on)),
+            None => format!("the Order of Supervision of {}", day_label(o.ordered_on)),
+        };
+        let lead = format!(
+            "{} days (the order's reporting interval) after {since} is {}",
+            o.interval_days,
+            day_label(raw)
+        );
+        let explanation = if skipped.is_empty() {
+            format!("{lead} ({rule}); schedule the date the officer gives.")
+        } else {
+            let why = describe_skips(&skipped, "it fell on a weekend");
+            format!(
+                "{lead}; planned for the previous business day, {}, because {why} ({rule}); \
+                 schedule the date the officer gives.",
+                day_label(due)
+            )
+        };
+        let trigger = format!("supervision:{}:after:{}", o.id, ymd(base));
+        out.push(Basis::new(IceCheckIn, trigger, rule).row(due, explanation));
+    }
+    out
 }
 
 /// What produced a deadline and the rule it follows.

@@ -8,6 +8,8 @@ pub mod deadlines;
 pub mod ead_clock;
 pub mod email;
 pub mod identifiers;
+pub mod offices;
+pub mod place_list;
 pub mod search;
 pub mod vocab;
 pub mod vtimezone;

@@ -49,7 +49,7 @@ text_enum!(DeadlineKind {
     MotionToReconsider = "motion_to_reconsider", MotionToReopen = "motion_to_reopen",
     PetitionForReview = "petition_for_review", VoluntaryDeparture = "voluntary_departure",
     EadRenewalWindow = "ead_renewal_window", PreHearingFiling = "pre_hearing_filing",
-    Other = "other",
+    IceCheckIn = "ice_check_in", Other = "other",
 });
 text_enum!(DeadlineStatus {
     Open = "open", Met = "met", Missed = "missed", Waived = "waived", Superseded = "superseded",
@@ -94,4 +94,23 @@ text_enum!(HearingOutcome {
     Held = "held", ContinuedByApplicant = "continued_by_applicant",
     ContinuedByCourt = "continued_by_court", NoShow = "no_show", Cancelled = "cancelled",
 });
+text_enum!(OfficeKind {
+    IceFieldOffice = "ice_field_office", AsylumOffice = "asylum_office",
+    ApplicationSupportCenter = "application_support_center",
+});
+
+impl HearingKind {
+    /// The kind of office an appointment of this kind is held at; none for court hearings.
+    /// Check-ins are at ICE field offices (8 CFR 241.5(a)), asylum interviews at USCIS asylum
+    /// offices (8 CFR 208.9), biometrics at application support centres (8 CFR 103.16).
+    pub fn office_kind(self) -> Option<OfficeKind> {
+        match self {
+            HearingKind::IceCheckIn => Some(OfficeKind::IceFieldOffice),
+            HearingKind::AsylumInterview => Some(OfficeKind::AsylumOffice),
+            HearingKind::Biometrics => Some(OfficeKind::ApplicationSupportCenter),
+            HearingKind::MasterCalendar | HearingKind::Individual | HearingKind::Other => None,
+        }
+    }
+}
+
 text_enum!(AssignmentRole { Lawyer = "lawyer", Caseworker = "caseworker" });

@@ -25,7 +25,8 @@ pub struct HearingNote {
     pub kind: String,
     pub starts_at_local: String,
     pub time_zone: String,
-    pub court: Option<String>,
+    /// The court's name, or the office's name, city and state.
+    pub place: Option<String>,
     pub case_reference: String,
     pub family_initial: Option<char>,
     pub link: String,
@@ -170,7 +171,7 @@ pub fn hearing_reminder(n: &HearingNote, today: NaiveDate) -> Composed {
         ("When (local time)", when),
         ("Case", who(&n.case_reference, n.family_initial)),
     ];
-    if let Some(c) = &n.court {
+    if let Some(c) = &n.place {
         rows.push(("Where", c.clone()));
     }
     Composed {

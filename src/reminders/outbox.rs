@@ -11,6 +11,7 @@ use diesel::prelude::*;
 use super::planner;
 use crate::db::schema::{case_assignments, cases, deadlines, hearings, reminders, users};
 use crate::db::{self, DbConnection};
+use crate::domain::vocab::DeadlineKind;
 use crate::error::AppResult;
 use crate::reminders::planner::Schedule;
 
@@ -197,6 +198,11 @@ pub fn replan(
         .filter(deadlines::case_id.eq(case_id.to_string()))
         .filter(deadlines::resolution.is_null())
         .filter(deadlines::due_on.ge(ctx.today))
+        // A check-in that is an appointment gets the appointment's reminders (with its time and
+        // office); its deadline row is there for the missed alert only.
+        .filter(not(deadlines::kind
+            .eq(DeadlineKind::IceCheckIn.as_str())
+            .and(deadlines::trigger_key.like("hearing:%"))))
         .select((deadlines::id, deadlines::due_on))
         .into_boxed();
     // The items whose pending rows this re-plan may drop (None: all of the case's).
@@ -358,7 +364,8 @@ pub fn replan_user(conn: &mut DbConnection, user_id: &str, ctx: &Schedule) -> Ap
     Ok(())
 }
 
-/// Open deadlines of followed cases that passed unmet get one "missed" alert for their lawyers and every admin.
+/// Open deadlines of followed cases that passed unmet get one "missed" alert (see
+/// [`alert_missed`] for who is told).
 /// Returns how many deadlines were alerted. Index: `deadlines_missed_sweep` (partial).
 /// A deadline due before the day its case was entered (an old case recorded now, or a date
 /// corrected into the past) was never the office's to meet: it is settled without an alert.
@@ -366,7 +373,7 @@ pub fn sweep_missed(conn: &mut DbConnection, ctx: &Schedule, limit: i64) -> AppR
     // ORDER BY due_on lets the planner walk the partial index instead of scanning the table
     // in hope of an early LIMIT; NOT literals (not bound booleans) keep the index usable in a
     // generic plan too (measured: 168 ms -> under 1 ms with 1M deadlines, benches/reminders.rs).
-    let found: Vec<(String, String, NaiveDate, NaiveDateTime)> = deadlines::table
+    let found: Vec<(String, String, String, NaiveDate, NaiveDateTime)> = deadlines::table
         .inner_join(cases::table)
         .filter(deadlines::resolution.is_null())
         .filter(not(deadlines::missed_alerted))
@@ -379,6 +386,7 @@ pub fn sweep_missed(conn: &mut DbConnection, ctx: &Schedule, limit: i64) -> AppR
         .select((
             deadlines::id,
             deadlines::case_id,
+            deadlines::kind,
             deadlines::due_on,
             cases::created_at,
         ))
@@ -386,62 +394,84 @@ pub fn sweep_missed(conn: &mut DbConnection, ctx: &Schedule, limit: i64) -> AppR
         .load(conn)?;
     let (missed, before_entry): (Vec<_>, Vec<_>) = found
         .into_iter()
-        .partition(|(_, _, due_on, entered)| *due_on >= entered.date());
+        .partition(|(_, _, _, due_on, entered)| *due_on >= entered.date());
     let settled: Vec<String> = before_entry.into_iter().map(|(id, ..)| id).collect();
     if !settled.is_empty() {
         diesel::update(deadlines::table.filter(deadlines::id.eq_any(&settled)))
             .set(deadlines::missed_alerted.eq(true))
             .execute(conn)?;
     }
-    let missed: Vec<(String, String)> = missed
-        .into_iter()
-        .map(|(id, case_id, ..)| (id, case_id))
-        .collect();
-    if missed.is_empty() {
-        return Ok(0);
+    let admins = if missed.is_empty() {
+        Vec::new()
+    } else {
+        active_admins(conn)?
+    };
+    for (deadline_id, case_id, kind, ..) in &missed {
+        alert_missed(conn, deadline_id, case_id, kind, &admins, ctx.now)?;
     }
-    let admins: Vec<String> = users::table
+    Ok(missed.len())
+}
+
+/// The ids of the active administrators, who are told of every missed deadline.
+pub fn active_admins(conn: &mut DbConnection) -> AppResult<Vec<String>> {
+    Ok(users::table
         .filter(users::role.eq("admin"))
         .filter(users::active.eq(true))
         .select(users::id)
-        .load(conn)?;
-    for (deadline_id, case_id) in &missed {
-        let lawyers: Vec<String> = case_assignments::table
-            .inner_join(users::table)
-            .filter(case_assignments::case_id.eq(case_id))
-            .filter(case_assignments::role.eq("lawyer"))
-            .filter(users::active.eq(true))
-            .select(users::id)
-            .load(conn)?;
-        let mut to: Vec<String> = lawyers;
-        for a in &admins {
-            if !to.contains(a) {
-                to.push(a.clone());
-            }
-        }
-        let key = format!("missed:{deadline_id}");
-        for user in &to {
-            // The unique index (item_key, recipient, lead) keeps a second alert from being planned.
-            insert(
-                conn,
-                &NewRow {
-                    kind: "missed",
-                    item_id: Some(deadline_id),
-                    item_key: &key,
-                    case_id: Some(case_id),
-                    recipient_id: user,
-                    lead_days: -1,
-                    due_at: ctx.now,
-                    digest: false,
-                    payload: None,
-                },
-            )?;
-        }
-        diesel::update(deadlines::table.find(deadline_id))
-            .set(deadlines::missed_alerted.eq(true))
-            .execute(conn)?;
+        .load(conn)?)
+}
+
+/// Plans the one "missed" alert of a deadline, due `now`, and marks it alerted. It goes to the
+/// case's lawyers and every admin; for a missed ICE check-in to the caseworkers too, because a
+/// missed check-in can lead to re-detention and the whole case team must act that day
+/// (8 CFR 241.4(l)(1): release may be revoked for a violation of its conditions).
+pub fn alert_missed(
+    conn: &mut DbConnection,
+    deadline_id: &str,
+    case_id: &str,
+    kind: &str,
+    admins: &[String],
+    now: NaiveDateTime,
+) -> AppResult<()> {
+    let mut roles = vec!["lawyer"];
+    if kind == DeadlineKind::IceCheckIn.as_str() {
+        roles.push("caseworker");
     }
-    Ok(missed.len())
+    let team: Vec<String> = case_assignments::table
+        .inner_join(users::table)
+        .filter(case_assignments::case_id.eq(case_id))
+        .filter(case_assignments::role.eq_any(roles))
+        .filter(users::active.eq(true))
+        .select(users::id)
+        .load(conn)?;
+    let mut to: Vec<String> = team;
+    for a in admins {
+        if !to.contains(a) {
+            to.push(a.clone());
+        }
+    }
+    let key = format!("missed:{deadline_id}");
+    for user in &to {
+        // The unique index (item_key, recipient, lead) keeps a second alert from being planned.
+        insert(
+            conn,
+            &NewRow {
+                kind: "missed",
+                item_id: Some(deadline_id),
+                item_key: &key,
+                case_id: Some(case_id),
+                recipient_id: user,
+                lead_days: -1,
+                due_at: now,
+                digest: false,
+                payload: None,
+            },
+        )?;
+    }
+    diesel::update(deadlines::table.find(deadline_id))
+        .set(deadlines::missed_alerted.eq(true))
+        .execute(conn)?;
+    Ok(())
 }
 
 /// Claims up to `limit` due rows for `owner` until `lease_until`. On PostgreSQL the rows are

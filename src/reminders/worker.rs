@@ -16,8 +16,12 @@ use crate::config::Settings;
 use crate::db::schema::{cases, clients, deadlines, hearings, users};
 use crate::db::{self, run_db, DbConnection, DbPool};
 use crate::domain::courts::Court;
+use crate::domain::offices::Office;
 use crate::error::{AppError, AppResult};
 use crate::reminders::planner::Schedule;
+
+/// The court and office lists, for where an appointment is.
+type Places<'a> = (&'a [Court], &'a [Office]);
 
 /// What the worker needs; `AppState` has it all, `send-reminders` builds it alone.
 #[derive(Clone)]
@@ -26,6 +30,7 @@ pub struct Worker {
     pub settings: Settings,
     pub mailer: Mailer,
     pub courts: std::sync::Arc<Vec<Court>>,
+    pub offices: std::sync::Arc<Vec<Office>>,
 }
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -135,9 +140,9 @@ async fn send_claimed(
     today: chrono::NaiveDate,
 ) -> AppResult<TickReport> {
     let mut report = TickReport::default();
-    let (settings, courts) = (w.settings.clone(), w.courts.clone());
+    let (settings, places) = (w.settings.clone(), (w.courts.clone(), w.offices.clone()));
     let (jobs, cancelled) = run_db(&w.pool, move |conn| {
-        compose(conn, rows, &settings, &courts, today)
+        compose(conn, rows, &settings, (&places.0, &places.1), today)
     })
     .await?;
     report.cancelled += cancelled.len();
@@ -234,7 +239,7 @@ fn compose(
     conn: &mut DbConnection,
     rows: Vec<Reminder>,
     settings: &Settings,
-    courts: &[Court],
+    places: Places,
     today: chrono::NaiveDate,
 ) -> AppResult<(Vec<Job>, Vec<String>)> {
     let base = settings.server.public_url.trim_end_matches('/').to_string();
@@ -252,7 +257,7 @@ fn compose(
             cancelled.push(r.id.clone());
             continue;
         };
-        match content(conn, &r, &base, settings, courts, today)? {
+        match content(conn, &r, &base, settings, places, today)? {
             None => cancelled.push(r.id.clone()),
             Some(c) if r.digest => digests.entry(email).or_default().push((r, c)),
             Some(c) => single.push((r, email, c)),
@@ -337,7 +342,7 @@ fn content(
     r: &Reminder,
     base: &str,
     settings: &Settings,
-    courts: &[Court],
+    (courts, offices): Places,
     today: chrono::NaiveDate,
 ) -> AppResult<Option<Composed>> {
     let item = r.item_id.clone().unwrap_or_default();
@@ -390,7 +395,7 @@ fn content(
             }))
         }
         "hearing" => {
-            let Some((case_id, kind, local, tz, at, court, outcome)) = hearings::table
+            let Some((case_id, kind, local, tz, at, (court, office), outcome)) = hearings::table
                 .find(&item)
                 .select((
                     hearings::case_id,
@@ -398,7 +403,7 @@ fn content(
                     hearings::starts_at_local,
                     hearings::time_zone,
                     hearings::starts_at,
-                    hearings::court_code,
+                    (hearings::court_code, hearings::office_code),
                     hearings::outcome,
                 ))
                 .first::<(
@@ -407,7 +412,7 @@ fn content(
                     String,
                     String,
                     chrono::NaiveDateTime,
-                    Option<String>,
+                    (Option<String>, Option<String>),
                     Option<String>,
                 )>(conn)
                 .optional()?
@@ -422,13 +427,18 @@ fn content(
             let Some((case_reference, family_initial)) = case_label(conn, &case_id, true)? else {
                 return Ok(None);
             };
-            let court =
-                court.and_then(|c| courts.iter().find(|k| k.code == c).map(|k| k.name.clone()));
+            // An office is named with its city (field offices are known by it); a court by name.
+            let place = match office {
+                Some(o) => offices.iter().find(|k| k.code == o).map(Office::place),
+                None => {
+                    court.and_then(|c| courts.iter().find(|k| k.code == c).map(|k| k.name.clone()))
+                }
+            };
             let note = HearingNote {
                 kind,
                 starts_at_local: local,
                 time_zone: tz,
-                court,
+                place,
                 case_reference,
                 family_initial,
                 link: format!("{base}/cases/{case_id}"),

@@ -38,8 +38,13 @@ pub struct HearingRequest {
     /// IANA zone; defaults to the court's.
     #[schema(value_type = Option<TimeZoneName>)]
     pub time_zone: Option<String>,
-    /// Defaults to the case's court.
+    /// Defaults to the case's court, unless the appointment is at an office.
     pub court_code: Option<String>,
+    /// The office of an `ice_check_in` (an ICE field office; defaults to the field office of the
+    /// case's Order of Supervision), `asylum_interview` (an asylum office) or `biometrics` (an
+    /// application support centre): `GET /api/v1/offices`. The zone then defaults to the office's,
+    /// and the case's court is no default.
+    pub office_code: Option<String>,
     /// Trimmed, blank is none; at most 200 characters.
     #[schema(max_length = 200)]
     pub judge: Option<String>,
@@ -55,6 +60,7 @@ impl From<HearingRequest> for NewHearing {
             starts_at_local: r.starts_at_local,
             time_zone: r.time_zone,
             court_code: r.court_code,
+            office_code: r.office_code,
             judge: r.judge,
             location: r.location,
         }
@@ -186,9 +192,14 @@ pub struct HearingPatch {
     #[serde(default, deserialize_with = "not_null")]
     #[schema(value_type = Option<TimeZoneName>, nullable = false)]
     pub time_zone: Option<String>,
+    /// A new court (the appointment is then at no office).
     #[serde(default, deserialize_with = "not_null")]
     #[schema(nullable = false)]
     pub court_code: Option<String>,
+    /// A new office (the appointment is then at no court).
+    #[serde(default, deserialize_with = "not_null")]
+    #[schema(nullable = false)]
+    pub office_code: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>, max_length = 200)]
     pub judge: Option<Option<String>>,
@@ -204,6 +215,7 @@ impl From<HearingPatch> for HearingEdit {
             starts_at_local: p.starts_at_local,
             time_zone: p.time_zone,
             court_code: p.court_code,
+            office_code: p.office_code,
             judge: p.judge,
             location: p.location,
         }

@@ -14,6 +14,7 @@ pub mod hearings;
 pub mod me;
 pub mod mfa;
 pub mod reminders;
+pub mod supervision;
 pub mod users;
 
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
@@ -82,6 +83,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .configure(events::configure)
                 .configure(corrections::configure)
                 .configure(hearings::configure)
+                .configure(supervision::configure)
                 .configure(deadlines::configure)
                 .configure(closures::configure)
                 .configure(reminders::configure)

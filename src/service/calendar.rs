@@ -102,6 +102,9 @@ pub async fn feed(app: &AppState, token: &str) -> AppResult<Feed> {
         .unwrap_or_default();
     let base = app.settings.server.public_url.trim_end_matches('/');
     let place = |h: &FeedHearing| -> Option<String> {
+        if let Some(office) = h.office_code.as_deref().and_then(|o| app.office(o)) {
+            return Some(office.place());
+        }
         let code = h.court_code.as_ref().or(h.case_court_code.as_ref());
         match code.and_then(|c| app.court(c)) {
             Some(c) => Some(format!("{}, {}, {}", c.name, c.city, c.state)),

@@ -14,13 +14,16 @@ use crate::auth::extract::AuthUser;
 use crate::auth::policy::scope;
 use crate::db::events::{self, Hearing, HearingChange, HearingChanges};
 use crate::db::page::{ser_instant, Page};
-use crate::db::{self, audit, cases, run_db, DbConnection};
+use crate::db::{self, audit, cases, run_db, supervision, DbConnection};
 use crate::domain::courts::Court;
 use crate::domain::dates::local_to_utc;
-use crate::domain::vocab::{HearingKind, HearingOutcome};
+use crate::domain::offices::Office;
+use crate::domain::vocab::{DeadlineKind, HearingKind, HearingOutcome};
 use crate::error::{AppResult, Fields};
 use crate::http::list::List;
+use crate::reminders::outbox;
 use crate::state::AppState;
+use std::sync::Arc;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct EarlierTime {
@@ -49,6 +52,9 @@ pub struct HearingView {
     #[serde(serialize_with = "ser_instant")]
     pub starts_at: NaiveDateTime,
     pub court_code: Option<String>,
+    /// The ICE field office (check-ins) or USCIS office (interviews, biometrics) it is at; then
+    /// `court_code` is null. See `GET /api/v1/offices`.
+    pub office_code: Option<String>,
     pub judge: Option<String>,
     pub location: Option<String>,
     #[schema(value_type = Option<HearingOutcome>)]
@@ -72,6 +78,7 @@ fn view(h: &Hearing, history: Vec<HearingChange>) -> HearingView {
         time_zone: h.time_zone.clone(),
         starts_at: h.starts_at,
         court_code: h.court_code.clone(),
+        office_code: h.office_code.clone(),
         judge: h.judge.clone(),
         location: h.location.clone(),
         outcome: h.outcome.clone(),
@@ -116,8 +123,11 @@ pub struct NewHearing {
     pub starts_at_local: String,
     /// IANA name; defaults to the court's.
     pub time_zone: Option<String>,
-    /// Defaults to the case's court.
+    /// Defaults to the case's court, unless the appointment is at an office.
     pub court_code: Option<String>,
+    /// For check-ins (defaulting to the field office of the case's Order of Supervision),
+    /// asylum interviews and biometrics.
+    pub office_code: Option<String>,
     pub judge: Option<String>,
     pub location: Option<String>,
 }
@@ -131,21 +141,84 @@ pub struct HearingEdit {
     pub starts_at_local: Option<String>,
     pub time_zone: Option<String>,
     pub court_code: Option<String>,
+    /// A new office (a move; the hearing is then no longer at a court).
+    pub office_code: Option<String>,
     pub judge: Option<Option<String>>,
     pub location: Option<Option<String>>,
 }
 
-/// Resolves court and zone: the given ones, else the case's court and that court's zone.
-fn place(
-    courts: &[Court],
+/// The court and office lists an appointment's place is checked against.
+#[derive(Clone)]
+struct Places {
+    courts: Arc<Vec<Court>>,
+    offices: Arc<Vec<Office>>,
+}
+
+impl Places {
+    fn of(app: &AppState) -> Places {
+        Places {
+            courts: app.courts.clone(),
+            offices: app.offices.clone(),
+        }
+    }
+}
+
+/// Where an appointment is, as resolved: a court or an office (never both), and its zone.
+struct Placed {
     court: Option<String>,
-    case_court: Option<String>,
+    office: Option<String>,
+    tz: Option<Tz>,
+}
+
+/// Resolves the place and zone. An office must be of the kind the appointment needs (a check-in
+/// at an ICE field office, an interview at an asylum office, biometrics at an application support
+/// centre), and an appointment at an office is not at a court: the case's court is then no
+/// default, so that e-mails and feeds name the office. Otherwise the given court, else the
+/// `fallback_court`. The zone is the given one, else the place's.
+fn place(
+    places: &Places,
+    kind: Option<HearingKind>,
+    court: Option<String>,
+    office: Option<String>,
+    fallback_court: Option<String>,
     tz: Option<String>,
     errors: &mut Fields,
-) -> (Option<String>, Option<Tz>) {
-    let court = court.or(case_court);
+) -> Placed {
+    let mut office_tz = None;
+    if let Some(code) = &office {
+        let wanted = kind.and_then(HearingKind::office_kind);
+        match (places.offices.iter().find(|o| &o.code == code), wanted) {
+            (_, None) if kind.is_some() => errors.push(
+                "office_code",
+                "only ice_check_in, asylum_interview and biometrics appointments are at an office",
+            ),
+            (None, _) => errors.push(
+                "office_code",
+                "is not a known office; see GET /api/v1/offices",
+            ),
+            (Some(o), Some(w)) if o.kind != w => errors.push(
+                "office_code",
+                format!(
+                    "must be an office of kind {k}; see GET /api/v1/offices?kind={k}",
+                    k = w.as_str()
+                ),
+            ),
+            (Some(o), _) => office_tz = Some(o.time_zone),
+        }
+        if court.is_some() {
+            errors.push(
+                "court_code",
+                "an appointment is at a court or at an office, not both",
+            );
+        }
+    }
+    let court = if office.is_some() {
+        None
+    } else {
+        court.or(fallback_court)
+    };
     let court_tz = match court.as_deref() {
-        Some(code) => match courts.iter().find(|c| c.code == code) {
+        Some(code) => match places.courts.iter().find(|c| c.code == code) {
             Some(c) => Some(c.time_zone),
             None => {
                 errors.push("court_code", "is not a known court; see GET /api/v1/courts");
@@ -160,9 +233,9 @@ fn place(
             name.parse::<Tz>()
                 .map_err(|_| "must be an IANA time zone such as America/Denver"),
         ),
-        None => court_tz,
+        None => office_tz.or(court_tz),
     };
-    (court, tz)
+    Placed { court, office, tz }
 }
 
 /// Judge and room: trimmed, blank is none, at most 200 characters.
@@ -182,7 +255,7 @@ pub async fn create(
     case_id: String,
     input: NewHearing,
 ) -> AppResult<HearingView> {
-    let courts = app.courts.clone();
+    let places = Places::of(app);
     let caller = caller.clone();
     in_transaction(app, move |conn, ctx| {
         let case = cases::find_for_write(conn, &case_id, &scope(&caller))?;
@@ -191,9 +264,19 @@ pub async fn create(
             "kind",
             HearingKind::parse(&input.kind).ok_or_else(HearingKind::allowed),
         );
-        let (court, tz) = place(
-            &courts,
+        // Check-ins are at the field office of the Order of Supervision unless told otherwise.
+        let office = match (input.office_code, kind, &input.court_code) {
+            (Some(o), _, _) => Some(o),
+            (None, Some(HearingKind::IceCheckIn), None) => {
+                supervision::current_field_office(conn, &case.id)?
+            }
+            _ => None,
+        };
+        let Placed { court, office, tz } = place(
+            &places,
+            kind,
             input.court_code,
+            office,
             case.court_code.clone(),
             input.time_zone,
             &mut errors,
@@ -224,6 +307,7 @@ pub async fn create(
             time_zone: tz.name().to_string(),
             starts_at: utc,
             court_code: court,
+            office_code: office,
             judge,
             location,
             outcome: None,
@@ -342,7 +426,7 @@ pub async fn edit(
     id: String,
     input: HearingEdit,
 ) -> AppResult<HearingView> {
-    let courts = app.courts.clone();
+    let places = Places::of(app);
     let caller = caller.clone();
     in_transaction(app, move |conn, ctx| {
         // The case's writer lock first, then the hearing as it stands under it.
@@ -350,7 +434,7 @@ pub async fn edit(
         cases::lock(conn, &case_id)?;
         let (before, case) = visible_hearing(conn, &caller, &id)?;
         let mut errors = Fields::new();
-        let changes = changes(&courts, &before, input, ctx.schedule.now, &mut errors);
+        let changes = changes(&places, &before, input, ctx.schedule.now, &mut errors);
         errors.finish()?;
         let time_changed = changes.starts_at.is_some_and(|t| t != before.starts_at)
             || changes
@@ -375,6 +459,13 @@ pub async fn edit(
         events::update_hearing(conn, &id, changes)?;
         recompute::case_changed(conn, &case, ctx, &format!("hearing {id} updated"))?;
         let after = full_view(conn, &id)?;
+        let no_show = Some(HearingOutcome::NoShow.as_str());
+        if before.kind == HearingKind::IceCheckIn.as_str()
+            && after.outcome.as_deref() == no_show
+            && before.outcome.as_deref() != no_show
+        {
+            check_in_missed(conn, &case.id, &id, ctx)?;
+        }
         audit::record_update(
             conn,
             &caller.id,
@@ -388,12 +479,41 @@ pub async fn edit(
     .await
 }
 
+/// A client who did not report to ICE risks re-detention (8 CFR 241.4(l)(1)): when a person
+/// records the no-show, the case team is alerted at once rather than by the next day's sweep, and
+/// the sweep then leaves the check-in alone (it is marked alerted).
+fn check_in_missed(
+    conn: &mut DbConnection,
+    case_id: &str,
+    hearing_id: &str,
+    ctx: &crate::service::Context,
+) -> AppResult<()> {
+    if !cases::is_active(conn, case_id)? {
+        return Ok(());
+    }
+    let trigger = format!("hearing:{hearing_id}");
+    let Some(deadline) =
+        db::deadlines::unalerted(conn, case_id, DeadlineKind::IceCheckIn, &trigger)?
+    else {
+        return Ok(());
+    };
+    let admins = outbox::active_admins(conn)?;
+    outbox::alert_missed(
+        conn,
+        &deadline,
+        case_id,
+        DeadlineKind::IceCheckIn.as_str(),
+        &admins,
+        ctx.schedule.now,
+    )
+}
+
 /// The stored changes an edit asks for, noting every mistake in `errors`. What happened at a
 /// hearing (held, continued, no-show) can be recorded once it has started (`now` or earlier, at
 /// its new time if the same edit moves it); `cancelled` any time. A hearing moved to a new time
 /// starts with no outcome, unless the same edit gives one.
 fn changes(
-    courts: &[Court],
+    places: &Places,
     before: &Hearing,
     input: HearingEdit,
     now: NaiveDateTime,
@@ -407,19 +527,26 @@ fn changes(
             errors.check("outcome", parsed)
         }));
     }
-    let moved =
-        input.starts_at_local.is_some() || input.time_zone.is_some() || input.court_code.is_some();
+    let new_place = input.court_code.is_some() || input.office_code.is_some();
+    let moved = input.starts_at_local.is_some() || input.time_zone.is_some() || new_place;
     if moved {
-        let court = input.court_code.clone().or(before.court_code.clone());
-        // A new court brings its zone unless one is given; otherwise the zone stays.
+        // A new court or office replaces the old place (the two exclude each other); otherwise
+        // the place stays. A new place brings its zone unless one is given; otherwise the zone stays.
+        let (court, office) = if new_place {
+            (input.court_code.clone(), input.office_code.clone())
+        } else {
+            (before.court_code.clone(), before.office_code.clone())
+        };
         let tz_name = input.time_zone.clone().or_else(|| {
-            if input.court_code.is_some() {
+            if new_place {
                 None
             } else {
                 Some(before.time_zone.clone())
             }
         });
-        let (court, tz) = place(courts, court, None, tz_name, errors);
+        let kind = HearingKind::parse(&before.kind);
+        let Placed { court, office, tz } =
+            place(places, kind, court, office, None, tz_name, errors);
         let local = input
             .starts_at_local
             .clone()
@@ -430,6 +557,7 @@ fn changes(
                 changes.time_zone = Some(tz.name().to_string());
                 changes.starts_at = Some(utc);
                 changes.court_code = Some(court);
+                changes.office_code = Some(office);
             }
         }
     }

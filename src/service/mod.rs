@@ -22,6 +22,7 @@ pub mod profile;
 pub mod recompute;
 pub mod reminders;
 pub mod sessions;
+pub mod supervision;
 
 use chrono::{NaiveDate, NaiveDateTime};
 

@@ -26,6 +26,7 @@ mod reminders;
 mod reset_mail;
 mod session_cookie;
 mod sessions;
+mod supervision;
 mod tokens;
 mod users;
 mod web;

@@ -6,7 +6,7 @@ use asylum_tracker::domain::calendar::Calendar;
 use asylum_tracker::domain::deadlines::{
     compute, status, Authority as A, CaseFacts, ClockEventFact, ClockKind, ComputedDeadline,
     DeadlineKind as K, DeadlineStatus, DecisionFact, DecisionKind as Dk, EadWaits, FilingFact,
-    FilingStatus, Form as F, HearingFact, HearingKind as H,
+    FilingStatus, Form as F, HearingFact, HearingKind as H, HearingOutcome,
 };
 use serde::de::{value::Error as DeError, Deserialize, IntoDeserializer};
 
@@ -77,6 +77,7 @@ impl Build for CaseFacts {
             kind,
             on: d(on),
             cancelled,
+            outcome: cancelled.then_some(HearingOutcome::Cancelled),
         });
         self
     }
@@ -447,6 +448,7 @@ fn api_spellings() {
             "voluntary_departure",
             "ead_renewal_window",
             "pre_hearing_filing",
+            "ice_check_in",
             "other"
         ]
     );

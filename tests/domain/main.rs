@@ -2,6 +2,7 @@
 //! table row cites its rule; expected dates were worked out by hand against a real calendar.
 
 mod calendar;
+mod check_ins;
 mod dates;
 mod deadlines;
 mod ead_clock;

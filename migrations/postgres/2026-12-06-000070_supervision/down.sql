@@ -1,0 +1,2 @@
+DROP TABLE supervision_orders;
+ALTER TABLE hearings DROP COLUMN office_code;
