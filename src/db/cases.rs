@@ -25,6 +25,9 @@ pub struct Case {
     pub created_by: String,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// Why it was closed (`ClosedReason`); set exactly while `closed`.
+    pub closed_reason: Option<String>,
+    pub closed_note: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -156,6 +159,8 @@ pub struct CaseChanges {
     pub status: Option<String>,
     pub closed: Option<bool>,
     pub closed_on: Option<Option<NaiveDate>>,
+    pub closed_reason: Option<Option<String>>,
+    pub closed_note: Option<Option<String>>,
     pub opened_on: Option<NaiveDate>,
     pub updated_at: Option<NaiveDateTime>,
 }
@@ -174,10 +179,11 @@ pub struct CaseFilter {
     pub status: Option<String>,
     pub court_code: Option<String>,
     pub client_id: Option<String>,
+    pub closed_reason: Option<String>,
 }
 
 /// Visible cases in opening order. Indexes: `cases_created`, `cases_status`, `cases_court`,
-/// `cases_client`, and `case_assignments_user` for the visibility and `assigned_to` subqueries.
+/// `cases_client`, `cases_closed_reason`, and `case_assignments_user` for the visibility and `assigned_to` subqueries.
 pub fn list(
     conn: &mut DbConnection,
     scope: &Scope,
@@ -199,6 +205,9 @@ pub fn list(
     }
     if let Some(c) = &filter.client_id {
         q = q.filter(cases::client_id.eq(c.clone()));
+    }
+    if let Some(r) = &filter.closed_reason {
+        q = q.filter(cases::closed_reason.eq(r.clone()));
     }
     q = crate::keyset_filter!(q, page, cases::created_at, cases::id, gt);
     let mut rows = q

@@ -144,6 +144,8 @@ diesel::table! {
         created_by -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        closed_reason -> Nullable<Text>,
+        closed_note -> Nullable<Text>,
     }
 }
 

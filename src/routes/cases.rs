@@ -12,7 +12,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::auth::extract::AuthUser;
 use crate::db::page::Page;
 use crate::domain::dates::Day;
-use crate::domain::vocab::{AssignmentRole, CaseKind, CaseStatus};
+use crate::domain::vocab::{AssignmentRole, CaseKind, CaseStatus, ClosedReason};
 use crate::error::{AppError, AppResult, Fields};
 use crate::http::body::{not_null, nullable, ApiJson, ApiQuery};
 use crate::http::doc::Forbidden;
@@ -119,6 +119,9 @@ pub struct CaseQuery {
     pub status: Option<String>,
     pub court_code: Option<String>,
     pub client_id: Option<String>,
+    /// Only closed cases closed for this reason.
+    #[param(value_type = Option<ClosedReason>)]
+    pub closed_reason: Option<String>,
     pub limit: Option<i64>,
     pub cursor: Option<String>,
 }
@@ -133,6 +136,13 @@ impl CaseQuery {
             ),
             None => None,
         };
+        let closed_reason = match &self.closed_reason {
+            Some(r) => Some(
+                ClosedReason::parse(r)
+                    .ok_or_else(|| AppError::field("closed_reason", ClosedReason::allowed()))?,
+            ),
+            None => None,
+        };
         let filter = CaseListFilter {
             assigned_to: self.assigned_to.map(|a| match a.as_str() {
                 "me" => Assignee::Me,
@@ -141,6 +151,7 @@ impl CaseQuery {
             status,
             court_code: self.court_code,
             client_id: self.client_id,
+            closed_reason,
         };
         Ok((filter, page))
     }
@@ -203,10 +214,18 @@ pub struct CasePatch {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub court_code: Option<Option<String>>,
-    /// `closed` closes the case; `open` reopens it (its status then follows its events again).
-    /// Other statuses follow the recorded events and cannot be set.
+    /// `closed` closes the case (with `closed_reason`, required); `open` reopens it (its status
+    /// then follows its events again, and the reason and note are cleared). Other statuses
+    /// follow the recorded events and cannot be set.
     #[schema(schema_with = closing_schema)]
     pub status: Option<String>,
+    /// Why the case is closed: required with `status: closed`, refused without it. Sending it
+    /// with `status: closed` again on a closed case replaces the reason and note.
+    #[schema(value_type = Option<ClosedReason>)]
+    pub closed_reason: Option<String>,
+    /// A note on the closing, only with `status: closed`; trimmed, at most 2000 characters.
+    #[schema(max_length = 2000)]
+    pub closed_note: Option<String>,
     /// When the case began (`YYYY-MM-DD`, from 1900 to today).
     #[serde(default, deserialize_with = "not_null")]
     #[schema(nullable = false)]
@@ -228,16 +247,28 @@ impl CasePatch {
             .opened_on
             .and_then(|d| errors.check("opened_on", not_future(d, state)));
         let closing = match self.status.as_deref() {
-            Some("closed") => Some(Closing::Close),
-            Some("open") => Some(Closing::Reopen),
-            Some(_) => {
-                errors.push(
-                    "status",
-                    "must be closed or open; the other statuses follow the recorded events",
-                );
-                None
+            Some("closed") => closing(self.closed_reason, self.closed_note, &mut errors),
+            other => {
+                for (field, given) in [
+                    ("closed_reason", self.closed_reason.is_some()),
+                    ("closed_note", self.closed_note.is_some()),
+                ] {
+                    if given {
+                        errors.push(field, "is only accepted with status closed");
+                    }
+                }
+                match other {
+                    Some("open") => Some(Closing::Reopen),
+                    Some(_) => {
+                        errors.push(
+                            "status",
+                            "must be closed or open; the other statuses follow the recorded events",
+                        );
+                        None
+                    }
+                    None => None,
+                }
             }
-            None => None,
         };
         errors.finish()?;
         Ok(CaseUpdate {
@@ -249,7 +280,34 @@ impl CasePatch {
     }
 }
 
-/// Change a case's kind or court, close or reopen it. Visible cases only (404 otherwise).
+/// A close as asked: the reason is required and one of [`ClosedReason`]; the note is trimmed
+/// (blank is none) and at most 2000 characters.
+fn closing(reason: Option<String>, note: Option<String>, errors: &mut Fields) -> Option<Closing> {
+    let reason = match reason {
+        Some(r) => errors.check(
+            "closed_reason",
+            ClosedReason::parse(&r)
+                .ok_or_else(|| format!("{}; say why the case is closed", ClosedReason::allowed())),
+        ),
+        None => {
+            errors.push(
+                "closed_reason",
+                format!("is required to close a case; {}", ClosedReason::allowed()),
+            );
+            None
+        }
+    };
+    let note = note.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
+    if note.as_ref().is_some_and(|n| n.chars().count() > 2000) {
+        errors.push("closed_note", "must be at most 2000 characters");
+    }
+    reason.map(|reason| Closing::Close { reason, note })
+}
+
+/// Change a case's kind or court; close it (with a reason) or reopen it.
+///
+/// Visible cases only (404 otherwise). Closing drops the case's pending reminders; reopening
+/// plans them again.
 #[utoipa::path(
     params(("id" = String, Path, description = "Case id")),
     request_body = CasePatch,

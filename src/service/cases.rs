@@ -14,7 +14,7 @@ use crate::db::cases::{self, Case, CaseChanges, CaseFilter};
 use crate::db::page::{ser_instant, Page};
 use crate::db::scope::Scope;
 use crate::db::{self, audit, clients, run_db, DbConnection};
-use crate::domain::vocab::{AssignmentRole, CaseKind, CaseStatus};
+use crate::domain::vocab::{AssignmentRole, CaseKind, CaseStatus, ClosedReason};
 use crate::error::{AppError, AppResult};
 use crate::http::list::List;
 use crate::state::AppState;
@@ -43,6 +43,11 @@ pub struct CaseView {
     pub status: String,
     pub opened_on: NaiveDate,
     pub closed_on: Option<NaiveDate>,
+    /// Why the case was closed; null while it is open.
+    #[schema(value_type = Option<ClosedReason>)]
+    pub closed_reason: Option<String>,
+    /// A person's note on the closing; null while the case is open or when none was given.
+    pub closed_note: Option<String>,
     pub assignments: Vec<AssignmentView>,
     #[schema(value_type = String, format = DateTime)]
     #[serde(serialize_with = "ser_instant")]
@@ -74,6 +79,8 @@ fn views(conn: &mut DbConnection, rows: &[Case]) -> AppResult<Vec<CaseView>> {
             status: c.status.clone(),
             opened_on: c.opened_on,
             closed_on: c.closed_on,
+            closed_reason: c.closed_reason.clone(),
+            closed_note: c.closed_note.clone(),
             assignments: all
                 .iter()
                 .filter(|(a, _)| a.case_id == c.id)
@@ -200,6 +207,7 @@ pub struct CaseListFilter {
     pub status: Option<CaseStatus>,
     pub court_code: Option<String>,
     pub client_id: Option<String>,
+    pub closed_reason: Option<ClosedReason>,
 }
 
 /// Visible cases, oldest first.
@@ -217,6 +225,7 @@ pub async fn list(
         status: filter.status.map(|s| s.as_str().to_string()),
         court_code: filter.court_code,
         client_id: filter.client_id,
+        closed_reason: filter.closed_reason.map(|r| r.as_str().to_string()),
     };
     let scope = scope(caller);
     let (items, next) = run_db(&app.pool, move |conn| {
@@ -238,9 +247,15 @@ pub async fn get(app: &AppState, caller: &AuthUser, id: String) -> AppResult<Cas
 }
 
 /// Closing or reopening a case; its other statuses follow its events.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Closing {
-    Close,
+    /// Closes the case (or, when it is closed already, replaces its reason and note), with the
+    /// reason, always, and a note (trimmed, not blank), if any.
+    Close {
+        reason: ClosedReason,
+        note: Option<String>,
+    },
+    /// Reopens it; the reason and note are cleared.
     Reopen,
 }
 
@@ -254,7 +269,9 @@ pub struct CaseUpdate {
 }
 
 /// Changes a visible case's kind or court, closes or reopens it (404 when not visible; 422 when
-/// a defensive case would be left without a court).
+/// a defensive case would be left without a court). Closing drops the case's pending reminders
+/// and reopening plans them again, in the same transaction; a case closed again keeps the day
+/// it was first closed on.
 pub async fn update(
     app: &AppState,
     caller: &AuthUser,
@@ -262,13 +279,9 @@ pub async fn update(
     update: CaseUpdate,
 ) -> AppResult<CaseView> {
     let today = org_today(&app.settings);
-    let changes = CaseChanges {
+    let mut changes = CaseChanges {
         kind: update.kind.map(|k| k.as_str().to_string()),
         court_code: update.court_code,
-        closed: update.closing.map(|c| c == Closing::Close),
-        closed_on: update
-            .closing
-            .map(|c| (c == Closing::Close).then_some(today)),
         opened_on: update.opened_on,
         ..Default::default()
     };
@@ -276,6 +289,23 @@ pub async fn update(
     in_transaction(app, move |conn, ctx| {
         let before = cases::find_for_write(conn, &id, &scope(&caller))?;
         let before_view = view(conn, &before)?;
+        match &update.closing {
+            Some(Closing::Close { reason, note }) => {
+                changes.closed = Some(true);
+                if !before.closed {
+                    changes.closed_on = Some(Some(today));
+                }
+                changes.closed_reason = Some(Some(reason.as_str().to_string()));
+                changes.closed_note = Some(note.clone());
+            }
+            Some(Closing::Reopen) => {
+                changes.closed = Some(false);
+                changes.closed_on = Some(None);
+                changes.closed_reason = Some(None);
+                changes.closed_note = Some(None);
+            }
+            None => {}
+        }
         let kind = changes.kind.clone().unwrap_or_else(|| before.kind.clone());
         let court = changes
             .court_code

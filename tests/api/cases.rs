@@ -38,7 +38,7 @@ async fn case_visibility_matrix(app: TestApp) {
         .await
         .is_empty());
     let move_court = json!({"court_code": "new-york-broadway"});
-    let close = json!({"status": "closed"});
+    let close = json!({"status": "closed", "closed_reason": "other"});
     for token in t.outsiders() {
         assert!(!sees_case(&app, token, &case).await);
         problem(app.patch(&path, token, &move_court).await, 404).await;
@@ -327,8 +327,12 @@ async fn status_follows_recorded_events(app: TestApp) {
     }
     assert_eq!(status().await, "on_appeal");
     let closed = body(
-        app.patch(&path, &t.lawyer, &json!({"status": "closed"}))
-            .await,
+        app.patch(
+            &path,
+            &t.lawyer,
+            &json!({"status": "closed", "closed_reason": "other"}),
+        )
+        .await,
         200,
     )
     .await;
@@ -364,8 +368,12 @@ async fn case_writes_and_assignments_are_audited(app: TestApp) {
     // Refused writes leave no trace.
     problem(app.put(&assign, &t.caseworker, &caseworker).await, 403).await;
     problem(
-        app.patch(&path, &t.other_lawyer, &json!({"status": "closed"}))
-            .await,
+        app.patch(
+            &path,
+            &t.other_lawyer,
+            &json!({"status": "closed", "closed_reason": "other"}),
+        )
+        .await,
         404,
     )
     .await;
