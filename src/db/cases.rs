@@ -8,6 +8,7 @@ use super::page::{Cursor, Page};
 use super::schema::{case_assignments, cases, clients, users};
 use super::scope::Scope;
 use super::DbConnection;
+use crate::domain::charging::NoticeToAppear;
 use crate::error::{AppError, AppResult};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -28,6 +29,23 @@ pub struct Case {
     /// Why it was closed (`ClosedReason`); set exactly while `closed`.
     pub closed_reason: Option<String>,
     pub closed_note: Option<String>,
+    /// The Notice to Appear (`domain::charging`).
+    pub nta_issued_on: Option<NaiveDate>,
+    pub nta_served_on: Option<NaiveDate>,
+    pub nta_filed_on: Option<NaiveDate>,
+    pub nta_time_and_place: Option<bool>,
+}
+
+impl Case {
+    /// The case's Notice to Appear as stored.
+    pub fn nta(&self) -> NoticeToAppear {
+        NoticeToAppear {
+            issued_on: self.nta_issued_on,
+            served_on: self.nta_served_on,
+            filed_on: self.nta_filed_on,
+            time_and_place: self.nta_time_and_place,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -115,6 +133,7 @@ pub struct NewCase<'a> {
     pub status: &'a str,
     pub opened_on: NaiveDate,
     pub created_by: &'a str,
+    pub nta: NoticeToAppear,
 }
 
 pub fn insert(conn: &mut DbConnection, new: &NewCase) -> AppResult<Case> {
@@ -130,6 +149,10 @@ pub fn insert(conn: &mut DbConnection, new: &NewCase) -> AppResult<Case> {
             cases::closed.eq(false),
             cases::opened_on.eq(new.opened_on),
             cases::created_by.eq(new.created_by),
+            cases::nta_issued_on.eq(new.nta.issued_on),
+            cases::nta_served_on.eq(new.nta.served_on),
+            cases::nta_filed_on.eq(new.nta.filed_on),
+            cases::nta_time_and_place.eq(new.nta.time_and_place),
             cases::created_at.eq(now),
             cases::updated_at.eq(now),
         ))
@@ -161,6 +184,10 @@ pub struct CaseChanges {
     pub closed_on: Option<Option<NaiveDate>>,
     pub closed_reason: Option<Option<String>>,
     pub closed_note: Option<Option<String>>,
+    pub nta_issued_on: Option<Option<NaiveDate>>,
+    pub nta_served_on: Option<Option<NaiveDate>>,
+    pub nta_filed_on: Option<Option<NaiveDate>>,
+    pub nta_time_and_place: Option<Option<bool>>,
     pub opened_on: Option<NaiveDate>,
     pub updated_at: Option<NaiveDateTime>,
 }

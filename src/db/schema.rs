@@ -146,6 +146,10 @@ diesel::table! {
         updated_at -> Timestamp,
         closed_reason -> Nullable<Text>,
         closed_note -> Nullable<Text>,
+        nta_issued_on -> Nullable<Date>,
+        nta_served_on -> Nullable<Date>,
+        nta_filed_on -> Nullable<Date>,
+        nta_time_and_place -> Nullable<Bool>,
     }
 }
 

@@ -11,6 +11,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::extract::AuthUser;
 use crate::db::page::Page;
+use crate::domain::charging::NoticeToAppear;
 use crate::domain::dates::Day;
 use crate::domain::vocab::{AssignmentRole, CaseKind, CaseStatus, ClosedReason};
 use crate::error::{AppError, AppResult, Fields};
@@ -19,7 +20,7 @@ use crate::http::doc::Forbidden;
 use crate::http::list::List;
 use crate::service::assignments;
 use crate::service::cases::{
-    self, Assignee, CaseListFilter, CaseUpdate, CaseView, Closing, CourtView, NewCase,
+    self, Assignee, CaseListFilter, CaseUpdate, CaseView, Closing, CourtView, NewCase, NtaUpdate,
 };
 use crate::state::AppState;
 
@@ -47,6 +48,16 @@ pub struct NewCaseRequest {
     /// When the case began (`YYYY-MM-DD`, from 1900 to today); default today. An old case entered
     /// now keeps its real start.
     pub opened_on: Option<Day>,
+    /// When DHS issued the Notice to Appear, the charging document (not in the future).
+    pub nta_issued_on: Option<Day>,
+    /// When the NTA was served on the client (not before it was issued, not in the future).
+    pub nta_served_on: Option<Day>,
+    /// When the NTA was filed with the immigration court, which begins removal proceedings (8 CFR
+    /// 1003.14(a)); not before it was issued, not in the future.
+    pub nta_filed_on: Option<Day>,
+    /// Whether the NTA named the time and place of the first hearing (one that did not does not
+    /// stop the continuous-residence clock).
+    pub nta_time_and_place: Option<bool>,
 }
 
 impl NewCaseRequest {
@@ -67,6 +78,17 @@ impl NewCaseRequest {
         if kind == Some(CaseKind::Defensive) && self.court_code.is_none() {
             errors.push("court_code", "is required for a defensive case");
         }
+        let mut date =
+            |field: &str, d: Option<Day>| d.and_then(|d| errors.check(field, not_future(d, state)));
+        let nta = NoticeToAppear {
+            issued_on: date("nta_issued_on", self.nta_issued_on),
+            served_on: date("nta_served_on", self.nta_served_on),
+            filed_on: date("nta_filed_on", self.nta_filed_on),
+            time_and_place: self.nta_time_and_place,
+        };
+        for (field, message) in nta.order_errors() {
+            errors.push(field, message);
+        }
         errors.finish()?;
         Ok(NewCase {
             client_id: self.client_id,
@@ -75,6 +97,7 @@ impl NewCaseRequest {
             lawyer_ids: self.lawyer_ids.unwrap_or_default(),
             caseworker_ids: self.caseworker_ids.unwrap_or_default(),
             opened_on,
+            nta,
         })
     }
 }
@@ -230,6 +253,24 @@ pub struct CasePatch {
     #[serde(default, deserialize_with = "not_null")]
     #[schema(nullable = false)]
     pub opened_on: Option<Day>,
+    /// When DHS issued the Notice to Appear (not in the future); null clears.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<Day>)]
+    pub nta_issued_on: Option<Option<Day>>,
+    /// When the NTA was served on the client (not before it was issued, not in the future); null
+    /// clears.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<Day>)]
+    pub nta_served_on: Option<Option<Day>>,
+    /// When the NTA was filed with the immigration court, which begins removal proceedings (8 CFR
+    /// 1003.14(a)); not before it was issued, not in the future; null clears.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<Day>)]
+    pub nta_filed_on: Option<Option<Day>>,
+    /// Whether the NTA named the time and place of the first hearing; null: not known.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<bool>)]
+    pub nta_time_and_place: Option<Option<bool>>,
 }
 
 impl CasePatch {
@@ -246,6 +287,19 @@ impl CasePatch {
         let opened_on = self
             .opened_on
             .and_then(|d| errors.check("opened_on", not_future(d, state)));
+        let mut date = |field: &str, d: Option<Option<Day>>| {
+            d.map(|d| d.and_then(|d| errors.check(field, not_future(d, state))))
+        };
+        let nta = NtaUpdate {
+            issued_on: date("nta_issued_on", self.nta_issued_on),
+            served_on: date("nta_served_on", self.nta_served_on),
+            filed_on: date("nta_filed_on", self.nta_filed_on),
+            time_and_place: self.nta_time_and_place,
+        };
+        // The dates of this request among themselves; the service compares with those recorded.
+        for (field, message) in nta.apply(NoticeToAppear::default()).order_errors() {
+            errors.push(field, message);
+        }
         let closing = match self.status.as_deref() {
             Some("closed") => closing(self.closed_reason, self.closed_note, &mut errors),
             other => {
@@ -276,6 +330,7 @@ impl CasePatch {
             court_code,
             closing,
             opened_on,
+            nta,
         })
     }
 }
@@ -304,7 +359,7 @@ fn closing(reason: Option<String>, note: Option<String>, errors: &mut Fields) ->
     reason.map(|reason| Closing::Close { reason, note })
 }
 
-/// Change a case's kind or court; close it (with a reason) or reopen it.
+/// Change a case's kind, court or Notice to Appear; close it (with a reason) or reopen it.
 ///
 /// Visible cases only (404 otherwise). Closing drops the case's pending reminders; reopening
 /// plans them again.
