@@ -41,6 +41,14 @@ impl NoticeToAppear {
 mod tests {
     use super::*;
 
+    /// Issued, served, filed, and the fields refused.
+    type Row = (
+        Option<NaiveDate>,
+        Option<NaiveDate>,
+        Option<NaiveDate>,
+        &'static [&'static str],
+    );
+
     fn day(s: &str) -> Option<NaiveDate> {
         Some(s.parse().unwrap())
     }
@@ -48,12 +56,7 @@ mod tests {
     /// One row per rule case of 8 CFR 1003.14(a): issued, served, filed -> the fields refused.
     #[test]
     fn served_and_filed_come_no_earlier_than_issued() {
-        let rows: [(
-            Option<NaiveDate>,
-            Option<NaiveDate>,
-            Option<NaiveDate>,
-            &[&str],
-        ); 8] = [
+        let rows: [Row; 8] = [
             (day("2026-01-05"), day("2026-01-05"), day("2026-01-05"), &[]),
             (day("2026-01-05"), day("2026-01-20"), day("2026-01-10"), &[]),
             (

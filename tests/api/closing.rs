@@ -378,9 +378,7 @@ async fn migration_gives_cases_closed_before_it_a_reason(app: TestApp) {
     // Down: the reason and note columns go; the case stays closed.
     revert_to_before_case_closing(&app).await;
     // Up again, as `migrate` (and `serve`) would.
-    run_db(&app.pool, |conn| db::migrate(conn))
-        .await
-        .expect("migrate");
+    run_db(&app.pool, db::migrate).await.expect("migrate");
     let read = |id: String| {
         let (app, admin) = (&app, &t.admin);
         async move { body(app.get(&format!("/api/v1/cases/{id}"), admin).await, 200).await }
