@@ -8,6 +8,7 @@ use super::page::{Cursor, Page};
 use super::schema::{case_assignments, cases, clients, users};
 use super::scope::Scope;
 use super::DbConnection;
+use crate::domain::charging::NoticeToAppear;
 use crate::error::{AppError, AppResult};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -25,6 +26,26 @@ pub struct Case {
     pub created_by: String,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// Why it was closed (`ClosedReason`); set exactly while `closed`.
+    pub closed_reason: Option<String>,
+    pub closed_note: Option<String>,
+    /// The Notice to Appear (`domain::charging`).
+    pub nta_issued_on: Option<NaiveDate>,
+    pub nta_served_on: Option<NaiveDate>,
+    pub nta_filed_on: Option<NaiveDate>,
+    pub nta_time_and_place: Option<bool>,
+}
+
+impl Case {
+    /// The case's Notice to Appear as stored.
+    pub fn nta(&self) -> NoticeToAppear {
+        NoticeToAppear {
+            issued_on: self.nta_issued_on,
+            served_on: self.nta_served_on,
+            filed_on: self.nta_filed_on,
+            time_and_place: self.nta_time_and_place,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -112,6 +133,7 @@ pub struct NewCase<'a> {
     pub status: &'a str,
     pub opened_on: NaiveDate,
     pub created_by: &'a str,
+    pub nta: NoticeToAppear,
 }
 
 pub fn insert(conn: &mut DbConnection, new: &NewCase) -> AppResult<Case> {
@@ -127,6 +149,10 @@ pub fn insert(conn: &mut DbConnection, new: &NewCase) -> AppResult<Case> {
             cases::closed.eq(false),
             cases::opened_on.eq(new.opened_on),
             cases::created_by.eq(new.created_by),
+            cases::nta_issued_on.eq(new.nta.issued_on),
+            cases::nta_served_on.eq(new.nta.served_on),
+            cases::nta_filed_on.eq(new.nta.filed_on),
+            cases::nta_time_and_place.eq(new.nta.time_and_place),
             cases::created_at.eq(now),
             cases::updated_at.eq(now),
         ))
@@ -156,6 +182,12 @@ pub struct CaseChanges {
     pub status: Option<String>,
     pub closed: Option<bool>,
     pub closed_on: Option<Option<NaiveDate>>,
+    pub closed_reason: Option<Option<String>>,
+    pub closed_note: Option<Option<String>>,
+    pub nta_issued_on: Option<Option<NaiveDate>>,
+    pub nta_served_on: Option<Option<NaiveDate>>,
+    pub nta_filed_on: Option<Option<NaiveDate>>,
+    pub nta_time_and_place: Option<Option<bool>>,
     pub opened_on: Option<NaiveDate>,
     pub updated_at: Option<NaiveDateTime>,
 }
@@ -174,10 +206,11 @@ pub struct CaseFilter {
     pub status: Option<String>,
     pub court_code: Option<String>,
     pub client_id: Option<String>,
+    pub closed_reason: Option<String>,
 }
 
 /// Visible cases in opening order. Indexes: `cases_created`, `cases_status`, `cases_court`,
-/// `cases_client`, and `case_assignments_user` for the visibility and `assigned_to` subqueries.
+/// `cases_client`, `cases_closed_reason`, and `case_assignments_user` for the visibility and `assigned_to` subqueries.
 pub fn list(
     conn: &mut DbConnection,
     scope: &Scope,
@@ -199,6 +232,9 @@ pub fn list(
     }
     if let Some(c) = &filter.client_id {
         q = q.filter(cases::client_id.eq(c.clone()));
+    }
+    if let Some(r) = &filter.closed_reason {
+        q = q.filter(cases::closed_reason.eq(r.clone()));
     }
     q = crate::keyset_filter!(q, page, cases::created_at, cases::id, gt);
     let mut rows = q

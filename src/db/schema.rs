@@ -144,6 +144,12 @@ diesel::table! {
         created_by -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        closed_reason -> Nullable<Text>,
+        closed_note -> Nullable<Text>,
+        nta_issued_on -> Nullable<Date>,
+        nta_served_on -> Nullable<Date>,
+        nta_filed_on -> Nullable<Date>,
+        nta_time_and_place -> Nullable<Bool>,
     }
 }
 

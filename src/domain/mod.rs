@@ -2,6 +2,7 @@
 
 pub mod calendar;
 pub mod case_status;
+pub mod charging;
 pub mod courts;
 pub mod dates;
 pub mod deadlines;

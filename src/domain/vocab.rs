@@ -87,6 +87,14 @@ text_enum!(CaseStatus {
     InterviewScheduled = "interview_scheduled", Decided = "decided", OnAppeal = "on_appeal",
     FinalOrder = "final_order", Closed = "closed",
 });
+text_enum!(
+    /// Why a case was closed: relief granted, the client removed, the case transferred to other
+    /// counsel, the client withdrew, contact lost, or another reason (say which in the note).
+    ClosedReason {
+        Granted = "granted", Removed = "removed", Transferred = "transferred",
+        Withdrew = "withdrew", LostContact = "lost_contact", Other = "other",
+    }
+);
 text_enum!(MannerOfEntry {
     WithoutInspection = "without_inspection", Parole = "parole", Visa = "visa", Other = "other",
 });

@@ -11,15 +11,16 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::extract::AuthUser;
 use crate::db::page::Page;
+use crate::domain::charging::NoticeToAppear;
 use crate::domain::dates::Day;
-use crate::domain::vocab::{AssignmentRole, CaseKind, CaseStatus};
+use crate::domain::vocab::{AssignmentRole, CaseKind, CaseStatus, ClosedReason};
 use crate::error::{AppError, AppResult, Fields};
 use crate::http::body::{not_null, nullable, ApiJson, ApiQuery};
 use crate::http::doc::Forbidden;
 use crate::http::list::List;
 use crate::service::assignments;
 use crate::service::cases::{
-    self, Assignee, CaseListFilter, CaseUpdate, CaseView, Closing, CourtView, NewCase,
+    self, Assignee, CaseListFilter, CaseUpdate, CaseView, Closing, CourtView, NewCase, NtaUpdate,
 };
 use crate::state::AppState;
 
@@ -47,6 +48,16 @@ pub struct NewCaseRequest {
     /// When the case began (`YYYY-MM-DD`, from 1900 to today); default today. An old case entered
     /// now keeps its real start.
     pub opened_on: Option<Day>,
+    /// When DHS issued the Notice to Appear, the charging document (not in the future).
+    pub nta_issued_on: Option<Day>,
+    /// When the NTA was served on the client (not before it was issued, not in the future).
+    pub nta_served_on: Option<Day>,
+    /// When the NTA was filed with the immigration court, which begins removal proceedings (8 CFR
+    /// 1003.14(a)); not before it was issued, not in the future.
+    pub nta_filed_on: Option<Day>,
+    /// Whether the NTA named the time and place of the first hearing (one that did not does not
+    /// stop the continuous-residence clock).
+    pub nta_time_and_place: Option<bool>,
 }
 
 impl NewCaseRequest {
@@ -67,6 +78,17 @@ impl NewCaseRequest {
         if kind == Some(CaseKind::Defensive) && self.court_code.is_none() {
             errors.push("court_code", "is required for a defensive case");
         }
+        let mut date =
+            |field: &str, d: Option<Day>| d.and_then(|d| errors.check(field, not_future(d, state)));
+        let nta = NoticeToAppear {
+            issued_on: date("nta_issued_on", self.nta_issued_on),
+            served_on: date("nta_served_on", self.nta_served_on),
+            filed_on: date("nta_filed_on", self.nta_filed_on),
+            time_and_place: self.nta_time_and_place,
+        };
+        for (field, message) in nta.order_errors() {
+            errors.push(field, message);
+        }
         errors.finish()?;
         Ok(NewCase {
             client_id: self.client_id,
@@ -75,6 +97,7 @@ impl NewCaseRequest {
             lawyer_ids: self.lawyer_ids.unwrap_or_default(),
             caseworker_ids: self.caseworker_ids.unwrap_or_default(),
             opened_on,
+            nta,
         })
     }
 }
@@ -119,6 +142,9 @@ pub struct CaseQuery {
     pub status: Option<String>,
     pub court_code: Option<String>,
     pub client_id: Option<String>,
+    /// Only closed cases closed for this reason.
+    #[param(value_type = Option<ClosedReason>)]
+    pub closed_reason: Option<String>,
     pub limit: Option<i64>,
     pub cursor: Option<String>,
 }
@@ -133,6 +159,13 @@ impl CaseQuery {
             ),
             None => None,
         };
+        let closed_reason = match &self.closed_reason {
+            Some(r) => Some(
+                ClosedReason::parse(r)
+                    .ok_or_else(|| AppError::field("closed_reason", ClosedReason::allowed()))?,
+            ),
+            None => None,
+        };
         let filter = CaseListFilter {
             assigned_to: self.assigned_to.map(|a| match a.as_str() {
                 "me" => Assignee::Me,
@@ -141,6 +174,7 @@ impl CaseQuery {
             status,
             court_code: self.court_code,
             client_id: self.client_id,
+            closed_reason,
         };
         Ok((filter, page))
     }
@@ -203,14 +237,40 @@ pub struct CasePatch {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub court_code: Option<Option<String>>,
-    /// `closed` closes the case; `open` reopens it (its status then follows its events again).
-    /// Other statuses follow the recorded events and cannot be set.
+    /// `closed` closes the case (with `closed_reason`, required); `open` reopens it (its status
+    /// then follows its events again, and the reason and note are cleared). Other statuses
+    /// follow the recorded events and cannot be set.
     #[schema(schema_with = closing_schema)]
     pub status: Option<String>,
+    /// Why the case is closed: required with `status: closed`, refused without it. Sending it
+    /// with `status: closed` again on a closed case replaces the reason and note.
+    #[schema(value_type = Option<ClosedReason>)]
+    pub closed_reason: Option<String>,
+    /// A note on the closing, only with `status: closed`; trimmed, at most 2000 characters.
+    #[schema(max_length = 2000)]
+    pub closed_note: Option<String>,
     /// When the case began (`YYYY-MM-DD`, from 1900 to today).
     #[serde(default, deserialize_with = "not_null")]
     #[schema(nullable = false)]
     pub opened_on: Option<Day>,
+    /// When DHS issued the Notice to Appear (not in the future); null clears.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<Day>)]
+    pub nta_issued_on: Option<Option<Day>>,
+    /// When the NTA was served on the client (not before it was issued, not in the future); null
+    /// clears.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<Day>)]
+    pub nta_served_on: Option<Option<Day>>,
+    /// When the NTA was filed with the immigration court, which begins removal proceedings (8 CFR
+    /// 1003.14(a)); not before it was issued, not in the future; null clears.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<Day>)]
+    pub nta_filed_on: Option<Option<Day>>,
+    /// Whether the NTA named the time and place of the first hearing; null: not known.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<bool>)]
+    pub nta_time_and_place: Option<Option<bool>>,
 }
 
 impl CasePatch {
@@ -227,17 +287,42 @@ impl CasePatch {
         let opened_on = self
             .opened_on
             .and_then(|d| errors.check("opened_on", not_future(d, state)));
+        let mut date = |field: &str, d: Option<Option<Day>>| {
+            d.map(|d| d.and_then(|d| errors.check(field, not_future(d, state))))
+        };
+        let nta = NtaUpdate {
+            issued_on: date("nta_issued_on", self.nta_issued_on),
+            served_on: date("nta_served_on", self.nta_served_on),
+            filed_on: date("nta_filed_on", self.nta_filed_on),
+            time_and_place: self.nta_time_and_place,
+        };
+        // The dates of this request among themselves; the service compares with those recorded.
+        for (field, message) in nta.apply(NoticeToAppear::default()).order_errors() {
+            errors.push(field, message);
+        }
         let closing = match self.status.as_deref() {
-            Some("closed") => Some(Closing::Close),
-            Some("open") => Some(Closing::Reopen),
-            Some(_) => {
-                errors.push(
-                    "status",
-                    "must be closed or open; the other statuses follow the recorded events",
-                );
-                None
+            Some("closed") => closing(self.closed_reason, self.closed_note, &mut errors),
+            other => {
+                for (field, given) in [
+                    ("closed_reason", self.closed_reason.is_some()),
+                    ("closed_note", self.closed_note.is_some()),
+                ] {
+                    if given {
+                        errors.push(field, "is only accepted with status closed");
+                    }
+                }
+                match other {
+                    Some("open") => Some(Closing::Reopen),
+                    Some(_) => {
+                        errors.push(
+                            "status",
+                            "must be closed or open; the other statuses follow the recorded events",
+                        );
+                        None
+                    }
+                    None => None,
+                }
             }
-            None => None,
         };
         errors.finish()?;
         Ok(CaseUpdate {
@@ -245,11 +330,39 @@ impl CasePatch {
             court_code,
             closing,
             opened_on,
+            nta,
         })
     }
 }
 
-/// Change a case's kind or court, close or reopen it. Visible cases only (404 otherwise).
+/// A close as asked: the reason is required and one of [`ClosedReason`]; the note is trimmed
+/// (blank is none) and at most 2000 characters.
+fn closing(reason: Option<String>, note: Option<String>, errors: &mut Fields) -> Option<Closing> {
+    let reason = match reason {
+        Some(r) => errors.check(
+            "closed_reason",
+            ClosedReason::parse(&r)
+                .ok_or_else(|| format!("{}; say why the case is closed", ClosedReason::allowed())),
+        ),
+        None => {
+            errors.push(
+                "closed_reason",
+                format!("is required to close a case; {}", ClosedReason::allowed()),
+            );
+            None
+        }
+    };
+    let note = note.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
+    if note.as_ref().is_some_and(|n| n.chars().count() > 2000) {
+        errors.push("closed_note", "must be at most 2000 characters");
+    }
+    reason.map(|reason| Closing::Close { reason, note })
+}
+
+/// Change a case's kind, court or Notice to Appear; close it (with a reason) or reopen it.
+///
+/// Visible cases only (404 otherwise). Closing drops the case's pending reminders; reopening
+/// plans them again.
 #[utoipa::path(
     params(("id" = String, Path, description = "Case id")),
     request_body = CasePatch,

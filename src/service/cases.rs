@@ -14,8 +14,9 @@ use crate::db::cases::{self, Case, CaseChanges, CaseFilter};
 use crate::db::page::{ser_instant, Page};
 use crate::db::scope::Scope;
 use crate::db::{self, audit, clients, run_db, DbConnection};
-use crate::domain::vocab::{AssignmentRole, CaseKind, CaseStatus};
-use crate::error::{AppError, AppResult};
+use crate::domain::charging::NoticeToAppear;
+use crate::domain::vocab::{AssignmentRole, CaseKind, CaseStatus, ClosedReason};
+use crate::error::{AppError, AppResult, Fields};
 use crate::http::list::List;
 use crate::state::AppState;
 
@@ -43,6 +44,22 @@ pub struct CaseView {
     pub status: String,
     pub opened_on: NaiveDate,
     pub closed_on: Option<NaiveDate>,
+    /// Why the case was closed; null while it is open.
+    #[schema(value_type = Option<ClosedReason>)]
+    pub closed_reason: Option<String>,
+    /// A person's note on the closing; null while the case is open or when none was given.
+    pub closed_note: Option<String>,
+    /// When DHS issued the Notice to Appear (the charging document); null while not known.
+    pub nta_issued_on: Option<NaiveDate>,
+    /// When the NTA was served on the client.
+    pub nta_served_on: Option<NaiveDate>,
+    /// When the NTA was filed with the immigration court: removal proceedings begin then (8 CFR
+    /// 1003.14(a)).
+    pub nta_filed_on: Option<NaiveDate>,
+    /// Whether the NTA named the time and place of the first hearing; one that did not does not
+    /// stop the continuous-residence clock (Pereira v. Sessions, 2018; Niz-Chavez v. Garland,
+    /// 2021). Null while not known.
+    pub nta_time_and_place: Option<bool>,
     pub assignments: Vec<AssignmentView>,
     #[schema(value_type = String, format = DateTime)]
     #[serde(serialize_with = "ser_instant")]
@@ -74,6 +91,12 @@ fn views(conn: &mut DbConnection, rows: &[Case]) -> AppResult<Vec<CaseView>> {
             status: c.status.clone(),
             opened_on: c.opened_on,
             closed_on: c.closed_on,
+            closed_reason: c.closed_reason.clone(),
+            closed_note: c.closed_note.clone(),
+            nta_issued_on: c.nta_issued_on,
+            nta_served_on: c.nta_served_on,
+            nta_filed_on: c.nta_filed_on,
+            nta_time_and_place: c.nta_time_and_place,
             assignments: all
                 .iter()
                 .filter(|(a, _)| a.case_id == c.id)
@@ -113,6 +136,49 @@ pub struct NewCase {
     pub caseworker_ids: Vec<String>,
     /// When the case began; default today.
     pub opened_on: Option<NaiveDate>,
+    /// The Notice to Appear as far as known (no date in the future).
+    pub nta: NoticeToAppear,
+}
+
+/// 422 naming each date of the Notice to Appear out of order ([`NoticeToAppear::order_errors`]:
+/// served and filed no earlier than issued, 8 CFR 1003.14(a)). A date out of order that this
+/// request did not set (`given` says which it did) was already recorded: then the new issue
+/// date is the one named.
+fn nta_in_order(nta: &NoticeToAppear, given: impl Fn(&str) -> bool) -> AppResult<()> {
+    let mut errors = Fields::new();
+    for (field, message) in nta.order_errors() {
+        if given(field) {
+            errors.push(field, message);
+        } else {
+            errors.push(
+                "nta_issued_on",
+                format!("must not be after the recorded {field}"),
+            );
+        }
+    }
+    errors.finish()
+}
+
+/// Changes to a case's Notice to Appear, as parsed (no date in the future): `None` leaves a
+/// part, `Some(None)` clears it.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct NtaUpdate {
+    pub issued_on: Option<Option<NaiveDate>>,
+    pub served_on: Option<Option<NaiveDate>>,
+    pub filed_on: Option<Option<NaiveDate>>,
+    pub time_and_place: Option<Option<bool>>,
+}
+
+impl NtaUpdate {
+    /// `nta` with these changes made.
+    pub fn apply(&self, nta: NoticeToAppear) -> NoticeToAppear {
+        NoticeToAppear {
+            issued_on: self.issued_on.unwrap_or(nta.issued_on),
+            served_on: self.served_on.unwrap_or(nta.served_on),
+            filed_on: self.filed_on.unwrap_or(nta.filed_on),
+            time_and_place: self.time_and_place.unwrap_or(nta.time_and_place),
+        }
+    }
 }
 
 /// Opens a case for a client the caller sees. The named users are assigned, and the creator too
@@ -121,6 +187,7 @@ pub struct NewCase {
 pub async fn create(app: &AppState, caller: &AuthUser, new: NewCase) -> AppResult<CaseView> {
     let named = new.lawyer_ids.iter().chain(&new.caseworker_ids);
     may_name_assignees(caller, named.map(String::as_str))?;
+    nta_in_order(&new.nta, |_| true)?;
     let today = org_today(&app.settings);
     let caller = caller.clone();
     in_transaction(app, move |conn, ctx| {
@@ -164,6 +231,7 @@ pub async fn create(app: &AppState, caller: &AuthUser, new: NewCase) -> AppResul
                 status: CaseStatus::Intake.as_str(),
                 opened_on: new.opened_on.unwrap_or(today),
                 created_by: &caller.id,
+                nta: new.nta,
             },
         )?;
         for (uid, role) in &assign {
@@ -200,6 +268,7 @@ pub struct CaseListFilter {
     pub status: Option<CaseStatus>,
     pub court_code: Option<String>,
     pub client_id: Option<String>,
+    pub closed_reason: Option<ClosedReason>,
 }
 
 /// Visible cases, oldest first.
@@ -217,6 +286,7 @@ pub async fn list(
         status: filter.status.map(|s| s.as_str().to_string()),
         court_code: filter.court_code,
         client_id: filter.client_id,
+        closed_reason: filter.closed_reason.map(|r| r.as_str().to_string()),
     };
     let scope = scope(caller);
     let (items, next) = run_db(&app.pool, move |conn| {
@@ -238,9 +308,15 @@ pub async fn get(app: &AppState, caller: &AuthUser, id: String) -> AppResult<Cas
 }
 
 /// Closing or reopening a case; its other statuses follow its events.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Closing {
-    Close,
+    /// Closes the case (or, when it is closed already, replaces its reason and note), with the
+    /// reason, always, and a note (trimmed, not blank), if any.
+    Close {
+        reason: ClosedReason,
+        note: Option<String>,
+    },
+    /// Reopens it; the reason and note are cleared.
     Reopen,
 }
 
@@ -251,10 +327,14 @@ pub struct CaseUpdate {
     pub court_code: Option<Option<String>>,
     pub closing: Option<Closing>,
     pub opened_on: Option<NaiveDate>,
+    pub nta: NtaUpdate,
 }
 
-/// Changes a visible case's kind or court, closes or reopens it (404 when not visible; 422 when
-/// a defensive case would be left without a court).
+/// Changes a visible case's kind, court or Notice to Appear, closes or reopens it (404 when not
+/// visible; 422 when a defensive case would be left without a court, or when the NTA's dates,
+/// the stored ones with the changes made, are out of order). Closing drops the case's pending reminders
+/// and reopening plans them again, in the same transaction; a case closed again keeps the day
+/// it was first closed on.
 pub async fn update(
     app: &AppState,
     caller: &AuthUser,
@@ -262,20 +342,43 @@ pub async fn update(
     update: CaseUpdate,
 ) -> AppResult<CaseView> {
     let today = org_today(&app.settings);
-    let changes = CaseChanges {
+    let mut changes = CaseChanges {
         kind: update.kind.map(|k| k.as_str().to_string()),
         court_code: update.court_code,
-        closed: update.closing.map(|c| c == Closing::Close),
-        closed_on: update
-            .closing
-            .map(|c| (c == Closing::Close).then_some(today)),
         opened_on: update.opened_on,
+        nta_issued_on: update.nta.issued_on,
+        nta_served_on: update.nta.served_on,
+        nta_filed_on: update.nta.filed_on,
+        nta_time_and_place: update.nta.time_and_place,
         ..Default::default()
     };
     let caller = caller.clone();
     in_transaction(app, move |conn, ctx| {
         let before = cases::find_for_write(conn, &id, &scope(&caller))?;
         let before_view = view(conn, &before)?;
+        match &update.closing {
+            Some(Closing::Close { reason, note }) => {
+                changes.closed = Some(true);
+                if !before.closed {
+                    changes.closed_on = Some(Some(today));
+                }
+                changes.closed_reason = Some(Some(reason.as_str().to_string()));
+                changes.closed_note = Some(note.clone());
+            }
+            Some(Closing::Reopen) => {
+                changes.closed = Some(false);
+                changes.closed_on = Some(None);
+                changes.closed_reason = Some(None);
+                changes.closed_note = Some(None);
+            }
+            None => {}
+        }
+        let nta = update.nta;
+        nta_in_order(&nta.apply(before.nta()), |field| match field {
+            "nta_served_on" => nta.served_on.is_some(),
+            "nta_filed_on" => nta.filed_on.is_some(),
+            _ => true,
+        })?;
         let kind = changes.kind.clone().unwrap_or_else(|| before.kind.clone());
         let court = changes
             .court_code

@@ -251,7 +251,7 @@ async fn feed_follows_rfc5545_and_leaves_out_closed_cases(app: TestApp) {
         app.patch(
             &format!("/api/v1/cases/{closed}"),
             &lawyer,
-            &json!({"status": "closed"}),
+            &json!({"status": "closed", "closed_reason": "other"}),
         )
         .await,
         200,

@@ -19,6 +19,7 @@ both!(
     status_follows_recorded_events,
     case_writes_and_assignments_are_audited,
     only_admins_and_lawyers_name_assignees_when_opening_a_case,
+    notice_to_appear_dates_are_recorded_in_order,
 );
 
 async fn case_visibility_matrix(app: TestApp) {
@@ -38,7 +39,7 @@ async fn case_visibility_matrix(app: TestApp) {
         .await
         .is_empty());
     let move_court = json!({"court_code": "new-york-broadway"});
-    let close = json!({"status": "closed"});
+    let close = json!({"status": "closed", "closed_reason": "other"});
     for token in t.outsiders() {
         assert!(!sees_case(&app, token, &case).await);
         problem(app.patch(&path, token, &move_court).await, 404).await;
@@ -327,8 +328,12 @@ async fn status_follows_recorded_events(app: TestApp) {
     }
     assert_eq!(status().await, "on_appeal");
     let closed = body(
-        app.patch(&path, &t.lawyer, &json!({"status": "closed"}))
-            .await,
+        app.patch(
+            &path,
+            &t.lawyer,
+            &json!({"status": "closed", "closed_reason": "other"}),
+        )
+        .await,
         200,
     )
     .await;
@@ -364,8 +369,12 @@ async fn case_writes_and_assignments_are_audited(app: TestApp) {
     // Refused writes leave no trace.
     problem(app.put(&assign, &t.caseworker, &caseworker).await, 403).await;
     problem(
-        app.patch(&path, &t.other_lawyer, &json!({"status": "closed"}))
-            .await,
+        app.patch(
+            &path,
+            &t.other_lawyer,
+            &json!({"status": "closed", "closed_reason": "other"}),
+        )
+        .await,
         404,
     )
     .await;
@@ -510,4 +519,141 @@ async fn only_admins_and_lawyers_name_assignees_when_opening_a_case(app: TestApp
     )
     .await;
     assert_eq!(by_cw["items"].as_array().unwrap().len(), 1, "{by_cw}");
+}
+
+/// The charging document: the Notice to Appear's dates (issued, served, filed with the court,
+/// which begins proceedings: 8 CFR 1003.14(a)) and whether it named the time and place, set on
+/// opening and changed or cleared by PATCH; served or filed before issued, or any date in the
+/// future, is 422 naming the field, and changes nothing.
+async fn notice_to_appear_dates_are_recorded_in_order(app: TestApp) {
+    let t = team(&app).await;
+    let nta = |c: &Value| {
+        [
+            "nta_issued_on",
+            "nta_served_on",
+            "nta_filed_on",
+            "nta_time_and_place",
+        ]
+        .map(|k| c[k].clone())
+    };
+    assert_eq!(
+        nta(&t.case),
+        [Value::Null, Value::Null, Value::Null, Value::Null]
+    );
+    let opened = create_case(
+        &app,
+        &t.lawyer,
+        t.client_id(),
+        json!({"kind": "defensive", "court_code": "el-paso", "nta_issued_on": "2026-01-05",
+               "nta_served_on": "2026-01-20", "nta_filed_on": "2026-01-12",
+               "nta_time_and_place": false}),
+    )
+    .await;
+    let path = format!("/api/v1/cases/{}", id(&opened));
+    let want = [
+        json!("2026-01-05"),
+        json!("2026-01-20"),
+        json!("2026-01-12"),
+        json!(false),
+    ];
+    assert_eq!(nta(&opened), want);
+    assert_eq!(nta(&body(app.get(&path, &t.admin).await, 200).await), want);
+
+    // Out of order or in the future: 422 on the field, on opening and on change.
+    let future = (chrono::Utc::now().date_naive() + chrono::Duration::days(3)).to_string();
+    let cases_before = list_ids(&app, "/api/v1/cases?limit=200", &t.admin).await;
+    for (extra, fields) in [
+        (
+            json!({"nta_issued_on": "2026-01-05", "nta_served_on": "2026-01-04"}),
+            vec!["nta_served_on"],
+        ),
+        (
+            json!({"nta_issued_on": "2026-01-05", "nta_filed_on": "2025-12-31"}),
+            vec!["nta_filed_on"],
+        ),
+        (json!({"nta_issued_on": future}), vec!["nta_issued_on"]),
+        (
+            json!({"nta_served_on": future, "nta_filed_on": future}),
+            vec!["nta_served_on", "nta_filed_on"],
+        ),
+        (
+            json!({"nta_time_and_place": "yes"}),
+            vec!["nta_time_and_place"],
+        ),
+    ] {
+        let mut req = json!({"client_id": t.client_id(), "kind": "affirmative"});
+        req.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        let res = app.post("/api/v1/cases", &t.lawyer, &req).await;
+        assert_eq!(invalid(res).await, fields, "POST {extra}");
+        let res = app.patch(&path, &t.lawyer, &extra).await;
+        assert_eq!(invalid(res).await, fields, "PATCH {extra}");
+    }
+    // Against the dates recorded: a served date before the recorded issue date names the served
+    // date; a new issue date after the recorded served and filed dates names the issue date.
+    let res = app
+        .patch(&path, &t.lawyer, &json!({"nta_served_on": "2026-01-04"}))
+        .await;
+    assert_eq!(invalid(res).await, ["nta_served_on"]);
+    let res = app
+        .patch(&path, &t.lawyer, &json!({"nta_issued_on": "2026-01-15"}))
+        .await;
+    assert_eq!(invalid(res).await, ["nta_issued_on"]);
+    assert_eq!(
+        list_ids(&app, "/api/v1/cases?limit=200", &t.admin).await,
+        cases_before,
+        "nothing created"
+    );
+    assert_eq!(
+        nta(&body(app.get(&path, &t.lawyer).await, 200).await),
+        want,
+        "nothing changed"
+    );
+
+    // Changed together, in order; then cleared with null (the others stay).
+    let moved = json!({"nta_issued_on": "2026-01-15", "nta_served_on": "2026-01-15",
+                       "nta_filed_on": "2026-02-02", "nta_time_and_place": true});
+    let changed = body(app.patch(&path, &t.lawyer, &moved).await, 200).await;
+    assert_eq!(
+        nta(&changed),
+        [
+            json!("2026-01-15"),
+            json!("2026-01-15"),
+            json!("2026-02-02"),
+            json!(true)
+        ]
+    );
+    let cleared = json!({"nta_issued_on": null, "nta_time_and_place": null});
+    let cleared = body(app.patch(&path, &t.lawyer, &cleared).await, 200).await;
+    assert_eq!(
+        nta(&cleared),
+        [
+            Value::Null,
+            json!("2026-01-15"),
+            json!("2026-02-02"),
+            Value::Null
+        ]
+    );
+    // With no issue date recorded, served and filed are compared with nothing.
+    let early = json!({"nta_served_on": "2025-06-01"});
+    assert_eq!(
+        body(app.patch(&path, &t.lawyer, &early).await, 200).await["nta_served_on"],
+        "2025-06-01"
+    );
+
+    // Audited, each change from and to.
+    let rows = audit_rows(&app, "case", &id(&opened)).await;
+    let update = rows
+        .iter()
+        .find(|r| r["action"] == "update" && r["changes"].get("nta_filed_on").is_some())
+        .expect("the change is audited");
+    assert_eq!(
+        update["changes"]["nta_filed_on"],
+        json!({"from": "2026-01-12", "to": "2026-02-02"})
+    );
+    assert_eq!(
+        update["changes"]["nta_time_and_place"],
+        json!({"from": false, "to": true})
+    );
 }

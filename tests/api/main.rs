@@ -9,6 +9,7 @@ mod case_events;
 mod cases;
 mod cli;
 mod clients;
+mod closing;
 mod corrections;
 mod deadlines;
 mod errors;

@@ -772,7 +772,7 @@ async fn closed_case_sends_nothing_and_leaves_agenda_and_feed(backend: Backend) 
         .patch(
             &format!("/api/v1/cases/{case}"),
             &lawyer,
-            &json!({"status": "closed"}),
+            &json!({"status": "closed", "closed_reason": "other"}),
         )
         .await;
     assert_eq!(res.status(), 200);

@@ -1,5 +1,6 @@
 //! A lawyer records an adverse decision, sees the BIA appeal deadline it starts and its
-//! explanation, and marks a deadline met with a note.
+//! explanation, and marks a deadline met with a note; records the Notice to Appear and closes a
+//! case with a reason.
 
 use chrono::{Days, Local, NaiveDate};
 use serde_json::{json, Value};
@@ -8,7 +9,10 @@ use super::Browser;
 use crate::browser_both;
 use crate::helpers::{body, id, TestApp};
 
-browser_both!(lawyer_decision_starts_bia_appeal_and_marks_met);
+browser_both!(
+    lawyer_decision_starts_bia_appeal_and_marks_met,
+    lawyer_records_the_nta_and_closes_the_case_with_a_reason,
+);
 
 async fn lawyer_decision_starts_bia_appeal_and_marks_met(app: &TestApp, b: &Browser) {
     let (lawyer, case) =
@@ -112,4 +116,90 @@ async fn lawyer_decision_starts_bia_appeal_and_marks_met(app: &TestApp, b: &Brow
         after.to_string().contains("EOIR-26 sent by courier"),
         "the note is saved: {after}"
     );
+}
+
+async fn lawyer_records_the_nta_and_closes_the_case_with_a_reason(app: &TestApp, b: &Browser) {
+    let (lawyer, case) =
+        super::lawyers_case(app, json!({"kind": "defensive", "court_code": "el-paso"})).await;
+    let case_id = id(&case);
+    let path = format!("/api/v1/cases/{case_id}");
+    b.sign_in_at(
+        &format!("/cases/{case_id}"),
+        "lawyer@test.org",
+        crate::helpers::USER_PASSWORD,
+        &format!("Case {}", case["reference"].as_str().expect("reference")),
+    )
+    .await;
+    fact(b, "NTA named time and place", "Not known").await;
+
+    // The Notice to Appear: served before issued is refused next to its field, and what was
+    // typed stays; corrected, it is saved and shown in the facts.
+    b.fill("nta-form", "nta_issued_on", "2026-02-10").await;
+    b.fill("nta-form", "nta_served_on", "2026-02-01").await;
+    b.fill("nta-form", "nta_time_and_place", "false").await;
+    b.click("form#nta-form", "Save notice to appear").await;
+    b.find_text("#nta-form-nta_served_on-error", "must not be before")
+        .await;
+    let typed = b
+        .js(
+            "return document.querySelector('#nta-form-nta_issued_on').value;",
+            vec![],
+        )
+        .await;
+    assert_eq!(typed, "2026-02-10", "nothing typed is lost");
+    b.fill("nta-form", "nta_served_on", "2026-02-12").await;
+    b.click("form#nta-form", "Save notice to appear").await;
+    b.find_text("#nta-form-status", "Notice to appear saved.")
+        .await;
+    fact(b, "NTA served on", "Thu 2026-02-12").await;
+    fact(b, "NTA named time and place", "No").await;
+
+    // Closing without a reason: the server's 422 is shown by the select; the note stays.
+    b.fill(
+        "close-form",
+        "closed_note",
+        "Represented by new counsel in Denver",
+    )
+    .await;
+    b.click("form#close-form", "Close case").await;
+    b.find_text(
+        "#close-form-closed_reason-error",
+        "is required to close a case",
+    )
+    .await;
+    let note = b
+        .js(
+            "return document.querySelector('#close-form-closed_note').value;",
+            vec![],
+        )
+        .await;
+    assert_eq!(note, "Represented by new counsel in Denver");
+    let read = body(app.get(&path, &lawyer).await, 200).await;
+    assert_eq!(read["status"], "intake", "not closed: {read}");
+
+    // With a reason: closed, and the header says why.
+    b.fill("close-form", "closed_reason", "transferred").await;
+    b.click("form#close-form", "Close case").await;
+    fact(b, "Status", "Closed (Transferred)").await;
+    fact(b, "Closing note", "Represented by new counsel in Denver").await;
+    b.button("form#reopen-form", "Reopen case").await;
+    let read: Value = body(app.get(&path, &lawyer).await, 200).await;
+    assert_eq!(read["status"], "closed");
+    assert_eq!(read["closed_reason"], "transferred");
+    assert_eq!(read["closed_note"], "Represented by new counsel in Denver");
+    assert_eq!(read["nta_issued_on"], "2026-02-10");
+    assert_eq!(read["nta_served_on"], "2026-02-12");
+    assert_eq!(read["nta_time_and_place"], false);
+}
+
+/// Waits for the case facts to show `value` as the fact `label`.
+async fn fact(b: &Browser, label: &str, value: &str) {
+    b.until(
+        &format!("the fact {label:?} reading {value:?}"),
+        "const [label, value] = arguments;
+         return [...document.querySelectorAll('#case-facts > div')].some((d) =>
+           d.querySelector('dt').textContent === label && d.querySelector('dd').textContent === value);",
+        vec![json!(label), json!(value)],
+    )
+    .await;
 }

@@ -174,6 +174,25 @@ export const CASE_STATUSES = {
 };
 
 /** @type {Record<string, string>} */
+export const CLOSED_REASONS = {
+  granted: "Granted",
+  removed: "Removed",
+  transferred: "Transferred",
+  withdrew: "Withdrew",
+  lost_contact: "Lost contact",
+  other: "Other",
+};
+
+/**
+ * A case's status in words; a closed case's with its reason: `Closed (Removed)`.
+ * @param {{status: string, closed_reason?: string | null}} c
+ */
+export function caseStatusWords(c) {
+  const status = words(CASE_STATUSES, c.status);
+  return c.status === "closed" && c.closed_reason ? `${status} (${words(CLOSED_REASONS, c.closed_reason)})` : status;
+}
+
+/** @type {Record<string, string>} */
 export const ROLES = { admin: "Admin", lawyer: "Lawyer", caseworker: "Caseworker" };
 
 /** @type {Record<string, string>} */

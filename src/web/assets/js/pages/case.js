@@ -2,10 +2,11 @@
 
 import { h, nativeName, replace } from "../dom.js";
 import { ApiError, api, get, getAll, isAdmin, seg, user } from "../api.js";
-import { CASE_KINDS, CASE_STATUSES, DEADLINE_STATUSES, ROLES, deadlineWords, fmtDate, fullName, words } from "../format.js";
+import { CASE_KINDS, DEADLINE_STATUSES, ROLES, caseStatusWords, deadlineWords, fmtDate, fullName, words } from "../format.js";
 import { cancelButton, field, form, select } from "../forms.js";
 import { timeline } from "./case-timeline.js";
 import { recordForms } from "./case-record.js";
+import { closingForm, ntaForm } from "./case-details.js";
 
 /**
  * Everything the case page shows.
@@ -43,6 +44,7 @@ export async function casePage(params) {
   const clock = h("section", { id: "ead-clock", "aria-labelledby": "ead-clock-h" });
   const deadlines = h("div");
   const events = h("div");
+  const closing = h("div", { id: "case-closing" });
 
   const reload = async () => {
     data = await loadCase(id);
@@ -54,6 +56,7 @@ export async function casePage(params) {
     replace(clock, ...clockSection(data.clock));
     replace(deadlines, ...deadlineList(data.deadlines, reload));
     replace(events, timeline(data, reload));
+    replace(closing, closingForm(data, reload));
   };
   draw();
   return h(
@@ -66,6 +69,17 @@ export async function casePage(params) {
     h("section", { "aria-labelledby": "deadlines-h" }, h("h2", { id: "deadlines-h" }, "Deadlines"), deadlines, addDeadline(id, reload)),
     h("section", { "aria-labelledby": "timeline-h" }, h("h2", { id: "timeline-h" }, "Timeline"), events),
     h("section", { "aria-labelledby": "record-h" }, h("h2", { id: "record-h" }, "Record an event"), recordForms(data, reload)),
+    h(
+      "section",
+      { "aria-labelledby": "case-details-h" },
+      h("h2", { id: "case-details-h" }, "Case details"),
+      h(
+        "div",
+        { class: "record" },
+        h("details", null, h("summary", null, "Notice to appear"), ntaForm(data, reload)),
+        h("details", null, h("summary", null, "Close or reopen the case"), closing),
+      ),
+    ),
   );
 }
 
@@ -76,11 +90,22 @@ function header(data) {
   /** @type {[string, string][]} */
   const facts = [
     ["Kind", words(CASE_KINDS, c.kind)],
-    ["Status", words(CASE_STATUSES, c.status)],
+    ["Status", caseStatusWords(c)],
     ["Immigration court", court ? court.name : c.court_code || "None yet"],
     ["Opened on", fmtDate(c.opened_on)],
   ];
   if (c.closed_on) facts.push(["Closed on", fmtDate(c.closed_on)]);
+  if (c.closed_note) facts.push(["Closing note", c.closed_note]);
+  // The charging document: shown for a case in court, or once any of it is known.
+  const named = c.nta_time_and_place === true ? "Yes" : c.nta_time_and_place === false ? "No" : "Not known";
+  if (c.kind === "defensive" || c.nta_issued_on || c.nta_served_on || c.nta_filed_on || c.nta_time_and_place !== null) {
+    facts.push(
+      ["NTA issued on", fmtDate(c.nta_issued_on)],
+      ["NTA served on", fmtDate(c.nta_served_on)],
+      ["NTA filed with the court on", fmtDate(c.nta_filed_on)],
+      ["NTA named time and place", named],
+    );
+  }
   return [
     h("h1", null, `Case ${c.reference}`),
     h(

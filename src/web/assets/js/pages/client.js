@@ -2,7 +2,7 @@
 
 import { h, nativeName, replace } from "../dom.js";
 import { api, get, getAll, seg } from "../api.js";
-import { CASE_KINDS, CASE_STATUSES, MANNERS, fmtDate, fullName, words } from "../format.js";
+import { CASE_KINDS, MANNERS, caseStatusWords, fmtDate, fullName, words } from "../format.js";
 import { clientForm } from "../client-form.js";
 import { form, optionsOf, select } from "../forms.js";
 import { focusHeading, navigate } from "../router.js";
@@ -82,7 +82,7 @@ function content(c, cases, courts, redraw) {
               h(
                 "span",
                 { class: "meta" },
-                ` · ${words(CASE_KINDS, k.kind)} · ${words(CASE_STATUSES, k.status)}`,
+                ` · ${words(CASE_KINDS, k.kind)} · ${caseStatusWords(k)}`,
                 k.court_code ? ` · ${courtName(k.court_code)}` : "",
               ),
             ),
