@@ -551,11 +551,14 @@ pub fn load_facts(conn: &mut DbConnection, case_id: &str, client_id: &str) -> Ap
             })
         })
         .collect();
+    // Removed family members are history, like withdrawn facts.
+    let family = super::family::facts(conn, case_id)?;
     Ok(CaseFacts {
         last_arrival_on,
         filings,
         clock_events,
         hearings,
         decisions,
+        family,
     })
 }

@@ -6,6 +6,7 @@ pub mod cases;
 pub mod clients;
 pub mod deadlines;
 pub mod events;
+pub mod family;
 pub mod mfa;
 pub mod page;
 pub mod schema;

@@ -49,7 +49,7 @@ text_enum!(DeadlineKind {
     MotionToReconsider = "motion_to_reconsider", MotionToReopen = "motion_to_reopen",
     PetitionForReview = "petition_for_review", VoluntaryDeparture = "voluntary_departure",
     EadRenewalWindow = "ead_renewal_window", PreHearingFiling = "pre_hearing_filing",
-    Other = "other",
+    DerivativeAgeOut = "derivative_age_out", Other = "other",
 });
 text_enum!(DeadlineStatus {
     Open = "open", Met = "met", Missed = "missed", Waived = "waived", Superseded = "superseded",
@@ -95,3 +95,8 @@ text_enum!(HearingOutcome {
     ContinuedByCourt = "continued_by_court", NoShow = "no_show", Cancelled = "cancelled",
 });
 text_enum!(AssignmentRole { Lawyer = "lawyer", Caseworker = "caseworker" });
+text_enum!(
+    /// A family member's relationship to the client: a spouse or a child may be included in the
+    /// I-589 as a derivative (INA 208(b)(3)(A)).
+    Relationship { Spouse = "spouse", Child = "child" }
+);
