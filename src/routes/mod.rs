@@ -9,6 +9,7 @@ pub mod closures;
 pub mod corrections;
 pub mod deadlines;
 pub mod events;
+pub mod family;
 pub mod health;
 pub mod hearings;
 pub mod me;
@@ -81,6 +82,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .configure(cases::configure)
                 .configure(events::configure)
                 .configure(corrections::configure)
+                .configure(family::configure)
                 .configure(hearings::configure)
                 .configure(deadlines::configure)
                 .configure(closures::configure)

@@ -13,6 +13,7 @@ pub mod corrections;
 pub mod deadlines;
 pub mod directory;
 pub mod events;
+pub mod family;
 pub mod hearings;
 pub mod labels;
 pub mod mfa;
