@@ -12,6 +12,7 @@ mod clients;
 mod corrections;
 mod deadlines;
 mod errors;
+mod family;
 mod file_modes;
 mod headers;
 mod hearings;
