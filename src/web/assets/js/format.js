@@ -87,6 +87,7 @@ export const DEADLINE_KINDS = {
   voluntary_departure: "Voluntary departure ends",
   ead_renewal_window: "EAD renewal window opens",
   pre_hearing_filing: "Pre-hearing filing",
+  derivative_age_out: "I-589 before a derivative child turns 21",
   other: "Other deadline",
 };
 
@@ -172,6 +173,9 @@ export const CASE_STATUSES = {
   final_order: "Final order",
   closed: "Closed",
 };
+
+/** @type {Record<string, string>} */
+export const RELATIONSHIPS = { child: "Child", spouse: "Spouse" };
 
 /** @type {Record<string, string>} */
 export const ROLES = { admin: "Admin", lawyer: "Lawyer", caseworker: "Caseworker" };
