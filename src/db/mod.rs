@@ -8,6 +8,7 @@ pub mod deadlines;
 pub mod events;
 pub mod family;
 pub mod mfa;
+pub mod one_year_exceptions;
 pub mod page;
 pub mod schema;
 pub mod scope;

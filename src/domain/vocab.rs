@@ -100,3 +100,11 @@ text_enum!(
     /// I-589 as a derivative (INA 208(b)(3)(A)).
     Relationship { Spouse = "spouse", Child = "child" }
 );
+text_enum!(
+    /// The exception to the one-year filing bar a case claims: changed circumstances (8 CFR
+    /// 208.4(a)(4)) or extraordinary circumstances (8 CFR 208.4(a)(5)).
+    OneYearException {
+        ChangedCircumstances = "changed_circumstances",
+        ExtraordinaryCircumstances = "extraordinary_circumstances",
+    }
+);

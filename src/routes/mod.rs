@@ -14,6 +14,7 @@ pub mod health;
 pub mod hearings;
 pub mod me;
 pub mod mfa;
+pub mod one_year_exception;
 pub mod reminders;
 pub mod users;
 
@@ -83,6 +84,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .configure(events::configure)
                 .configure(corrections::configure)
                 .configure(family::configure)
+                .configure(one_year_exception::configure)
                 .configure(hearings::configure)
                 .configure(deadlines::configure)
                 .configure(closures::configure)

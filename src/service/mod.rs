@@ -17,6 +17,7 @@ pub mod family;
 pub mod hearings;
 pub mod labels;
 pub mod mfa;
+pub mod one_year_exception;
 pub mod own_sessions;
 pub mod passwords;
 pub mod profile;
