@@ -20,6 +20,7 @@ mod inputs;
 mod limits;
 mod mfa;
 mod no_leaks;
+mod one_year_exception;
 mod openapi;
 mod password_guesses;
 mod people_and_agenda;
