@@ -410,7 +410,7 @@ async fn invalid_fields_are_422_per_field_and_nothing_is_written(app: TestApp) {
     );
     assert_eq!(
         members(&app, &t.admin, case).await,
-        [son.clone()],
+        vec![son.clone()],
         "unchanged"
     );
     let blank =
@@ -422,7 +422,7 @@ async fn invalid_fields_are_422_per_field_and_nothing_is_written(app: TestApp) {
     );
     assert_eq!(
         members(&app, &t.admin, case).await,
-        [son.clone()],
+        vec![son.clone()],
         "still there"
     );
     assert_eq!(
