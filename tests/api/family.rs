@@ -335,6 +335,27 @@ async fn a_child_turning_21_before_the_i589_is_warned_until_it_is_filed(app: Tes
             && r["changes"]["superseded"] == json!([row["id"]])),
         "the recompute says which and why: {recomputes:?}"
     );
+
+    // A child already 21 when recorded still gets the row: missed, since the I-589 on file
+    // went in after the birthday (the child needs an application of their own).
+    let adult = body(
+        app.post(&path, &t.lawyer, &child("Farid", "1990-03-10"))
+            .await,
+        201,
+    )
+    .await;
+    let late: Vec<Value> = of_kind(&app, &t.lawyer, case, "derivative_age_out")
+        .await
+        .into_iter()
+        .filter(|d| d["status"] != "superseded")
+        .collect();
+    assert_eq!(late.len(), 1, "{late:?}");
+    assert_eq!(late[0]["due_on"], "2011-03-09");
+    assert_eq!(
+        late[0]["status"], "missed",
+        "not met by an I-589 filed at 21 or older"
+    );
+    assert_eq!(adult["turns_21_on"], "2011-03-10");
 }
 
 async fn invalid_fields_are_422_per_field_and_nothing_is_written(app: TestApp) {

@@ -250,6 +250,7 @@ fn rows() -> Vec<Row> {
         r(child("2004-02-29"), K::DerivativeAgeOut, KID, Some("2025-02-27"), None, None, AGE_OUT, "born Feb 29: turns 21 on Feb 28 of a common year (the earlier reading), due Feb 27"),
         r(child("2006-07-05"), K::DerivativeAgeOut, KID, Some("2027-07-04"), None, None, AGE_OUT, "Independence Day on a Sunday: not rolled"),
         r(child("2001-01-15").filed("a", F::I589, "2025-03-01"), K::DerivativeAgeOut, KID, Some("2022-01-14"), None, None, AGE_OUT, "already 21 when the I-589 was filed: the row stays, missed"),
+        r(child("1990-03-10"), K::DerivativeAgeOut, KID, Some("2011-03-09"), None, None, AGE_OUT, "already 21 when recorded, no I-589: the row stays (missed by status)"),
         r(case().member(Rel::Spouse, Some("1990-04-02")), K::DerivativeAgeOut, KID, None, None, None, AGE_OUT, "a spouse does not age out"),
         r(case().member(Rel::Child, None), K::DerivativeAgeOut, KID, None, None, None, AGE_OUT, "a child without a date of birth: no date to warn of"),
     ]
