@@ -556,6 +556,8 @@ pub fn load_facts(conn: &mut DbConnection, case_id: &str, client_id: &str) -> Ap
         })
         .collect();
     let supervision = super::supervision::facts(conn, case_id)?;
+    // Removed family members are history, like withdrawn facts.
+    let family = super::family::facts(conn, case_id)?;
     Ok(CaseFacts {
         last_arrival_on,
         filings,
@@ -563,5 +565,6 @@ pub fn load_facts(conn: &mut DbConnection, case_id: &str, client_id: &str) -> Ap
         hearings,
         decisions,
         supervision,
+        family,
     })
 }

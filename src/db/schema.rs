@@ -261,6 +261,41 @@ diesel::table! {
 }
 
 diesel::table! {
+    family_members (id) {
+        id -> Text,
+        case_id -> Text,
+        relationship -> Text,
+        given_name -> Text,
+        family_name -> Text,
+        native_name -> Nullable<Text>,
+        date_of_birth -> Nullable<Date>,
+        a_number -> Nullable<Text>,
+        derivative -> Bool,
+        in_united_states -> Bool,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        removed_at -> Nullable<Timestamp>,
+        removed_reason -> Nullable<Text>,
+        removed_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    one_year_exceptions (id) {
+        id -> Text,
+        case_id -> Text,
+        kind -> Text,
+        note -> Nullable<Text>,
+        claimed_by -> Text,
+        claimed_at -> Timestamp,
+        withdrawn_at -> Nullable<Timestamp>,
+        withdrawn_reason -> Nullable<Text>,
+        withdrawn_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     deadlines (id) {
         id -> Text,
         case_id -> Text,
@@ -338,6 +373,8 @@ diesel::joinable!(hearing_changes -> hearings (hearing_id));
 diesel::joinable!(decisions -> cases (case_id));
 diesel::joinable!(supervision_orders -> cases (case_id));
 diesel::joinable!(deadlines -> cases (case_id));
+diesel::joinable!(family_members -> cases (case_id));
+diesel::joinable!(one_year_exceptions -> cases (case_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -358,6 +395,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     hearing_changes,
     supervision_orders,
     decisions,
+    family_members,
+    one_year_exceptions,
     deadlines,
     closures,
     reminders,

@@ -12,7 +12,7 @@ use DeadlineKind::*;
 
 pub use super::vocab::{
     Authority, DeadlineKind, DeadlineStatus, DecisionKind, FilingStatus, Form, HearingKind,
-    HearingOutcome,
+    HearingOutcome, Relationship,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -78,6 +78,14 @@ pub struct DecisionFact {
     pub appeal_waived: bool,
 }
 
+/// A spouse or child recorded on the case (one not removed).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FamilyFact {
+    pub id: String,
+    pub relationship: Relationship,
+    pub date_of_birth: Option<NaiveDate>,
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CaseFacts {
     pub last_arrival_on: Option<NaiveDate>,
@@ -88,13 +96,15 @@ pub struct CaseFacts {
     pub decisions: Vec<DecisionFact>,
     /// Orders of Supervision, in any order.
     pub supervision: Vec<SupervisionFact>,
+    /// The spouse and children on the case, as recorded.
+    pub family: Vec<FamilyFact>,
 }
 
 /// One computed deadline. `(kind, trigger)` is unique within a case and stable across recomputes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ComputedDeadline {
     pub kind: DeadlineKind,
-    /// "arrival", "filing:<id>", "hearing:<id>" or "decision:<id>".
+    /// "arrival", "filing:<id>", "hearing:<id>", "decision:<id>" or "family:<id>".
     pub trigger: String,
     pub due_on: NaiveDate,
     pub rule: String,
@@ -144,6 +154,12 @@ pub fn compute(facts: &CaseFacts, cal: &Calendar, waits: &EadWaits) -> Vec<Compu
             .filter_map(|h| pre_hearing_filing(h, cal)),
     );
     out.extend(check_ins(facts, cal));
+    out.extend(
+        facts
+            .family
+            .iter()
+            .filter_map(|m| derivative_age_out(facts, m)),
+    );
     out.sort_by(|a, b| {
         (a.due_on, a.kind.as_str(), &a.trigger).cmp(&(b.due_on, b.kind.as_str(), &b.trigger))
     });
@@ -454,6 +470,44 @@ pub fn check_ins(facts: &CaseFacts, cal: &Calendar) -> Vec<ComputedDeadline> {
         out.push(Basis::new(IceCheckIn, trigger, rule).row(due, explanation));
     }
     out
+}
+
+/// The 21st birthday of someone born on `born`: the calendar anniversary. Someone born on Feb 29
+/// turns 21 on Feb 28, because the 21st anniversary of a Feb 29 always falls in a common year and
+/// DOMAIN.md's counting conventions read a Feb 29 anniversary as Feb 28, the earlier, safer
+/// reading (no authority settles it; some state laws and much practice take Mar 1). For an
+/// age-out warning the earlier day is the safe one: it warns a day early, never a day late.
+pub fn turns_21_on(born: NaiveDate) -> Option<NaiveDate> {
+    born.checked_add_months(Months::new(21 * 12)) // chrono clamps Feb 29 to Feb 28
+}
+
+/// `derivative_age_out`: a child (INA 101(b)(1): unmarried and under 21) included in the parent's
+/// I-589 stays a child if under 21 on the day the I-589 is filed, however long it then pends
+/// (INA 208(b)(3)(B), the Child Status Protection Act). So for each child with a date of birth
+/// the I-589 is due the day before the 21st birthday, never rolled (a birthday does not move for
+/// weekends or holidays: filing on the next business day would be too late). Met by an I-589
+/// filed (not rejected) on or before that day; one filed later does not meet it, and the
+/// deadline stays missed. Spouses and children without a date of birth give no row. A child
+/// already 21 when recorded still gets its row, missed unless an I-589 went in in time: that is
+/// what the case team must know (the child needs an application of their own), and a row
+/// already past when entered alerts no one (`missed_alerted` is set on insert).
+///
+/// The explanation names no one and gives no date of birth: it goes into reminder e-mails; who
+/// the child is and the birthday are shown only in the family member's own view.
+pub fn derivative_age_out(facts: &CaseFacts, m: &FamilyFact) -> Option<ComputedDeadline> {
+    let born = m
+        .date_of_birth
+        .filter(|_| m.relationship == Relationship::Child)?;
+    let due = turns_21_on(born)?.pred_opt()?;
+    let rule = "INA 208(b)(3)(B); INA 101(b)(1)";
+    let explanation = format!(
+        "{} is the last day to file the I-589 while a child on the case is under 21 and so stays a derivative (the child turns 21 the next day), not moved for weekends or holidays because a birthday does not move ({rule}).",
+        day_label(due)
+    );
+    let mut out =
+        Basis::new(DerivativeAgeOut, format!("family:{}", m.id), rule).row(due, explanation);
+    out.met_on = first_filing(facts, Form::I589, |on| on <= due);
+    Some(out)
 }
 
 /// What produced a deadline and the rule it follows.

@@ -49,7 +49,8 @@ text_enum!(DeadlineKind {
     MotionToReconsider = "motion_to_reconsider", MotionToReopen = "motion_to_reopen",
     PetitionForReview = "petition_for_review", VoluntaryDeparture = "voluntary_departure",
     EadRenewalWindow = "ead_renewal_window", PreHearingFiling = "pre_hearing_filing",
-    IceCheckIn = "ice_check_in", Other = "other",
+    IceCheckIn = "ice_check_in",
+    DerivativeAgeOut = "derivative_age_out", Other = "other",
 });
 text_enum!(DeadlineStatus {
     Open = "open", Met = "met", Missed = "missed", Waived = "waived", Superseded = "superseded",
@@ -122,3 +123,16 @@ impl HearingKind {
 }
 
 text_enum!(AssignmentRole { Lawyer = "lawyer", Caseworker = "caseworker" });
+text_enum!(
+    /// A family member's relationship to the client: a spouse or a child may be included in the
+    /// I-589 as a derivative (INA 208(b)(3)(A)).
+    Relationship { Spouse = "spouse", Child = "child" }
+);
+text_enum!(
+    /// The exception to the one-year filing bar a case claims: changed circumstances (8 CFR
+    /// 208.4(a)(4)) or extraordinary circumstances (8 CFR 208.4(a)(5)).
+    OneYearException {
+        ChangedCircumstances = "changed_circumstances",
+        ExtraordinaryCircumstances = "extraordinary_circumstances",
+    }
+);

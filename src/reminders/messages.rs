@@ -52,6 +52,8 @@ pub fn kind_label(kind: &str) -> String {
         "voluntary_departure" => "Voluntary departure".into(),
         "ead_renewal_window" => "EAD renewal window opens".into(),
         "pre_hearing_filing" => "Pre-hearing filings".into(),
+        // Names no one: e-mails and calendar feeds carry the kind, never who the child is.
+        "derivative_age_out" => "I-589 before a derivative child turns 21".into(),
         "master_calendar" => "Master calendar hearing".into(),
         "individual" => "Individual (merits) hearing".into(),
         "asylum_interview" => "Asylum interview".into(),

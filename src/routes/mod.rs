@@ -9,10 +9,12 @@ pub mod closures;
 pub mod corrections;
 pub mod deadlines;
 pub mod events;
+pub mod family;
 pub mod health;
 pub mod hearings;
 pub mod me;
 pub mod mfa;
+pub mod one_year_exception;
 pub mod reminders;
 pub mod supervision;
 pub mod users;
@@ -82,6 +84,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .configure(cases::configure)
                 .configure(events::configure)
                 .configure(corrections::configure)
+                .configure(family::configure)
+                .configure(one_year_exception::configure)
                 .configure(hearings::configure)
                 .configure(supervision::configure)
                 .configure(deadlines::configure)

@@ -5,8 +5,9 @@ use super::d;
 use asylum_tracker::domain::calendar::Calendar;
 use asylum_tracker::domain::deadlines::{
     compute, status, Authority as A, CaseFacts, ClockEventFact, ClockKind, ComputedDeadline,
-    DeadlineKind as K, DeadlineStatus, DecisionFact, DecisionKind as Dk, EadWaits, FilingFact,
-    FilingStatus, Form as F, HearingFact, HearingKind as H, HearingOutcome,
+    DeadlineKind as K, DeadlineStatus, DecisionFact, DecisionKind as Dk, EadWaits, FamilyFact,
+    FilingFact, FilingStatus, Form as F, HearingFact, HearingKind as H, HearingOutcome,
+    Relationship as Rel,
 };
 use serde::de::{value::Error as DeError, Deserialize, IntoDeserializer};
 
@@ -18,6 +19,7 @@ const PFR: &str = "INA 242(b)(1); FRAP 26(a)(1)(C)";
 const VD: &str = "INA 240B; 8 CFR 1240.26; Monsalvo Velázquez v. Bondi (2025)";
 const RENEW: &str = "USCIS guidance on (c)(8) renewals";
 const PRE: &str = "EOIR Policy Manual, Appendix C";
+const AGE_OUT: &str = "INA 208(b)(3)(B); INA 101(b)(1)";
 
 /// Chained builders so each table row states its facts in one line.
 trait Build {
@@ -29,6 +31,8 @@ trait Build {
     fn rejected(self) -> Self;
     fn hearing(self, kind: H, on: &str, cancelled: bool) -> Self;
     fn decided(self, kind: Dk, by: A, on: &str, vd_days: Option<u32>, waived: bool) -> Self;
+    /// A family member `k` on the case.
+    fn member(self, relationship: Rel, born: Option<&str>) -> Self;
 }
 
 impl Build for CaseFacts {
@@ -93,6 +97,18 @@ impl Build for CaseFacts {
         });
         self
     }
+    fn member(mut self, relationship: Rel, born: Option<&str>) -> Self {
+        self.family.push(FamilyFact {
+            id: "k".into(),
+            relationship,
+            date_of_birth: born.map(d),
+        });
+        self
+    }
+}
+
+fn child(born: &str) -> CaseFacts {
+    case().member(Rel::Child, Some(born))
 }
 
 fn case() -> CaseFacts {
@@ -125,6 +141,7 @@ struct Row {
 
 use ClockKind::{Resume, Stop};
 const X: &str = "decision:x";
+const KID: &str = "family:k";
 
 #[rustfmt::skip]
 fn rows() -> Vec<Row> {
@@ -223,6 +240,21 @@ fn rows() -> Vec<Row> {
         r(case().hearing(H::MasterCalendar, "2020-07-06", false), K::PreHearingFiling, "hearing:h", Some("2020-06-19"), None, None, PRE, "2020-06-19 was a business day"),
         r(case().hearing(H::AsylumInterview, "2025-03-17", false), K::PreHearingFiling, "hearing:h", None, None, None, PRE, "interviews have no such filing"),
         r(case().hearing(H::Individual, "2025-03-17", true), K::PreHearingFiling, "hearing:h", None, None, None, PRE, "cancelled hearing"),
+        // Derivative age-out: INA 208(b)(3)(B) keeps a child (INA 101(b)(1): under 21) a derivative if under
+        // 21 when the I-589 is filed, so it is due the day before the 21st birthday, never rolled.
+        r(child("2006-05-10"), K::DerivativeAgeOut, KID, Some("2027-05-09"), None, None, AGE_OUT, "I-589 unfiled: the day before the 21st birthday, a Sunday, not rolled"),
+        r(child("2006-05-10").filed("a", F::I589, "2027-05-09"), K::DerivativeAgeOut, KID, Some("2027-05-09"), None, Some("2027-05-09"), AGE_OUT, "I-589 filed the day before the birthday: the child is still 20"),
+        r(child("2006-05-10").filed("a", F::I589, "2027-05-10"), K::DerivativeAgeOut, KID, Some("2027-05-09"), None, None, AGE_OUT, "I-589 filed on the 21st birthday: too late, stays missed"),
+        r(child("2006-05-10").filed("a", F::I589, "2026-01-05"), K::DerivativeAgeOut, KID, Some("2027-05-09"), None, Some("2026-01-05"), AGE_OUT, "I-589 filed long before"),
+        r(child("2006-05-10").filed("a", F::I589, "2027-01-05").rejected(), K::DerivativeAgeOut, KID, Some("2027-05-09"), None, None, AGE_OUT, "a rejected I-589 was not filed: not met"),
+        r(child("2006-05-10").filed("a", F::I589, "2027-01-05").rejected().filed("b", F::I589, "2027-05-20"), K::DerivativeAgeOut, KID, Some("2027-05-09"), None, None, AGE_OUT, "rejected in time, refiled after the birthday: not met"),
+        r(child("2006-05-10").filed("a", F::I765, "2027-01-05"), K::DerivativeAgeOut, KID, Some("2027-05-09"), None, None, AGE_OUT, "only an I-589 meets it"),
+        r(child("2004-02-29"), K::DerivativeAgeOut, KID, Some("2025-02-27"), None, None, AGE_OUT, "born Feb 29: turns 21 on Feb 28 of a common year (the earlier reading), due Feb 27"),
+        r(child("2006-07-05"), K::DerivativeAgeOut, KID, Some("2027-07-04"), None, None, AGE_OUT, "Independence Day on a Sunday: not rolled"),
+        r(child("2001-01-15").filed("a", F::I589, "2025-03-01"), K::DerivativeAgeOut, KID, Some("2022-01-14"), None, None, AGE_OUT, "already 21 when the I-589 was filed: the row stays, missed"),
+        r(child("1990-03-10"), K::DerivativeAgeOut, KID, Some("2011-03-09"), None, None, AGE_OUT, "already 21 when recorded, no I-589: the row stays (missed by status)"),
+        r(case().member(Rel::Spouse, Some("1990-04-02")), K::DerivativeAgeOut, KID, None, None, None, AGE_OUT, "a spouse does not age out"),
+        r(case().member(Rel::Child, None), K::DerivativeAgeOut, KID, None, None, None, AGE_OUT, "a child without a date of birth: no date to warn of"),
     ]
 }
 
@@ -449,6 +481,7 @@ fn api_spellings() {
             "ead_renewal_window",
             "pre_hearing_filing",
             "ice_check_in",
+            "derivative_age_out",
             "other"
         ]
     );
@@ -464,6 +497,10 @@ fn api_spellings() {
     assert_eq!(
         spellings(FilingStatus::ALL, FilingStatus::as_str, FilingStatus::parse),
         ["pending", "accepted", "rejected", "approved", "denied"]
+    );
+    assert_eq!(
+        spellings(Rel::ALL, Rel::as_str, Rel::parse),
+        ["spouse", "child"]
     );
     assert_eq!(F::parse("i-589"), None, "exact spellings only");
     let adverse: Vec<Dk> = Dk::ALL.iter().copied().filter(|k| k.is_adverse()).collect();

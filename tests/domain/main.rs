@@ -1,11 +1,13 @@
-//! Tests of the pure domain modules: the calendar, the EAD clock and the deadline rules. Every
-//! table row cites its rule; expected dates were worked out by hand against a real calendar.
+//! Tests of the pure domain modules: the calendar, the EAD clock, the deadline rules and a
+//! child's 21st birthday. Every table row cites its rule; expected dates were worked out by hand
+//! against a real calendar.
 
 mod calendar;
 mod check_ins;
 mod dates;
 mod deadlines;
 mod ead_clock;
+mod family;
 
 use chrono::NaiveDate;
 

@@ -87,6 +87,7 @@ export const DEADLINE_KINDS = {
   voluntary_departure: "Voluntary departure ends",
   ead_renewal_window: "EAD renewal window opens",
   pre_hearing_filing: "Pre-hearing filing",
+  derivative_age_out: "I-589 before a derivative child turns 21",
   other: "Other deadline",
 };
 
@@ -191,6 +192,7 @@ export function caseStatusWords(c) {
   const status = words(CASE_STATUSES, c.status);
   return c.status === "closed" && c.closed_reason ? `${status} (${words(CLOSED_REASONS, c.closed_reason)})` : status;
 }
+export const RELATIONSHIPS = { child: "Child", spouse: "Spouse" };
 
 /** @type {Record<string, string>} */
 export const ROLES = { admin: "Admin", lawyer: "Lawyer", caseworker: "Caseworker" };

@@ -7,10 +7,11 @@ import { cancelButton, field, form, select } from "../forms.js";
 import { timeline } from "./case-timeline.js";
 import { recordForms } from "./case-record.js";
 import { closingForm, ntaForm } from "./case-details.js";
+import { addFamilyMember, familyList } from "./case-family.js";
 
 /**
  * Everything the case page shows.
- * @typedef {{c: any, client: any, courts: any[], deadlines: any[], clock: any, filings: any[], hearings: any[], decisions: any[], clockEvents: any[], directory: any[]}} CaseData
+ * @typedef {{c: any, client: any, courts: any[], deadlines: any[], clock: any, filings: any[], hearings: any[], decisions: any[], clockEvents: any[], directory: any[], family: any[]}} CaseData
  */
 
 /** @param {string} id @returns {Promise<CaseData>} */
@@ -18,7 +19,7 @@ async function loadCase(id) {
   const base = `/cases/${seg(id)}`;
   const c = await get(base);
   const canAssign = isAdmin() || user()?.role === "lawyer";
-  const [client, courts, deadlines, clock, filings, hearings, decisions, clockEvents, directory] = await Promise.all([
+  const [client, courts, deadlines, clock, filings, hearings, decisions, clockEvents, directory, family] = await Promise.all([
     get(`/clients/${seg(c.client_id)}`).catch(() => null),
     get("/courts").then((d) => d.items || []),
     getAll(`${base}/deadlines`),
@@ -31,8 +32,9 @@ async function loadCase(id) {
     getAll(`${base}/decisions`),
     getAll(`${base}/clock-events`),
     canAssign ? get("/users/directory").then((d) => d.items || []).catch(() => []) : Promise.resolve([]),
+    getAll(`${base}/family-members`),
   ]);
-  return { c, client, courts, deadlines, clock, filings, hearings, decisions, clockEvents, directory };
+  return { c, client, courts, deadlines, clock, filings, hearings, decisions, clockEvents, directory, family };
 }
 
 /** @param {string[]} params */
@@ -45,6 +47,7 @@ export async function casePage(params) {
   const deadlines = h("div");
   const events = h("div");
   const closing = h("div", { id: "case-closing" });
+  const family = h("div");
 
   const reload = async () => {
     data = await loadCase(id);
@@ -57,6 +60,7 @@ export async function casePage(params) {
     replace(deadlines, ...deadlineList(data.deadlines, reload));
     replace(events, timeline(data, reload));
     replace(closing, closingForm(data, reload));
+    replace(family, ...familyList(data.family, reload));
   };
   draw();
   return h(
@@ -67,6 +71,7 @@ export async function casePage(params) {
     h("h2", { id: "ead-clock-h" }, "EAD clock"),
     clock,
     h("section", { "aria-labelledby": "deadlines-h" }, h("h2", { id: "deadlines-h" }, "Deadlines"), deadlines, addDeadline(id, reload)),
+    h("section", { "aria-labelledby": "family-h" }, h("h2", { id: "family-h" }, "Family"), family, addFamilyMember(id, reload)),
     h("section", { "aria-labelledby": "timeline-h" }, h("h2", { id: "timeline-h" }, "Timeline"), events),
     h("section", { "aria-labelledby": "record-h" }, h("h2", { id: "record-h" }, "Record an event"), recordForms(data, reload)),
     h(
