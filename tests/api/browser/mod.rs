@@ -31,6 +31,7 @@ mod family;
 mod lawyer;
 mod mfa;
 mod signin;
+mod supervision;
 
 pub const SKIPPED: &str = "skipped: set BROWSER_TESTS=1 to run browser tests";
 

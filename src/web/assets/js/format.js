@@ -88,6 +88,7 @@ export const DEADLINE_KINDS = {
   ead_renewal_window: "EAD renewal window opens",
   pre_hearing_filing: "Pre-hearing filing",
   derivative_age_out: "I-589 before a derivative child turns 21",
+  ice_check_in: "ICE check-in",
   other: "Other deadline",
 };
 

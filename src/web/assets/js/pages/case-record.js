@@ -2,7 +2,7 @@
 
 import { h } from "../dom.js";
 import { api, seg } from "../api.js";
-import { AUTHORITIES, DECISION_KINDS, FORMS, HEARING_KINDS } from "../format.js";
+import { AUTHORITIES, DECISION_KINDS, FORMS, HEARING_KINDS, fmtDate } from "../format.js";
 import { checkbox, field, form, optionsOf, select, text } from "../forms.js";
 
 /** @typedef {import("./case.js").CaseData} CaseData */
@@ -49,6 +49,15 @@ export function recordForms(data, reload) {
   );
 
   /** @type {[string, string][]} */
+  const offices = [
+    ["", "No office"],
+    ...data.offices.map((o) => /** @type {[string, string]} */ ([o.code, `${o.name} (${o.city}, ${o.state})`])),
+  ];
+  /** @type {[string, string][]} */
+  const fieldOffices = data.offices
+    .filter((o) => o.kind === "ice_field_office")
+    .map((o) => /** @type {[string, string]} */ ([o.code, `${o.name} (${o.city}, ${o.state})`]));
+  /** @type {[string, string][]} */
   const courts = [["", "No court"], ...data.courts.map((c) => /** @type {[string, string]} */ ([c.code, c.name]))];
   const hearing = form(
     "hearing-form",
@@ -60,19 +69,27 @@ export function recordForms(data, reload) {
         hint: "As on the notice, in the court's own time zone.",
       }),
       select("hearing-form", "court_code", "Court", courts, data.c.court_code || ""),
+      select("hearing-form", "office_code", "Office (check-ins, interviews, biometrics)", offices, ""),
       field("hearing-form", "judge", "Judge"),
       field("hearing-form", "location", "Location"),
     ],
     "Save hearing",
     submit(
       "/hearings",
-      (v) => ({
-        kind: v.kind,
-        starts_at_local: String(v.starts_at_local).slice(0, 16),
-        court_code: text(v.court_code),
-        judge: text(v.judge),
-        location: text(v.location),
-      }),
+      (v) => {
+        const office = text(v.office_code);
+        // An appointment is at an office or at a court. A check-in with no office chosen goes to
+        // the field office of the Order of Supervision (the server's default), not to the court.
+        const court = office || v.kind === "ice_check_in" ? undefined : text(v.court_code);
+        return {
+          kind: v.kind,
+          starts_at_local: String(v.starts_at_local).slice(0, 16),
+          court_code: court,
+          office_code: office,
+          judge: text(v.judge),
+          location: text(v.location),
+        };
+      },
       "Hearing saved.",
     ),
   );
@@ -124,6 +141,30 @@ export function recordForms(data, reload) {
     submit("/clock-events", (v) => ({ kind: v.kind, on: v.on, reason: String(v.reason).trim() }), "Clock event saved."),
   );
 
+  const supervision = form(
+    "supervision-form",
+    [
+      field("supervision-form", "ordered_on", "Ordered on", { type: "date", required: true, hint: "The date on Form I-220B." }),
+      select("supervision-form", "field_office_code", "ICE field office", fieldOffices, fieldOffices[0]?.[0] || ""),
+      field("supervision-form", "interval_days", "Days between check-ins", {
+        type: "number",
+        required: true,
+        attrs: { min: 1, max: 366 },
+      }),
+      field("supervision-form", "conditions", "Other conditions"),
+    ],
+    "Save order",
+    submit(
+      "/supervision-orders",
+      (v) => ({
+        ordered_on: v.ordered_on,
+        field_office_code: v.field_office_code,
+        interval_days: text(v.interval_days) ? Number(v.interval_days) : undefined,
+        conditions: text(v.conditions),
+      }),
+      "Order of Supervision saved.",
+    ),
+  );
   return h(
     "div",
     { class: "record" },
@@ -131,5 +172,20 @@ export function recordForms(data, reload) {
     h("details", null, h("summary", null, "Record a hearing"), hearing),
     h("details", null, h("summary", null, "Record a decision"), decision),
     h("details", null, h("summary", null, "Stop or resume the EAD clock"), clock),
+    h("details", null, h("summary", null, "Record an Order of Supervision"), supervision),
   );
+}
+
+/** The case's Orders of Supervision, drawn again after every save.
+ * @param {CaseData} data */
+export function supervisionList(data) {
+  const orders = data.supervision.map((/** @type {any} */ o) =>
+    h(
+      "li",
+      null,
+      `Order of Supervision of ${fmtDate(o.ordered_on)}: ${o.field_office || o.field_office_code}, every ${o.interval_days} days`,
+      o.ended_on ? `, ended ${fmtDate(o.ended_on)}` : "",
+    ),
+  );
+  return orders.length ? [h("ul", { id: "supervision-orders" }, ...orders)] : [];
 }

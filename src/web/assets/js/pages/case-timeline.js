@@ -48,6 +48,14 @@ function item(e, data, reload) {
   return li;
 }
 
+/** An appointment's office, with its city: "ERO New York Field Office, New York, NY".
+ * @param {CaseData} data @param {string | null | undefined} code */
+function officeName(data, code) {
+  if (!code) return "";
+  const o = data.offices.find((x) => x.code === code);
+  return o ? `${o.name}, ${o.city}, ${o.state}` : code;
+}
+
 /** @param {CaseData} data @param {string | null | undefined} code */
 function courtName(data, code) {
   if (!code) return "";
@@ -95,7 +103,7 @@ function describe(e, data) {
       h(
         "p",
         null,
-        [courtName(data, r.court_code), r.judge ? `Judge ${r.judge}` : "", r.location || ""].filter(Boolean).join(" · ") || "No court or place given",
+        [officeName(data, r.office_code) || courtName(data, r.court_code), r.judge ? `Judge ${r.judge}` : "", r.location || ""].filter(Boolean).join(" · ") || "No court or place given",
       ),
       h("p", null, `Outcome: ${r.outcome ? words(HEARING_OUTCOMES, r.outcome) : "not yet recorded"}`),
       (r.history || []).map((/** @type {any} */ old) =>

@@ -5,13 +5,13 @@ import { ApiError, api, get, getAll, isAdmin, seg, user } from "../api.js";
 import { CASE_KINDS, DEADLINE_STATUSES, ROLES, caseStatusWords, deadlineWords, fmtDate, fullName, words } from "../format.js";
 import { cancelButton, field, form, select } from "../forms.js";
 import { timeline } from "./case-timeline.js";
-import { recordForms } from "./case-record.js";
+import { recordForms, supervisionList } from "./case-record.js";
 import { closingForm, ntaForm } from "./case-details.js";
 import { addFamilyMember, familyList } from "./case-family.js";
 
 /**
  * Everything the case page shows.
- * @typedef {{c: any, client: any, courts: any[], deadlines: any[], clock: any, filings: any[], hearings: any[], decisions: any[], clockEvents: any[], directory: any[], family: any[]}} CaseData
+ * @typedef {{c: any, client: any, courts: any[], deadlines: any[], clock: any, filings: any[], hearings: any[], decisions: any[], clockEvents: any[], directory: any[], family: any[], offices: any[], supervision: any[]}} CaseData
  */
 
 /** @param {string} id @returns {Promise<CaseData>} */
@@ -19,7 +19,7 @@ async function loadCase(id) {
   const base = `/cases/${seg(id)}`;
   const c = await get(base);
   const canAssign = isAdmin() || user()?.role === "lawyer";
-  const [client, courts, deadlines, clock, filings, hearings, decisions, clockEvents, directory, family] = await Promise.all([
+  const [client, courts, deadlines, clock, filings, hearings, decisions, clockEvents, directory, family, offices, supervision] = await Promise.all([
     get(`/clients/${seg(c.client_id)}`).catch(() => null),
     get("/courts").then((d) => d.items || []),
     getAll(`${base}/deadlines`),
@@ -33,8 +33,10 @@ async function loadCase(id) {
     getAll(`${base}/clock-events`),
     canAssign ? get("/users/directory").then((d) => d.items || []).catch(() => []) : Promise.resolve([]),
     getAll(`${base}/family-members`),
+    get("/offices").then((d) => d.items || []),
+    get(`${base}/supervision-orders`).then((d) => d.items || []),
   ]);
-  return { c, client, courts, deadlines, clock, filings, hearings, decisions, clockEvents, directory, family };
+  return { c, client, courts, deadlines, clock, filings, hearings, decisions, clockEvents, directory, family, offices, supervision };
 }
 
 /** @param {string[]} params */
@@ -47,6 +49,7 @@ export async function casePage(params) {
   const deadlines = h("div");
   const events = h("div");
   const closing = h("div", { id: "case-closing" });
+  const orders = h("div");
   const family = h("div");
 
   const reload = async () => {
@@ -61,6 +64,7 @@ export async function casePage(params) {
     replace(events, timeline(data, reload));
     replace(closing, closingForm(data, reload));
     replace(family, ...familyList(data.family, reload));
+    replace(orders, ...supervisionList(data));
   };
   draw();
   return h(
@@ -73,7 +77,7 @@ export async function casePage(params) {
     h("section", { "aria-labelledby": "deadlines-h" }, h("h2", { id: "deadlines-h" }, "Deadlines"), deadlines, addDeadline(id, reload)),
     h("section", { "aria-labelledby": "family-h" }, h("h2", { id: "family-h" }, "Family"), family, addFamilyMember(id, reload)),
     h("section", { "aria-labelledby": "timeline-h" }, h("h2", { id: "timeline-h" }, "Timeline"), events),
-    h("section", { "aria-labelledby": "record-h" }, h("h2", { id: "record-h" }, "Record an event"), recordForms(data, reload)),
+    h("section", { "aria-labelledby": "record-h" }, h("h2", { id: "record-h" }, "Record an event"), orders, recordForms(data, reload)),
     h(
       "section",
       { "aria-labelledby": "case-details-h" },
