@@ -72,6 +72,10 @@ pub struct Hearing {
     pub updated_at: NaiveDateTime,
     /// An ICE field office or USCIS office (`config/offices.csv`), for appointments not in court.
     pub office_code: Option<String>,
+    /// `in_person`, `video` or `telephone`, as the notice says.
+    pub mode: Option<String>,
+    /// The BCP 47 tag of the interpreter's language.
+    pub interpreter_language: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -497,6 +501,8 @@ pub struct HearingChanges {
     pub starts_at: Option<NaiveDateTime>,
     pub court_code: Option<Option<String>>,
     pub office_code: Option<Option<String>>,
+    pub mode: Option<Option<String>>,
+    pub interpreter_language: Option<Option<String>>,
     pub judge: Option<Option<String>>,
     pub location: Option<Option<String>>,
     pub outcome: Option<Option<String>>,

@@ -213,6 +213,8 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         office_code -> Nullable<Text>,
+        mode -> Nullable<Text>,
+        interpreter_language -> Nullable<Text>,
     }
 }
 

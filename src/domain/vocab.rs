@@ -103,6 +103,7 @@ text_enum!(HearingOutcome {
     Held = "held", ContinuedByApplicant = "continued_by_applicant",
     ContinuedByCourt = "continued_by_court", NoShow = "no_show", Cancelled = "cancelled",
 });
+text_enum!(HearingMode { InPerson = "in_person", Video = "video", Telephone = "telephone" });
 text_enum!(OfficeKind {
     IceFieldOffice = "ice_field_office", AsylumOffice = "asylum_office",
     ApplicationSupportCenter = "application_support_center",

@@ -8,7 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::auth::extract::AuthUser;
 use crate::db::page::{Page, PageParams};
 use crate::domain::dates::Day;
-use crate::domain::vocab::{HearingKind, HearingOutcome};
+use crate::domain::vocab::{HearingKind, HearingMode, HearingOutcome};
 use crate::error::{AppError, AppResult};
 use crate::http::body::{not_null, nullable, ApiJson, ApiQuery};
 use crate::http::doc::{LocalDateTime, TimeZoneName};
@@ -45,6 +45,12 @@ pub struct HearingRequest {
     /// application support centre): `GET /api/v1/offices`. The zone then defaults to the office's,
     /// and the case's court is no default.
     pub office_code: Option<String>,
+    /// How it is held: `in_person`, `video` or `telephone`.
+    #[schema(value_type = Option<HearingMode>)]
+    pub mode: Option<String>,
+    /// The interpreter's language, a BCP 47 tag (e.g. `cmn`, `zh-Hans`, `es`).
+    #[schema(max_length = 35)]
+    pub interpreter_language: Option<String>,
     /// Trimmed, blank is none; at most 200 characters.
     #[schema(max_length = 200)]
     pub judge: Option<String>,
@@ -61,6 +67,8 @@ impl From<HearingRequest> for NewHearing {
             time_zone: r.time_zone,
             court_code: r.court_code,
             office_code: r.office_code,
+            mode: r.mode,
+            interpreter_language: r.interpreter_language,
             judge: r.judge,
             location: r.location,
         }
@@ -200,6 +208,14 @@ pub struct HearingPatch {
     #[serde(default, deserialize_with = "not_null")]
     #[schema(nullable = false)]
     pub office_code: Option<String>,
+    /// `in_person`, `video`, `telephone`; null clears it.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<HearingMode>)]
+    pub mode: Option<Option<String>>,
+    /// A BCP 47 tag; null clears it.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>, max_length = 35)]
+    pub interpreter_language: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>, max_length = 200)]
     pub judge: Option<Option<String>>,
@@ -216,6 +232,8 @@ impl From<HearingPatch> for HearingEdit {
             time_zone: p.time_zone,
             court_code: p.court_code,
             office_code: p.office_code,
+            mode: p.mode,
+            interpreter_language: p.interpreter_language,
             judge: p.judge,
             location: p.location,
         }

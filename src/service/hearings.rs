@@ -17,8 +17,9 @@ use crate::db::page::{ser_instant, Page};
 use crate::db::{self, audit, cases, run_db, supervision, DbConnection};
 use crate::domain::courts::Court;
 use crate::domain::dates::local_to_utc;
+use crate::domain::identifiers::validate_language_tag;
 use crate::domain::offices::Office;
-use crate::domain::vocab::{DeadlineKind, HearingKind, HearingOutcome};
+use crate::domain::vocab::{DeadlineKind, HearingKind, HearingMode, HearingOutcome};
 use crate::error::{AppResult, Fields};
 use crate::http::list::List;
 use crate::reminders::outbox;
@@ -55,6 +56,11 @@ pub struct HearingView {
     /// The ICE field office (check-ins) or USCIS office (interviews, biometrics) it is at; then
     /// `court_code` is null. See `GET /api/v1/offices`.
     pub office_code: Option<String>,
+    /// How it is held: `in_person`, `video` or `telephone`.
+    #[schema(value_type = Option<HearingMode>)]
+    pub mode: Option<String>,
+    /// The interpreter's language (BCP 47, e.g. `zh-Hans`, `cmn`).
+    pub interpreter_language: Option<String>,
     pub judge: Option<String>,
     pub location: Option<String>,
     #[schema(value_type = Option<HearingOutcome>)]
@@ -79,6 +85,8 @@ fn view(h: &Hearing, history: Vec<HearingChange>) -> HearingView {
         starts_at: h.starts_at,
         court_code: h.court_code.clone(),
         office_code: h.office_code.clone(),
+        mode: h.mode.clone(),
+        interpreter_language: h.interpreter_language.clone(),
         judge: h.judge.clone(),
         location: h.location.clone(),
         outcome: h.outcome.clone(),
@@ -128,6 +136,8 @@ pub struct NewHearing {
     /// For check-ins (defaulting to the field office of the case's Order of Supervision),
     /// asylum interviews and biometrics.
     pub office_code: Option<String>,
+    pub mode: Option<String>,
+    pub interpreter_language: Option<String>,
     pub judge: Option<String>,
     pub location: Option<String>,
 }
@@ -143,6 +153,8 @@ pub struct HearingEdit {
     pub court_code: Option<String>,
     /// A new office (a move; the hearing is then no longer at a court).
     pub office_code: Option<String>,
+    pub mode: Option<Option<String>>,
+    pub interpreter_language: Option<Option<String>>,
     pub judge: Option<Option<String>>,
     pub location: Option<Option<String>>,
 }
@@ -238,6 +250,26 @@ fn place(
     Placed { court, office, tz }
 }
 
+/// The hearing's mode, if given, as its API spelling.
+fn mode(v: Option<String>, errors: &mut Fields) -> Option<String> {
+    let v = v?;
+    errors
+        .check(
+            "mode",
+            HearingMode::parse(&v).ok_or_else(HearingMode::allowed),
+        )
+        .map(|m| m.as_str().to_string())
+}
+
+/// The interpreter's language: a BCP 47 tag of the IANA registry, stored in its canonical case.
+fn language(v: Option<String>, errors: &mut Fields) -> Option<String> {
+    let v = v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())?;
+    errors.check(
+        "interpreter_language",
+        validate_language_tag(&v).map_err(|e| e.message()),
+    )
+}
+
 /// Judge and room: trimmed, blank is none, at most 200 characters.
 fn text(v: Option<String>, field: &str, errors: &mut Fields) -> Option<String> {
     let v = v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())?;
@@ -283,6 +315,8 @@ pub async fn create(
         );
         let judge = text(input.judge, "judge", &mut errors);
         let location = text(input.location, "location", &mut errors);
+        let mode = mode(input.mode, &mut errors);
+        let interpreter_language = language(input.interpreter_language, &mut errors);
         let when = match tz {
             Some(tz) => errors
                 .check("starts_at_local", local_to_utc(&input.starts_at_local, tz))
@@ -308,6 +342,8 @@ pub async fn create(
             starts_at: utc,
             court_code: court,
             office_code: office,
+            mode,
+            interpreter_language,
             judge,
             location,
             outcome: None,
@@ -580,6 +616,12 @@ fn changes(
         Some(o) => changes.outcome = Some(o.map(|o| o.as_str().to_string())),
         None if moved_in_time && before.outcome.is_some() => changes.outcome = Some(None),
         None => {}
+    }
+    if let Some(m) = input.mode {
+        changes.mode = Some(mode(m, errors));
+    }
+    if let Some(l) = input.interpreter_language {
+        changes.interpreter_language = Some(language(l, errors));
     }
     if let Some(j) = input.judge {
         changes.judge = Some(j.and_then(|j| text(Some(j), "judge", errors)));

@@ -17,6 +17,7 @@ both!(
     unknown_court_zone_and_kind_are_422,
     reschedule_keeps_history_and_is_audited,
     outcomes_need_the_hearing_to_have_happened_and_a_move_clears_them,
+    mode_and_interpreter_language_are_recorded_checked_and_cleared,
 );
 
 async fn schedule(app: &TestApp, token: &str, case_id: &str, req: &Value) -> Value {
@@ -519,4 +520,48 @@ async fn outcomes_need_the_hearing_to_have_happened_and_a_move_clears_them(app: 
     )
     .await;
     assert_eq!(judged["outcome"], "held", "no move, outcome kept");
+}
+
+async fn mode_and_interpreter_language_are_recorded_checked_and_cleared(app: TestApp) {
+    let t = team(&app).await;
+    let req = hearing(
+        "master_calendar",
+        "2027-03-16T09:00",
+        json!({"mode": "video", "interpreter_language": "cmn"}),
+    );
+    let h = schedule(&app, &t.lawyer, t.case_id(), &req).await;
+    assert_eq!(h["mode"], "video");
+    assert_eq!(h["interpreter_language"], "cmn");
+    let path = format!("/api/v1/cases/{}/hearings", t.case_id());
+    for (extra, field) in [
+        (json!({"mode": "zoom"}), "mode"),
+        (
+            json!({"interpreter_language": "not a language"}),
+            "interpreter_language",
+        ),
+    ] {
+        let bad = hearing("master_calendar", "2027-03-16T09:00", extra);
+        let p = problem(app.post(&path, &t.lawyer, &bad).await, 422).await;
+        assert_eq!(error_fields(&p), [field]);
+    }
+    let one = format!("/api/v1/hearings/{}", h["id"].as_str().unwrap());
+    let changed = body(
+        app.patch(
+            &one,
+            &t.caseworker,
+            &json!({"mode": "in_person", "interpreter_language": null}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(changed["mode"], "in_person");
+    assert_eq!(changed["interpreter_language"], Value::Null);
+    assert_eq!(
+        changed["history"].as_array().unwrap().len(),
+        0,
+        "not a move"
+    );
+    let rows = audit_rows(&app, "hearing", h["id"].as_str().unwrap()).await;
+    assert!(rows.iter().any(|r| r["action"] == "update"));
 }

@@ -108,6 +108,8 @@ export const DEADLINE_STATUSES = {
 };
 
 /** @type {Record<string, string>} */
+export const HEARING_MODES = { in_person: "In person", video: "By video", telephone: "By telephone" };
+
 export const HEARING_KINDS = {
   master_calendar: "Master calendar hearing",
   individual: "Individual (merits) hearing",

@@ -2,7 +2,7 @@
 
 import { h } from "../dom.js";
 import { api, seg } from "../api.js";
-import { AUTHORITIES, DECISION_KINDS, FORMS, HEARING_KINDS, fmtDate } from "../format.js";
+import { AUTHORITIES, DECISION_KINDS, FORMS, HEARING_KINDS, HEARING_MODES, fmtDate } from "../format.js";
 import { checkbox, field, form, optionsOf, select, text } from "../forms.js";
 
 /** @typedef {import("./case.js").CaseData} CaseData */
@@ -70,6 +70,8 @@ export function recordForms(data, reload) {
       }),
       select("hearing-form", "court_code", "Court", courts, data.c.court_code || ""),
       select("hearing-form", "office_code", "Office (check-ins, interviews, biometrics)", offices, ""),
+      select("hearing-form", "mode", "How it is held", [["", "Not stated"], ...optionsOf(HEARING_MODES)], ""),
+      field("hearing-form", "interpreter_language", "Interpreter language", { hint: "A language tag, e.g. cmn (Mandarin), es, prs (Dari)." }),
       field("hearing-form", "judge", "Judge"),
       field("hearing-form", "location", "Location"),
     ],
@@ -86,6 +88,8 @@ export function recordForms(data, reload) {
           starts_at_local: String(v.starts_at_local).slice(0, 16),
           court_code: court,
           office_code: office,
+          mode: text(v.mode),
+          interpreter_language: text(v.interpreter_language),
           judge: text(v.judge),
           location: text(v.location),
         };

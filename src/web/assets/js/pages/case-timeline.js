@@ -2,7 +2,7 @@
 
 import { h, replace } from "../dom.js";
 import { api, seg } from "../api.js";
-import { AUTHORITIES, DECISION_KINDS, FORMS, HEARING_KINDS, HEARING_OUTCOMES, fmtDate, fmtHearingTime, fmtInZone, words } from "../format.js";
+import { AUTHORITIES, DECISION_KINDS, FORMS, HEARING_KINDS, HEARING_MODES, HEARING_OUTCOMES, fmtDate, fmtHearingTime, fmtInZone, words } from "../format.js";
 import { cancelButton, checkbox, field, form, optionsOf, select, text } from "../forms.js";
 
 /** @typedef {import("./case.js").CaseData} CaseData */
@@ -100,6 +100,15 @@ function describe(e, data) {
     return [
       h("p", { class: "when" }, fmtHearingTime(r)),
       h("p", null, h("strong", null, words(HEARING_KINDS, r.kind))),
+      r.mode || r.interpreter_language
+        ? h(
+            "p",
+            { class: "hearing-mode" },
+            [r.mode ? words(HEARING_MODES, r.mode) : "", r.interpreter_language ? `Interpreter: ${r.interpreter_language}` : ""]
+              .filter(Boolean)
+              .join(" · "),
+          )
+        : "",
       h(
         "p",
         null,

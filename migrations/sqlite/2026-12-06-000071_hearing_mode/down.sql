@@ -1,0 +1,2 @@
+ALTER TABLE hearings DROP COLUMN interpreter_language;
+ALTER TABLE hearings DROP COLUMN mode;
