@@ -4,7 +4,7 @@
 //! reminder worker call the same use cases):
 //! - [`config`]: layered settings and their validation.
 //! - [`startup`]: `Application::build`, the seam the binary and every test use.
-//! - [`state`]: `AppState`, what the use cases reach (pool, settings, keys, mailer, courts).
+//! - [`state`]: `AppState`, what the use cases reach (pool, settings, keys, mailer, courts, offices).
 //! - [`error`]: `AppError`, the one error type, rendered as problem+json; `Fields` gathers errors.
 //! - [`telemetry`]: logging, the request's root span (request id, route pattern).
 //! - [`http`]: what routes share: JSON bodies, the list shape, OpenAPI error responses.
@@ -13,8 +13,8 @@
 //! - [`service`]: the use cases, one module per aggregate; each public function one unit of work
 //!   (validate, transaction, write, recompute, re-plan reminders, audit).
 //! - [`auth`]: passwords, tokens, the caller extractor and the policy of who may do what.
-//! - [`domain`]: pure rules (identifiers, e-mail addresses, courts, calendar, clocks, deadlines);
-//!   no I/O.
+//! - [`domain`]: pure rules (identifiers, e-mail addresses, courts and offices, calendar, clocks,
+//!   deadlines); no I/O.
 //! - [`db`]: the two-backend connection, pool, migrations, storage scopes and query functions
 //!   per aggregate; imports neither `auth` nor `reminders`.
 //! - [`reminders`]: the planner (pure), the outbox, the worker and outgoing e-mail.

@@ -17,4 +17,5 @@ CREATE TABLE supervision_orders (
     created_at TIMESTAMP NOT NULL,
     updated_at TIMESTAMP NOT NULL
 );
+-- a case's orders in date order (listing, the check-in rule, the field office in force)
 CREATE INDEX supervision_orders_case ON supervision_orders (case_id, ordered_on);
