@@ -1,6 +1,6 @@
 //! What every route shares: request bodies ([`body`]), the list shape ([`list`]), the
 //! OpenAPI error responses ([`doc`]), cookie session mode ([`session`]), per-client-address
-//! rate limits ([`limits`]) and the cache policy of personal data ([`cache`]).
+//! rate limits ([`limits`]), the reason a withdrawal needs ([`reason`]) and the cache policy of personal data ([`cache`]).
 //! Route modules import these, never each other.
 
 pub mod body;
@@ -8,4 +8,5 @@ pub mod cache;
 pub mod doc;
 pub mod limits;
 pub mod list;
+pub mod reason;
 pub mod session;

@@ -16,6 +16,7 @@ use crate::domain::vocab::{Authority, DecisionKind, FilingStatus, Form};
 use crate::error::{AppResult, Fields};
 use crate::http::body::{nullable, ApiJson, Whole};
 use crate::http::doc::Conflict;
+use crate::http::reason::{reason, WithdrawRequest};
 use crate::service::corrections::{self, ClockEventEdit, DecisionEdit, FilingEdit};
 use crate::service::events::{clock_kind_schema, ClockEventView, DecisionView, FilingView};
 use crate::state::AppState;
@@ -27,34 +28,6 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(delete_clock_event)
         .service(patch_decision)
         .service(delete_decision);
-}
-
-/// The reason for a correction or withdrawal: trimmed, 1 to 500 characters.
-fn reason(raw: &str, errors: &mut Fields) -> String {
-    let r = raw.trim().to_string();
-    if r.is_empty() || r.chars().count() > 500 {
-        errors.push("reason", "must be 1 to 500 characters");
-    }
-    r
-}
-
-/// Why a fact is withdrawn.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct WithdrawRequest {
-    /// Why the fact is withdrawn (kept in its history and the audit log). Trimmed; 1 to 500
-    /// characters.
-    #[schema(min_length = 1, max_length = 500)]
-    pub reason: String,
-}
-
-impl WithdrawRequest {
-    fn parse(self) -> AppResult<String> {
-        let mut errors = Fields::new();
-        let r = reason(&self.reason, &mut errors);
-        errors.finish()?;
-        Ok(r)
-    }
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -15,6 +15,7 @@ use crate::error::{AppResult, Fields};
 use crate::http::body::{not_null, nullable, ApiJson};
 use crate::http::doc::Conflict;
 use crate::http::list::List;
+use crate::http::reason::WithdrawRequest;
 use crate::service::family::{self, FamilyFields, FamilyMemberView};
 use crate::service::org_today;
 use crate::state::AppState;
@@ -131,28 +132,6 @@ fn name(v: Option<String>, field: &str, errors: &mut Fields) -> Option<String> {
     Some(t)
 }
 
-/// Why a family member is removed.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RemoveFamilyMemberRequest {
-    /// Why the member is removed from the case (kept in its history and the audit log).
-    /// Trimmed; 1 to 500 characters.
-    #[schema(min_length = 1, max_length = 500)]
-    pub reason: String,
-}
-
-impl RemoveFamilyMemberRequest {
-    fn parse(self) -> AppResult<String> {
-        let mut errors = Fields::new();
-        let r = self.reason.trim().to_string();
-        if r.is_empty() || r.chars().count() > 500 {
-            errors.push("reason", "must be 1 to 500 characters");
-        }
-        errors.finish()?;
-        Ok(r)
-    }
-}
-
 /// Record a spouse or child of the client on the case. Recomputes the case's deadlines (a
 /// child with a date of birth gets `derivative_age_out`); audited. Visible cases only.
 #[utoipa::path(
@@ -224,7 +203,7 @@ pub async fn patch_family_member(
 /// superseded). Audited with the reason. Visible cases only; already removed is 409.
 #[utoipa::path(
     params(("id" = String, Path, description = "Family member id")),
-    request_body = RemoveFamilyMemberRequest,
+    request_body = WithdrawRequest,
     responses(
         (status = 200, body = FamilyMemberView),
         Conflict
@@ -236,7 +215,7 @@ pub async fn delete_family_member(
     state: web::Data<AppState>,
     user: AuthUser,
     id: web::Path<String>,
-    body: ApiJson<RemoveFamilyMemberRequest>,
+    body: ApiJson<WithdrawRequest>,
 ) -> AppResult<HttpResponse> {
     let why = body.0.parse()?;
     let view = family::remove(&state, &user, id.into_inner(), why).await?;

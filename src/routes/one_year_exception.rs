@@ -9,6 +9,7 @@ use crate::auth::extract::AuthUser;
 use crate::domain::vocab::OneYearException;
 use crate::error::{AppResult, Fields};
 use crate::http::body::ApiJson;
+use crate::http::reason::WithdrawRequest;
 use crate::service::one_year_exception::{self, OneYearExceptionView};
 use crate::state::AppState;
 
@@ -45,28 +46,6 @@ impl OneYearExceptionRequest {
             errors.push("note", "must be at most 2000 characters");
         }
         errors.done(kind.map(|k| (k, note)))
-    }
-}
-
-/// Why a claim is withdrawn.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct WithdrawExceptionRequest {
-    /// Why the claim is withdrawn (kept in its history and the audit log). Trimmed; 1 to 500
-    /// characters.
-    #[schema(min_length = 1, max_length = 500)]
-    pub reason: String,
-}
-
-impl WithdrawExceptionRequest {
-    fn parse(self) -> AppResult<String> {
-        let mut errors = Fields::new();
-        let r = self.reason.trim().to_string();
-        if r.is_empty() || r.chars().count() > 500 {
-            errors.push("reason", "must be 1 to 500 characters");
-        }
-        errors.finish()?;
-        Ok(r)
     }
 }
 
@@ -117,7 +96,7 @@ pub async fn put_one_year_exception(
 /// claim, also when none was standing (then nothing is written). Audited. Visible cases only.
 #[utoipa::path(
     params(("id" = String, Path, description = "Case id")),
-    request_body = WithdrawExceptionRequest,
+    request_body = WithdrawRequest,
     responses(
         (status = 200, body = OneYearExceptionView)
     ),
@@ -128,7 +107,7 @@ pub async fn delete_one_year_exception(
     state: web::Data<AppState>,
     user: AuthUser,
     id: web::Path<String>,
-    body: ApiJson<WithdrawExceptionRequest>,
+    body: ApiJson<WithdrawRequest>,
 ) -> AppResult<HttpResponse> {
     let why = body.0.parse()?;
     let view = one_year_exception::withdraw(&state, &user, id.into_inner(), why).await?;
