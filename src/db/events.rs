@@ -37,6 +37,8 @@ pub struct Filing {
     pub withdrawn_at: Option<NaiveDateTime>,
     pub withdrawn_reason: Option<String>,
     pub withdrawn_by: Option<String>,
+    /// A motion to reopen based on changed country conditions (no time limit).
+    pub changed_country_conditions: bool,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -161,6 +163,7 @@ pub fn update_filing(conn: &mut DbConnection, row: &Filing) -> AppResult<()> {
             filings::withdrawn_at.eq(row.withdrawn_at),
             filings::withdrawn_reason.eq(&row.withdrawn_reason),
             filings::withdrawn_by.eq(&row.withdrawn_by),
+            filings::changed_country_conditions.eq(row.changed_country_conditions),
         ))
         .execute(conn)
         .map_err(super::unique_violation(
@@ -230,19 +233,25 @@ pub fn find_decision(conn: &mut DbConnection, id: &str) -> AppResult<Decision> {
 /// The filings the rules read: standing (not withdrawn) ones, as facts.
 pub fn filing_facts(conn: &mut DbConnection, case_id: &str) -> AppResult<Vec<FilingFact>> {
     Ok(filings_of(conn, case_id)?
-        .into_iter()
+        .iter()
         .filter(|f| f.withdrawn_at.is_none())
-        .filter_map(|f| {
-            Some(FilingFact {
-                form: Form::parse(&f.form)?,
-                status: FilingStatus::parse(&f.status)?,
-                id: f.id,
-                filed_on: f.filed_on,
-                approved_on: f.approved_on,
-                valid_until: f.valid_until,
-            })
-        })
+        .filter_map(Filing::fact)
         .collect())
+}
+
+impl Filing {
+    /// The filing as the rules read it; `None` for a form or status that cannot be written
+    /// through the API.
+    pub fn fact(&self) -> Option<FilingFact> {
+        Some(FilingFact {
+            form: Form::parse(&self.form)?,
+            status: FilingStatus::parse(&self.status)?,
+            id: self.id.clone(),
+            filed_on: self.filed_on,
+            approved_on: self.approved_on,
+            valid_until: self.valid_until,
+        })
+    }
 }
 
 /// The standing (not withdrawn) clock events, in recorded order.

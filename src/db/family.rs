@@ -93,6 +93,15 @@ pub fn page_of_case(
     }))
 }
 
+/// All of a case's family members, removed ones included, in the order recorded.
+pub fn of_case(conn: &mut DbConnection, case_id: &str) -> AppResult<Vec<FamilyMember>> {
+    Ok(family_members::table
+        .filter(family_members::case_id.eq(case_id))
+        .order((family_members::created_at, family_members::id))
+        .select(FamilyMember::as_select())
+        .load(conn)?)
+}
+
 /// The members the rules read: those not removed, as facts. An unknown stored relationship is
 /// skipped rather than guessed (it cannot be written through the API).
 pub fn facts(conn: &mut DbConnection, case_id: &str) -> AppResult<Vec<FamilyFact>> {

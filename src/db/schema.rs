@@ -179,6 +179,7 @@ diesel::table! {
         withdrawn_at -> Nullable<Timestamp>,
         withdrawn_reason -> Nullable<Text>,
         withdrawn_by -> Nullable<Text>,
+        changed_country_conditions -> Bool,
     }
 }
 

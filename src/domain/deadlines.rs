@@ -327,6 +327,18 @@ pub fn decision_deadline(
     Some(out)
 }
 
+/// Whether a filing of `form` may say it rests on changed country conditions. Only a motion to
+/// reopen can: one based on changed conditions in the country of nationality or removal, on
+/// evidence that was not available before, has no time or number limit (8 CFR 1003.2(c)(3)(ii)
+/// before the Board; 8 CFR 1003.23(b)(4)(i) before an immigration judge; INA 240(c)(7)(C)(ii)).
+/// So it is recorded without a deadline, and the 90 days of `motion_to_reopen` do not bar it.
+pub fn reopen_basis_fits(form: Form, changed_country_conditions: bool) -> Result<(), &'static str> {
+    if changed_country_conditions && form != Form::MotionToReopen {
+        return Err("only a motion_to_reopen rests on changed country conditions");
+    }
+    Ok(())
+}
+
 /// Grant of voluntary departure + its N days, rolled forward; a person marks it met (departure).
 pub fn voluntary_departure(d: &DecisionFact, cal: &Calendar) -> Option<ComputedDeadline> {
     let days = d

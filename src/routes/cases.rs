@@ -28,6 +28,7 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(create_case)
         .service(list_cases)
         .service(get_case)
+        .service(case_overview)
         .service(patch_case)
         .service(put_assignment)
         .service(delete_assignment)
@@ -214,6 +215,28 @@ pub async fn get_case(
     id: web::Path<String>,
 ) -> AppResult<HttpResponse> {
     let view = cases::get(&state, &user, id.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// Everything the case page shows, in one call: the case and its assignments, the client, the
+/// timeline (filings, clock events, hearings with their history, decisions), deadlines, the EAD
+/// clock, family members, Orders of Supervision and the one-year-bar exception. Read with a
+/// number of queries that does not grow with the case. Whoever may read the case (its team, an
+/// administrator); 404 otherwise. Reading the client in it is audited as `GET /clients/{id}` is.
+#[utoipa::path(
+    params(("id" = String, Path, description = "Case id")),
+    responses(
+        (status = 200, body = crate::service::overview::CaseOverview)
+    ),
+    tag = "cases"
+)]
+#[get("/cases/{id}/overview")]
+pub async fn case_overview(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let view = crate::service::overview::get(&state, &user, id.into_inner()).await?;
     Ok(HttpResponse::Ok().json(view))
 }
 

@@ -59,6 +59,9 @@ pub struct FilingPatch {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<Day>)]
     pub valid_until: Option<Option<Day>>,
+    /// `motion_to_reopen` only: the motion rests on changed country conditions (no time limit,
+    /// 8 CFR 1003.2(c)(3)(ii), 1003.23(b)(4)(i)).
+    pub changed_country_conditions: Option<bool>,
     /// Why the record is corrected (kept in the audit log). Trimmed; 1 to 500 characters.
     #[schema(min_length = 1, max_length = 500)]
     pub reason: String,
@@ -93,6 +96,7 @@ impl FilingPatch {
             status_on: self.status_on.map(|d| d.map(Day::date)),
             approved_on: self.approved_on.map(|d| d.map(Day::date)),
             valid_until: self.valid_until.map(|d| d.map(Day::date)),
+            changed_country_conditions: self.changed_country_conditions,
         };
         Ok((edit, why))
     }

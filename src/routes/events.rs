@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 use crate::auth::extract::AuthUser;
 use crate::db::page::{Page, PageParams};
 use crate::domain::dates::Day;
+use crate::domain::deadlines::reopen_basis_fits;
 use crate::domain::ead_clock::ClockKind;
 use crate::domain::identifiers;
 use crate::domain::vocab::{Authority, DecisionKind, FilingStatus, Form};
@@ -54,6 +55,9 @@ pub struct FilingRequest {
     pub status: Option<String>,
     /// The date of the status (receipt, rejection or decision notice); not before `filed_on`.
     pub status_on: Option<Day>,
+    /// `motion_to_reopen` only: the motion rests on changed country conditions, which has no
+    /// time limit (8 CFR 1003.2(c)(3)(ii), 1003.23(b)(4)(i)). Default false.
+    pub changed_country_conditions: Option<bool>,
 }
 
 impl FilingRequest {
@@ -93,6 +97,12 @@ impl FilingRequest {
                 }
             }
         }
+        let changed_country_conditions = self.changed_country_conditions.unwrap_or(false);
+        if let Some(form) = form {
+            if let Err(message) = reopen_basis_fits(form, changed_country_conditions) {
+                errors.push("changed_country_conditions", message);
+            }
+        }
         if self.approved_on.is_some_and(|a| a < self.filed_on) {
             errors.push("approved_on", "must not be before filed_on");
         }
@@ -109,6 +119,7 @@ impl FilingRequest {
             valid_until: self.valid_until.map(Day::date),
             status,
             status_on: self.status_on.map(Day::date),
+            changed_country_conditions,
         }))
     }
 }

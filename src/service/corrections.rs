@@ -29,6 +29,7 @@ pub struct FilingEdit {
     pub status_on: Option<Option<NaiveDate>>,
     pub approved_on: Option<Option<NaiveDate>>,
     pub valid_until: Option<Option<NaiveDate>>,
+    pub changed_country_conditions: Option<bool>,
 }
 
 /// A correction of a clock event.
@@ -315,6 +316,9 @@ pub async fn correct_filing(
             if let Some(s) = edit.status_on {
                 f.status_on = s;
             }
+            if let Some(c) = edit.changed_country_conditions {
+                f.changed_country_conditions = c;
+            }
             match edit.status {
                 Some(s) => f.status = s.as_str().to_string(),
                 None if edit.approved_on.flatten().is_some() => {
@@ -342,6 +346,19 @@ pub async fn correct_filing(
             if let Some(v) = f.valid_until {
                 if v <= f.approved_on.unwrap_or(f.filed_on) {
                     errors.push("valid_until", "must be after the approval (or filing) date");
+                }
+            }
+            if let Some(form) = Form::parse(&f.form) {
+                if let Err(message) =
+                    crate::domain::deadlines::reopen_basis_fits(form, f.changed_country_conditions)
+                {
+                    // Name what the correction changed: the form, or the flag itself.
+                    let field = if edit.changed_country_conditions.is_some() {
+                        "changed_country_conditions"
+                    } else {
+                        "form"
+                    };
+                    errors.push(field, message);
                 }
             }
             if let Some(s) = f.status_on {

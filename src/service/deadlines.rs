@@ -68,7 +68,7 @@ pub struct DeadlineView {
     pub superseded_reason: Option<String>,
 }
 
-fn view(d: &Deadline, today: NaiveDate) -> DeadlineView {
+pub(crate) fn view(d: &Deadline, today: NaiveDate) -> DeadlineView {
     DeadlineView {
         id: d.id.clone(),
         case_id: d.case_id.clone(),
@@ -263,24 +263,49 @@ pub async fn ead_clock(
     let scope = scope(caller);
     run_db(&app.pool, move |conn| {
         let case = cases::find(conn, &case_id, &scope)?;
-        // A rejected I-589 does not start the clock; withdrawn facts are history.
-        let filed_on = super::events::clock_started(conn, &case.id, "case")?;
-        let rows: Vec<_> = events::clock_events_of(conn, &case.id)?
-            .into_iter()
-            .filter(|e| e.withdrawn_at.is_none())
-            .collect();
-        let evs = events::clock_facts(conn, &case.id)?;
-        let c = ead_clock::ead_clock(filed_on, &evs, as_of, &waits);
-        Ok(EadClockView {
-            started_on: c.started_on,
-            as_of: c.as_of,
-            days_elapsed: c.days_elapsed,
-            running: c.running,
-            stopped_days: c.stopped_days,
-            earliest_filing_on: c.earliest_filing_on,
-            earliest_grant_on: c.earliest_grant_on,
-            events: rows.iter().map(ClockEventView::from).collect(),
+        let filings = events::filing_facts(conn, &case.id)?;
+        let rows = events::clock_events_of(conn, &case.id)?;
+        clock_view(&filings, &rows, as_of, &waits).ok_or_else(|| {
+            crate::error::AppError::field(
+                "case",
+                "the EAD clock has not started: no I-589 filing is recorded",
+            )
         })
     })
     .await
+}
+
+/// The EAD clock from a case's standing filings and all its clock-event rows (withdrawn ones are
+/// history and left out); `None` before an I-589 starts it. Pure, so that the case overview
+/// draws it from rows it has already read.
+pub(crate) fn clock_view(
+    filings: &[crate::domain::deadlines::FilingFact],
+    rows: &[events::ClockEventRow],
+    as_of: NaiveDate,
+    waits: &ead_clock::EadWaits,
+) -> Option<EadClockView> {
+    // A rejected I-589 does not start the clock; withdrawn facts are history.
+    let filed_on = crate::domain::deadlines::clock_start(filings)?;
+    let standing: Vec<&events::ClockEventRow> =
+        rows.iter().filter(|e| e.withdrawn_at.is_none()).collect();
+    let evs: Vec<ead_clock::ClockEvent> = standing
+        .iter()
+        .filter_map(|e| {
+            Some(ead_clock::ClockEvent {
+                kind: ead_clock::ClockKind::parse(&e.kind)?,
+                on: e.occurred_on,
+            })
+        })
+        .collect();
+    let c = ead_clock::ead_clock(filed_on, &evs, as_of, waits);
+    Some(EadClockView {
+        started_on: c.started_on,
+        as_of: c.as_of,
+        days_elapsed: c.days_elapsed,
+        running: c.running,
+        stopped_days: c.stopped_days,
+        earliest_filing_on: c.earliest_filing_on,
+        earliest_grant_on: c.earliest_grant_on,
+        events: standing.into_iter().map(ClockEventView::from).collect(),
+    })
 }

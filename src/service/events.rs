@@ -96,6 +96,10 @@ pub struct FilingView {
     pub status: String,
     /// The date of the status (receipt, rejection or decision notice).
     pub status_on: Option<NaiveDate>,
+    /// A motion to reopen based on changed country conditions: it has no time limit (8 CFR
+    /// 1003.2(c)(3)(ii), 1003.23(b)(4)(i)), so it starts no deadline and is not late after the
+    /// 90 days of `motion_to_reopen`. Always false for other forms.
+    pub changed_country_conditions: bool,
     #[schema(value_type = String, format = DateTime)]
     #[serde(serialize_with = "ser_instant")]
     pub created_at: NaiveDateTime,
@@ -115,6 +119,7 @@ impl From<&Filing> for FilingView {
             valid_until: f.valid_until,
             status: f.status.clone(),
             status_on: f.status_on,
+            changed_country_conditions: f.changed_country_conditions,
             created_at: f.created_at,
             withdrawal: Withdrawal::of(f.withdrawn_at, &f.withdrawn_reason, &f.withdrawn_by),
         }
@@ -167,6 +172,8 @@ pub struct NewFiling {
     /// Default: `approved` with an approval date, else `pending`.
     pub status: Option<FilingStatus>,
     pub status_on: Option<NaiveDate>,
+    /// A motion to reopen on changed country conditions (checked: that form only).
+    pub changed_country_conditions: bool,
 }
 
 /// A clock stop or resume; whether it fits the case's clock is checked here, against the stored
@@ -276,6 +283,7 @@ pub async fn create_filing(
             withdrawn_at: None,
             withdrawn_reason: None,
             withdrawn_by: None,
+            changed_country_conditions: input.changed_country_conditions,
         };
         events::insert_filing(conn, &row)?;
         Ok((row.id.clone(), FilingView::from(&row)))

@@ -112,7 +112,7 @@ fn full_view(conn: &mut DbConnection, id: &str) -> AppResult<HearingView> {
 }
 
 /// Views of a list of hearings, their histories read in one query.
-fn views(conn: &mut DbConnection, rows: &[Hearing]) -> AppResult<Vec<HearingView>> {
+pub(crate) fn views(conn: &mut DbConnection, rows: &[Hearing]) -> AppResult<Vec<HearingView>> {
     let ids: Vec<String> = rows.iter().map(|h| h.id.clone()).collect();
     let mut histories = events::hearing_histories(conn, &ids)?;
     Ok(rows

@@ -18,6 +18,7 @@ pub mod hearings;
 pub mod labels;
 pub mod mfa;
 pub mod one_year_exception;
+pub mod overview;
 pub mod own_sessions;
 pub mod passwords;
 pub mod profile;

@@ -39,7 +39,7 @@ pub struct OneYearExceptionView {
 }
 
 impl OneYearExceptionView {
-    fn of(case_id: &str, row: Option<&OneYearExceptionRow>) -> Self {
+    pub(crate) fn of(case_id: &str, row: Option<&OneYearExceptionRow>) -> Self {
         OneYearExceptionView {
             case_id: case_id.to_string(),
             kind: row.map(|r| r.kind.clone()),

@@ -46,7 +46,7 @@ pub struct SupervisionView {
     pub updated_at: NaiveDateTime,
 }
 
-fn view(o: &SupervisionOrder, offices: &[Office]) -> SupervisionView {
+pub(crate) fn view(o: &SupervisionOrder, offices: &[Office]) -> SupervisionView {
     SupervisionView {
         id: o.id.clone(),
         case_id: o.case_id.clone(),

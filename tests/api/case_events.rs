@@ -13,6 +13,7 @@ both!(
     clock_events_follow_the_i589_and_each_other,
     unknown_values_name_the_field_and_the_allowed_ones,
     event_writes_are_audited,
+    a_motion_to_reopen_on_changed_country_conditions_is_recorded_without_a_deadline,
 );
 
 const KINDS: [&str; 3] = ["filings", "clock-events", "decisions"];
@@ -399,4 +400,85 @@ async fn event_writes_are_audited(app: TestApp) {
     )
     .await;
     assert_eq!(all["items"].as_array().unwrap().len(), 1);
+}
+
+/// A motion to reopen on changed country conditions has no time limit (8 CFR 1003.2(c)(3)(ii),
+/// 1003.23(b)(4)(i)): it is recorded as such long after the 90 days, starts no deadline, and
+/// only that form may say so.
+async fn a_motion_to_reopen_on_changed_country_conditions_is_recorded_without_a_deadline(
+    app: TestApp,
+) {
+    let t = team(&app).await;
+    let case = format!("/api/v1/cases/{}", t.case_id());
+    let order = json!({"kind": "removal_ordered", "authority": "immigration_judge",
+                       "decided_on": "2025-01-10", "appeal_waived": true});
+    body(
+        app.post(&format!("{case}/decisions"), &t.lawyer, &order)
+            .await,
+        201,
+    )
+    .await;
+    let kinds = |list: &Value| -> Vec<(String, String)> {
+        let mut v: Vec<(String, String)> = list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| (d["kind"].to_string(), d["due_on"].to_string()))
+            .collect();
+        v.sort();
+        v
+    };
+    let before = body(app.get(&format!("{case}/deadlines"), &t.lawyer).await, 200).await;
+    assert!(kinds(&before)
+        .iter()
+        .any(|(k, _)| k == "\"motion_to_reopen\""));
+
+    let mtr = json!({"form": "motion_to_reopen", "filed_on": "2026-06-01",
+                     "changed_country_conditions": true});
+    let f = body(
+        app.post(&format!("{case}/filings"), &t.lawyer, &mtr).await,
+        201,
+    )
+    .await;
+    assert_eq!(f["changed_country_conditions"], true);
+    let after = body(app.get(&format!("{case}/deadlines"), &t.lawyer).await, 200).await;
+    assert_eq!(
+        kinds(&after),
+        kinds(&before),
+        "no deadline is added or moved"
+    );
+    let listed = body(
+        app.get(&format!("{case}/filings"), &t.caseworker).await,
+        200,
+    )
+    .await;
+    assert_eq!(listed["items"][0]["changed_country_conditions"], true);
+
+    // Another form may not claim it, on create or by correction; nothing is written.
+    let wrong = json!({"form": "EOIR-26", "filed_on": "2026-06-01",
+                       "changed_country_conditions": true});
+    let p = problem(
+        app.post(&format!("{case}/filings"), &t.lawyer, &wrong)
+            .await,
+        422,
+    )
+    .await;
+    assert!(message(&p, "changed_country_conditions").contains("motion_to_reopen"));
+    assert_eq!(counts(&app, &case, &t.lawyer).await, [1, 0, 1]);
+    let path = format!("/api/v1/filings/{}", f["id"].as_str().unwrap());
+    let to_eoir = json!({"form": "EOIR-26", "reason": "entered as the wrong form"});
+    let p = problem(app.patch(&path, &t.lawyer, &to_eoir).await, 422).await;
+    assert!(message(&p, "form").contains("changed country conditions"));
+    let plain = json!({"changed_country_conditions": false, "reason": "an ordinary motion"});
+    let f = body(app.patch(&path, &t.lawyer, &plain).await, 200).await;
+    assert_eq!(f["changed_country_conditions"], false);
+    // An ordinary motion filed by default says false.
+    let ordinary = json!({"form": "motion_to_reconsider", "filed_on": "2026-06-02"});
+    let r = body(
+        app.post(&format!("{case}/filings"), &t.lawyer, &ordinary)
+            .await,
+        201,
+    )
+    .await;
+    assert_eq!(r["changed_country_conditions"], false);
 }

@@ -23,6 +23,7 @@ mod mfa;
 mod no_leaks;
 mod one_year_exception;
 mod openapi;
+mod overview;
 mod password_guesses;
 mod people_and_agenda;
 mod reminders;

@@ -584,3 +584,23 @@ fn same_day_decisions_make_one_deadline_of_each_kind() {
         }
     }
 }
+
+/// Only a motion to reopen may rest on changed country conditions, which has no time limit
+/// (8 CFR 1003.2(c)(3)(ii); 8 CFR 1003.23(b)(4)(i)); saying nothing is always allowed.
+#[test]
+fn changed_country_conditions_table() {
+    use asylum_tracker::domain::deadlines::reopen_basis_fits;
+    use asylum_tracker::domain::vocab::Form;
+    for form in Form::ALL.iter().copied() {
+        assert_eq!(
+            reopen_basis_fits(form, false),
+            Ok(()),
+            "{form:?} without the claim"
+        );
+        assert_eq!(
+            reopen_basis_fits(form, true).is_ok(),
+            form == Form::MotionToReopen,
+            "{form:?} claiming changed country conditions"
+        );
+    }
+}

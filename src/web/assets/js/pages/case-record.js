@@ -33,6 +33,7 @@ export function recordForms(data, reload) {
       field("filing-form", "receipt_number", "Receipt number", { hint: "3 letters and 10 digits, e.g. EAC2212345678." }),
       field("filing-form", "approved_on", "Approved on (I-765 only)", { type: "date" }),
       field("filing-form", "valid_until", "Card valid until (I-765 only)", { type: "date" }),
+      checkbox("filing-form", "changed_country_conditions", "Motion to reopen on changed country conditions (no time limit)", false),
     ],
     "Save filing",
     submit(
@@ -43,6 +44,8 @@ export function recordForms(data, reload) {
         receipt_number: text(v.receipt_number),
         approved_on: text(v.approved_on),
         valid_until: text(v.valid_until),
+        // Sent only when ticked: the API refuses it on forms other than a motion to reopen.
+        changed_country_conditions: v.changed_country_conditions ? true : undefined,
       }),
       "Filing saved.",
     ),

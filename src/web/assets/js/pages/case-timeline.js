@@ -87,6 +87,9 @@ function describe(e, data) {
       h("p", null, `Receipt number: ${r.receipt_number || "—"}`, r.status ? ` · Status: ${r.status}` : ""),
       r.approved_on ? h("p", null, `Approved on ${fmtDate(r.approved_on)}`) : null,
       r.valid_until ? h("p", null, `Valid until ${fmtDate(r.valid_until)}`) : null,
+      r.changed_country_conditions
+        ? h("p", null, "On changed country conditions: no time limit (8 CFR 1003.2(c)(3)(ii), 1003.23(b)(4)(i))")
+        : null,
     ];
   }
   if (e.type === "clock_event") {

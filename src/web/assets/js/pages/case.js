@@ -1,7 +1,7 @@
 // One case: facts, assignments, the EAD clock, deadlines, the timeline and the record forms.
 
 import { h, nativeName, replace } from "../dom.js";
-import { ApiError, api, get, getAll, isAdmin, seg, user } from "../api.js";
+import { ApiError, api, get, isAdmin, seg, user } from "../api.js";
 import { CASE_KINDS, DEADLINE_STATUSES, ROLES, caseStatusWords, deadlineWords, fmtDate, fullName, words } from "../format.js";
 import { cancelButton, field, form, select } from "../forms.js";
 import { timeline } from "./case-timeline.js";
@@ -16,27 +16,31 @@ import { addFamilyMember, familyList } from "./case-family.js";
 
 /** @param {string} id @returns {Promise<CaseData>} */
 async function loadCase(id) {
-  const base = `/cases/${seg(id)}`;
-  const c = await get(base);
   const canAssign = isAdmin() || user()?.role === "lawyer";
-  const [client, courts, deadlines, clock, filings, hearings, decisions, clockEvents, directory, family, offices, supervision] = await Promise.all([
-    get(`/clients/${seg(c.client_id)}`).catch(() => null),
+  // The case itself in one call (GET /cases/{id}/overview); the place lists and the directory
+  // are the same for every case.
+  const [o, courts, directory, offices] = await Promise.all([
+    get(`/cases/${seg(id)}/overview`),
     get("/courts").then((d) => d.items || []),
-    getAll(`${base}/deadlines`),
-    get(`${base}/ead-clock`).catch((e) => {
-      if (e instanceof ApiError && e.status === 422) return null;
-      throw e;
-    }),
-    getAll(`${base}/filings`),
-    getAll(`${base}/hearings`),
-    getAll(`${base}/decisions`),
-    getAll(`${base}/clock-events`),
     canAssign ? get("/users/directory").then((d) => d.items || []).catch(() => []) : Promise.resolve([]),
-    getAll(`${base}/family-members`),
     get("/offices").then((d) => d.items || []),
-    get(`${base}/supervision-orders`).then((d) => d.items || []),
   ]);
-  return { c, client, courts, deadlines, clock, filings, hearings, decisions, clockEvents, directory, family, offices, supervision };
+  const t = o.timeline;
+  return {
+    c: o.case,
+    client: o.client,
+    courts,
+    deadlines: o.deadlines,
+    clock: o.ead_clock,
+    filings: t.filings,
+    hearings: t.hearings,
+    decisions: t.decisions,
+    clockEvents: t.clock_events,
+    directory,
+    family: o.family_members,
+    offices,
+    supervision: o.supervision_orders,
+  };
 }
 
 /** @param {string[]} params */

@@ -1,0 +1,1 @@
+ALTER TABLE filings DROP COLUMN changed_country_conditions;
