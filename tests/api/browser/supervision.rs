@@ -1,6 +1,6 @@
 //! A caseworker records an Order of Supervision on the case page, then a check-in without naming
 //! a place: it is at the order's ICE field office in that office's zone, not at the case's court,
-//! and the next check-in is planned from the interval.
+//! and the next check-in is planned from the interval; then the order is corrected and ended.
 
 use chrono::Days;
 use serde_json::json;
@@ -61,4 +61,26 @@ async fn an_order_of_supervision_puts_check_ins_at_its_field_office(app: &TestAp
     );
     assert!(!text.contains("El Paso"), "not at the case's court: {text}");
     b.axe("case-supervision").await;
+
+    // The order is corrected and ended on the page: the list says so, and the API has it.
+    b.click("ul#supervision-orders", "Correct or end").await;
+    b.fill_in("form.supervision-edit-form", "interval_days", "60")
+        .await;
+    b.fill_in("form.supervision-edit-form", "ended_on", &today.to_string())
+        .await;
+    b.click("form.supervision-edit-form", "Save order").await;
+    let ended = format!("every 60 days, ended {}", today.format("%a %Y-%m-%d"));
+    b.find_text("ul#supervision-orders", &ended).await;
+    let orders = crate::helpers::body(
+        app.get(
+            &format!("/api/v1/cases/{case_id}/supervision-orders"),
+            &app.admin_token().await,
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(orders["items"][0]["ended_on"], json!(today.to_string()));
+    assert_eq!(orders["items"][0]["interval_days"], 60);
+    b.axe("case-supervision-ended").await;
 }

@@ -1,9 +1,9 @@
 // The four "Record an event" forms of the case page.
 
-import { h } from "../dom.js";
+import { h, replace } from "../dom.js";
 import { api, seg } from "../api.js";
 import { AUTHORITIES, DECISION_KINDS, FORMS, HEARING_KINDS, HEARING_MODES, fmtDate } from "../format.js";
-import { checkbox, field, form, optionsOf, select, text } from "../forms.js";
+import { cancelButton, checkbox, field, form, optionsOf, select, text } from "../forms.js";
 
 /** @typedef {import("./case.js").CaseData} CaseData */
 
@@ -56,10 +56,7 @@ export function recordForms(data, reload) {
     ["", "No office"],
     ...data.offices.map((o) => /** @type {[string, string]} */ ([o.code, `${o.name} (${o.city}, ${o.state})`])),
   ];
-  /** @type {[string, string][]} */
-  const fieldOffices = data.offices
-    .filter((o) => o.kind === "ice_field_office")
-    .map((o) => /** @type {[string, string]} */ ([o.code, `${o.name} (${o.city}, ${o.state})`]));
+  const fieldOffices = fieldOfficesOf(data);
   /** @type {[string, string][]} */
   const courts = [["", "No court"], ...data.courts.map((c) => /** @type {[string, string]} */ ([c.code, c.name]))];
   const hearing = form(
@@ -183,16 +180,80 @@ export function recordForms(data, reload) {
   );
 }
 
-/** The case's Orders of Supervision, drawn again after every save.
- * @param {CaseData} data */
-export function supervisionList(data) {
-  const orders = data.supervision.map((/** @type {any} */ o) =>
-    h(
+/** The field offices of the office list, as select options.
+ * @param {CaseData} data @returns {[string, string][]} */
+const fieldOfficesOf = (data) =>
+  data.offices
+    .filter((o) => o.kind === "ice_field_office")
+    .map((o) => /** @type {[string, string]} */ ([o.code, `${o.name} (${o.city}, ${o.state})`]));
+
+/** The case's Orders of Supervision, drawn again after every save, each with a form to correct
+ * or end it (the next check-ins are planned again by the API).
+ * @param {CaseData} data @param {() => Promise<void>} reload */
+export function supervisionList(data, reload) {
+  const orders = data.supervision.map((/** @type {any} */ o) => {
+    const slot = h("div", { class: "supervision-slot" });
+    const label = `Order of Supervision of ${fmtDate(o.ordered_on)}`;
+    const edit = h("button", { type: "button", class: "secondary", "aria-label": `Correct or end: ${label}` }, "Correct or end");
+    edit.addEventListener("click", () => {
+      const id = `supervision-edit-${o.id}`;
+      const f = form(
+        id,
+        [
+          field(id, "ordered_on", "Ordered on", { type: "date", required: true, value: o.ordered_on }),
+          select(id, "field_office_code", "ICE field office", fieldOfficesOf(data), o.field_office_code),
+          field(id, "interval_days", "Days between check-ins", {
+            type: "number",
+            required: true,
+            value: String(o.interval_days),
+            attrs: { min: 1, max: 366 },
+          }),
+          field(id, "conditions", "Other conditions", { value: o.conditions }),
+          field(id, "ended_on", "Ended on", { type: "date", value: o.ended_on, hint: "Leave empty while the order is in force." }),
+        ],
+        "Save order",
+        async (v) => {
+          /** @type {Record<string, unknown>} */
+          const all = {
+            ordered_on: v.ordered_on,
+            field_office_code: v.field_office_code,
+            interval_days: text(v.interval_days) ? Number(v.interval_days) : null,
+            conditions: text(v.conditions, null),
+            ended_on: text(v.ended_on, null),
+          };
+          // Only what changed, so that an unchanged order is not re-planned.
+          /** @type {Record<string, unknown>} */
+          const changed = {};
+          for (const [k, value] of Object.entries(all)) {
+            const old = o[k] === undefined ? null : o[k];
+            if (value !== old) changed[k] = value;
+          }
+          if (Object.keys(changed).length) await api("PATCH", `/supervision-orders/${seg(o.id)}`, changed);
+          await reload();
+        },
+        {
+          className: "supervision-edit-form",
+          extraButtons: [
+            cancelButton(() => {
+              replace(slot);
+              edit.focus();
+            }),
+          ],
+        },
+      );
+      replace(slot, f);
+      const first = f.querySelector("input");
+      if (first) first.focus();
+    });
+    return h(
       "li",
-      null,
-      `Order of Supervision of ${fmtDate(o.ordered_on)}: ${o.field_office || o.field_office_code}, every ${o.interval_days} days`,
+      { "data-id": o.id },
+      `${label}: ${o.field_office || o.field_office_code}, every ${o.interval_days} days`,
       o.ended_on ? `, ended ${fmtDate(o.ended_on)}` : "",
-    ),
-  );
+      o.conditions ? h("p", null, `Conditions: ${o.conditions}`) : null,
+      h("div", { class: "actions" }, edit),
+      slot,
+    );
+  });
   return orders.length ? [h("ul", { id: "supervision-orders" }, ...orders)] : [];
 }

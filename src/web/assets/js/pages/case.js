@@ -68,7 +68,7 @@ export async function casePage(params) {
     replace(events, timeline(data, reload));
     replace(closing, closingForm(data, reload));
     replace(family, ...familyList(data.family, reload));
-    replace(orders, ...supervisionList(data));
+    replace(orders, ...supervisionList(data, reload));
   };
   draw();
   return h(
