@@ -2,8 +2,9 @@
 //! child process logging at `debug`, so that every line any crate writes is caught, not only our
 //! own `info` lines; canary values go through every endpoint that takes them (an A-number, names,
 //! passwords right and wrong, access and refresh tokens, a forged token, TOTP secrets, codes and
-//! recovery codes, a calendar feed token, a reset link's new password), mail is sent (reminders,
-//! reset link, MFA reset notice), and then neither stderr, stdout nor any message holds one.
+//! recovery codes, a calendar feed token, a reset link's new password; a child on the case with its
+//! own A-number, an Order of Supervision's conditions, the case overview), mail is sent (reminders,
+//! a child's age-out reminder, reset link, MFA reset notice), and then neither stderr, stdout nor any message holds one.
 
 use std::process::{Child, Command};
 use std::time::Duration;
@@ -16,6 +17,7 @@ use crate::helpers::{fresh_database, reset_link_token, Backend, Inbox, JWT_SECRE
 crate::each_backend!(no_secret_or_identity_reaches_the_log_or_mail);
 
 const A_NUMBER_DIGITS: &str = "208413957";
+const CHILD_A_NUMBER_DIGITS: &str = "307715243";
 const FAMILY_NAME: &str = "Zhangcanarywei";
 const NATIVE_NAME: &str = "张金丝雀";
 const LAWYER_PASSWORD: &str = "Canary lawyer passphrase 4711";
@@ -389,6 +391,45 @@ async fn no_secret_or_identity_reaches_the_log_or_mail(backend: Backend) {
     )
     .await;
 
+    // The family: a child on the case with the family's names and an A-number of their own,
+    // turning 21 within days (so `derivative_age_out` reminds at once); an Order of Supervision
+    // whose conditions name the family; a check-in; the overview that reads it all back.
+    canaries.push(("child's A-number".into(), CHILD_A_NUMBER_DIGITS.into()));
+    let turns_21 = chrono::Utc::now().date_naive() + chrono::Duration::days(5);
+    let born = turns_21
+        .checked_sub_months(chrono::Months::new(21 * 12))
+        .unwrap();
+    s.send(
+        "POST",
+        &format!("/api/v1/cases/{case_id}/family-members"),
+        Some(&lawyer),
+        json!({"relationship": "child", "given_name": "Mei", "family_name": FAMILY_NAME,
+               "native_name": NATIVE_NAME, "a_number": format!("A{CHILD_A_NUMBER_DIGITS}"),
+               "date_of_birth": born, "derivative": true}),
+    )
+    .await;
+    let ordered = chrono::Utc::now().date_naive() - chrono::Duration::days(80);
+    s.send(
+        "POST",
+        &format!("/api/v1/cases/{case_id}/supervision-orders"),
+        Some(&lawyer),
+        json!({"ordered_on": ordered, "field_office_code": "ero-new-york", "interval_days": 90,
+               "conditions": format!("Report with {FAMILY_NAME}'s passport")}),
+    )
+    .await;
+    let overview = s
+        .send(
+            "GET",
+            &format!("/api/v1/cases/{case_id}/overview"),
+            Some(&lawyer),
+            Value::Null,
+        )
+        .await;
+    assert_eq!(
+        overview["family_members"][0]["family_name"], FAMILY_NAME,
+        "{overview}"
+    );
+
     // The calendar feed: its token is in the path, which the log must not hold.
     let feed = s
         .send(
@@ -480,7 +521,10 @@ async fn no_secret_or_identity_reaches_the_log_or_mail(backend: Backend) {
         let reminded = mail
             .iter()
             .any(|m| readable(&m.raw).contains("Open the case"));
-        if reminded && mail.len() >= 3 {
+        let family = mail
+            .iter()
+            .any(|m| readable(&m.raw).contains("derivative child turns 21"));
+        if reminded && family && mail.len() >= 3 {
             break;
         }
         actix_web::rt::time::sleep(Duration::from_millis(50)).await;
@@ -491,6 +535,12 @@ async fn no_secret_or_identity_reaches_the_log_or_mail(backend: Backend) {
         "a reminder arrived: {} messages: {:?}",
         mail.len(),
         mail.iter().map(|m| readable(&m.raw)).collect::<Vec<_>>()
+    );
+
+    assert!(
+        mail.iter()
+            .any(|m| readable(&m.raw).contains("derivative child turns 21")),
+        "the child's age-out reminder arrived, and is checked below"
     );
 
     let _ = Command::new("kill")
