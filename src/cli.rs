@@ -1,4 +1,4 @@
-//! The commands: `serve`, `migrate`, `create-admin`, `send-reminders`.
+//! The commands: `serve`, `migrate`, `create-admin`, `send-reminders`, `backup`, `restore`.
 
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
@@ -49,6 +49,20 @@ pub enum Command {
         #[arg(long)]
         config: Option<PathBuf>,
     },
+    /// SQLite: write a consistent copy of the database to FILE (a new file, mode 0600), also
+    /// while the service is serving; then check the copy. PostgreSQL: use pg_dump (README).
+    Backup {
+        #[arg(long)]
+        config: Option<PathBuf>,
+        file: PathBuf,
+    },
+    /// SQLite: check FILE (a backup) and copy it to the configured database path, which must not
+    /// exist yet (move the damaged one aside, with the service stopped); then migrate it.
+    Restore {
+        #[arg(long)]
+        config: Option<PathBuf>,
+        file: PathBuf,
+    },
 }
 
 pub fn main(cli: Cli) -> ExitCode {
@@ -57,10 +71,14 @@ pub fn main(cli: Cli) -> ExitCode {
         Command::Serve { config }
         | Command::Migrate { config }
         | Command::SendReminders { config }
-        | Command::CreateAdmin { config, .. } => config.clone(),
+        | Command::CreateAdmin { config, .. }
+        | Command::Backup { config, .. }
+        | Command::Restore { config, .. } => config.clone(),
     };
     let loaded = match &cli.command {
-        Command::Migrate { .. } => Settings::load_database_only(config.as_deref()),
+        Command::Migrate { .. } | Command::Backup { .. } | Command::Restore { .. } => {
+            Settings::load_database_only(config.as_deref())
+        }
         _ => Settings::load(config.as_deref()),
     };
     let settings = match loaded {
@@ -77,6 +95,8 @@ pub fn main(cli: Cli) -> ExitCode {
             Command::Migrate { .. } => migrate(settings).await,
             Command::CreateAdmin { email, name, .. } => create_admin(settings, email, name).await,
             Command::SendReminders { .. } => send_reminders(settings).await,
+            Command::Backup { file, .. } => backup(settings, file).await,
+            Command::Restore { file, .. } => restore(settings, file).await,
         }
     });
     match result {
@@ -169,6 +189,100 @@ async fn send_reminders(mut settings: Settings) -> AppResult<()> {
     println!(
         "sent {}, failed tries {}, missed deadlines alerted {}, dropped as stale {}",
         report.sent, report.failed_tries, report.missed_alerted, report.cancelled
+    );
+    Ok(())
+}
+
+/// The configured SQLite file; PostgreSQL has its own tools.
+fn sqlite_path(settings: &Settings) -> AppResult<PathBuf> {
+    match settings.database_kind().map_err(AppError::internal)? {
+        crate::config::DatabaseKind::Sqlite(path) => Ok(path),
+        crate::config::DatabaseKind::Postgres => Err(AppError::internal(
+            "on PostgreSQL, back up with `pg_dump -Fc` and restore with `pg_restore` (see README)",
+        )),
+    }
+}
+
+/// Opens an SQLite file that must exist, read-only, without the pool's set-up (which would
+/// switch a backup into WAL mode and leave files beside it).
+fn open_existing(path: &Path) -> AppResult<db::DbConnection> {
+    use diesel::Connection;
+    if !path.is_file() {
+        return Err(AppError::internal(format!(
+            "{} is not a file",
+            path.display()
+        )));
+    }
+    let uri = format!("file:{}?mode=ro", path.display());
+    let conn = diesel::SqliteConnection::establish(&uri)
+        .map_err(|e| AppError::internal(format!("cannot open {}: {e}", path.display())))?;
+    Ok(db::DbConnection::Sqlite(conn))
+}
+
+/// A file `restore` would accept: a sound SQLite database that migrations have run on.
+fn check_backup(path: &Path) -> AppResult<Vec<db::backup::TableDigest>> {
+    let unusable =
+        |e: AppError| AppError::internal(format!("{} is not a usable backup: {e}", path.display()));
+    let mut conn = open_existing(path)?;
+    db::backup::sqlite_integrity(&mut conn).map_err(unusable)?;
+    let digests = db::backup::digests(&mut conn).map_err(unusable)?;
+    if !digests
+        .iter()
+        .any(|d| d.table == "__diesel_schema_migrations")
+    {
+        return Err(AppError::internal(format!(
+            "{} is not an asylum-tracker database",
+            path.display()
+        )));
+    }
+    Ok(digests)
+}
+
+async fn backup(settings: Settings, file: PathBuf) -> AppResult<()> {
+    sqlite_path(&settings)?;
+    let pool = db::build_pool(&settings.database.url, Some(1))?;
+    let target = file.clone();
+    run_db(&pool, move |conn| db::backup::sqlite_backup(conn, &target)).await?;
+    let digests = actix_web::web::block(move || check_backup(&file)).await??;
+    let rows: i64 = digests.iter().map(|d| d.rows).sum();
+    println!(
+        "backup written and checked: {} tables, {rows} rows",
+        digests.len()
+    );
+    Ok(())
+}
+
+async fn restore(settings: Settings, file: PathBuf) -> AppResult<()> {
+    let target = sqlite_path(&settings)?;
+    if std::fs::metadata(&target).is_ok_and(|m| m.len() > 0) {
+        return Err(AppError::internal(format!(
+            "{} exists; stop the service and move it aside first (restore never overwrites)",
+            target.display()
+        )));
+    }
+    let digests = {
+        let (file, target) = (file.clone(), target.clone());
+        actix_web::web::block(move || -> AppResult<_> {
+            let digests = check_backup(&file)?;
+            if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
+                crate::fsutil::create_private_dir(dir)?;
+            }
+            let _ = std::fs::remove_file(&target);
+            let mut conn = open_existing(&file)?;
+            db::backup::sqlite_backup(&mut conn, &target)?;
+            Ok(digests)
+        })
+        .await??
+    };
+    // A backup from an older version gains the newer migrations.
+    let pool = db::build_pool(&settings.database.url, Some(1))?;
+    run_db(&pool, db::migrate).await?;
+    let rows: i64 = digests.iter().map(|d| d.rows).sum();
+    println!(
+        "restored {} into {}: {} tables, {rows} rows",
+        file.display(),
+        target.display(),
+        digests.len()
     );
     Ok(())
 }

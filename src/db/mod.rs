@@ -1,6 +1,7 @@
 //! Storage: the two-backend `DbConnection`, its pool, `run_db`, write transactions and migrations.
 
 pub mod audit;
+pub mod backup;
 pub mod calendar;
 pub mod cases;
 pub mod clients;

@@ -3,6 +3,7 @@
 mod helpers;
 
 mod auth;
+mod backup;
 mod browser;
 mod calendar;
 mod case_events;
