@@ -218,6 +218,22 @@ pub fn migrate(conn: &mut DbConnection) -> AppResult<()> {
     // normal form of older accounts' e-mail addresses.
     clients::backfill_name_tokens(conn)?;
     users::normalise_stored_emails(conn)?;
+    optimize(conn, true)
+}
+
+/// Keeps SQLite's planner statistics current: without them (no `ANALYZE` ever run) it walks a
+/// lawyer's every case for the agenda instead of using the index (measured in issue 14: 417 ->
+/// 3,298 req/s after ANALYZE). `PRAGMA optimize` analyses only what changed enough; at start-up
+/// (`0x10002`) it also covers tables never analysed, bounded by `analysis_limit`. PostgreSQL's
+/// autovacuum does this by itself.
+pub fn optimize(conn: &mut DbConnection, at_start: bool) -> AppResult<()> {
+    if let DbConnection::Sqlite(c) = conn {
+        c.batch_execute(if at_start {
+            "PRAGMA analysis_limit = 1000; PRAGMA optimize = 0x10002;"
+        } else {
+            "PRAGMA analysis_limit = 1000; PRAGMA optimize;"
+        })?;
+    }
     Ok(())
 }
 

@@ -60,7 +60,15 @@ struct Job {
 /// Runs ticks forever, `poll_seconds` apart. Errors are logged and the next tick tries again.
 pub async fn run(worker: Worker) {
     let every = StdDuration::from_secs(worker.settings.reminders.poll_seconds.max(1));
+    // SQLite's statistics are refreshed about hourly as well as at start-up (`db::optimize`).
+    let mut optimized = std::time::Instant::now();
     loop {
+        if optimized.elapsed() >= StdDuration::from_secs(3600) {
+            optimized = std::time::Instant::now();
+            if let Err(e) = run_db(&worker.pool, |conn| db::optimize(conn, false)).await {
+                tracing::warn!(event = "optimize", error = %e, "PRAGMA optimize failed");
+            }
+        }
         match tick(&worker).await {
             Ok(r) if r != TickReport::default() => tracing::info!(
                 event = "reminders",

@@ -211,3 +211,34 @@ async fn serve_with_smtp_shuts_down_without_panic(backend: Backend) {
 }
 
 crate::each_backend!(serve_with_smtp_shuts_down_without_panic);
+
+/// Start-up leaves SQLite with planner statistics (`PRAGMA optimize` after migrating), so the
+/// agenda and lists use their indexes from the first request (issue 14: without ANALYZE the
+/// agenda walked every case).
+#[test]
+fn migrate_leaves_sqlite_with_statistics() {
+    use diesel::{sql_query, RunQueryDsl};
+    let (url, _guard) = fresh_database(Backend::Sqlite);
+    let out = Command::new(env!("CARGO_BIN_EXE_asylum-tracker"))
+        .arg("migrate")
+        .env("ASYLUM_TRACKER__DATABASE__URL", &url)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run asylum-tracker");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let pool = asylum_tracker::db::build_pool(&url, Some(1)).expect("pool");
+    let mut conn = pool.get().expect("connection");
+    #[derive(diesel::QueryableByName)]
+    struct N {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let stat: N = sql_query("SELECT count(*) AS n FROM sqlite_master WHERE name = 'sqlite_stat1'")
+        .get_result(&mut *conn)
+        .expect("query");
+    assert_eq!(stat.n, 1, "ANALYZE has run: sqlite_stat1 exists");
+}
