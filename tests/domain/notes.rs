@@ -48,7 +48,7 @@ fn required_text_is_trimmed_and_bounded() {
         let got = required_text(input, *max);
         assert_eq!(
             got.as_deref().map_err(String::as_str),
-            want.as_ref().copied(),
+            *want,
             "{why}"
         );
     }
