@@ -46,11 +46,7 @@ const REQUIRED: &[(&str, usize, Result<&str, &str>, &str)] = &[
 fn required_text_is_trimmed_and_bounded() {
     for (input, max, want, why) in REQUIRED {
         let got = required_text(input, *max);
-        assert_eq!(
-            got.as_deref().map_err(String::as_str),
-            *want,
-            "{why}"
-        );
+        assert_eq!(got.as_deref().map_err(String::as_str), *want, "{why}");
     }
     assert!(required_text(&"x".repeat(NOTE_MAX_CHARS), NOTE_MAX_CHARS).is_ok());
     assert!(required_text(&"x".repeat(NOTE_MAX_CHARS + 1), NOTE_MAX_CHARS).is_err());
