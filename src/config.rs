@@ -28,6 +28,23 @@ pub struct Settings {
     pub offices: OfficeSettings,
     #[serde(default)]
     pub limits: LimitSettings,
+    #[serde(default)]
+    pub notes: NoteSettings,
+}
+
+/// Notes on clients and cases: how long after writing a note its author may still correct it;
+/// after that it is append-only (a correction is a new note).
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct NoteSettings {
+    /// Minutes; 0 makes every note append-only at once.
+    pub edit_minutes: u32,
+}
+
+impl Default for NoteSettings {
+    fn default() -> Self {
+        NoteSettings { edit_minutes: 15 }
+    }
 }
 
 /// Requests a minute from one client address on the public credential endpoints (see

@@ -110,6 +110,9 @@ pub enum AppError {
         detail: String,
         errors: Vec<FieldError>,
     },
+    /// 409 of a write to a record that is append-only now (a note past its edit window).
+    #[error("append-only: {0}")]
+    AppendOnly(String),
     #[error("payload too large")]
     PayloadTooLarge,
     #[error("unsupported media type")]
@@ -194,6 +197,7 @@ impl AppError {
                 "this resource does not support that method".to_string(),
             ),
             AppError::Conflict { detail, .. } => ("conflict", "Conflict", detail.clone()),
+            AppError::AppendOnly(d) => ("append-only", "Append-only", d.clone()),
             AppError::PayloadTooLarge => (
                 "payload-too-large",
                 "Payload too large",
@@ -253,7 +257,7 @@ impl ResponseError for AppError {
             | AppError::MfaEnrolmentRequired => StatusCode::FORBIDDEN,
             AppError::NotFound | AppError::NoRoute => StatusCode::NOT_FOUND,
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            AppError::Conflict { .. } => StatusCode::CONFLICT,
+            AppError::Conflict { .. } | AppError::AppendOnly(_) => StatusCode::CONFLICT,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::TooManyRequests { .. } | AppError::RateLimited { .. } => {

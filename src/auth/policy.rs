@@ -134,3 +134,30 @@ pub fn may_name_assignees<'a>(
 pub fn assignable_as(account: Role, role: AssignmentRole) -> bool {
     account == Role::Admin || account.as_str() == role.as_str()
 }
+
+/// A note is corrected by its author only (inside its edit window): a note is its author's
+/// record of what they did or heard, so nobody else may change their words (403, saying so).
+pub fn may_correct_note(user: &AuthUser, author_id: &str) -> AppResult<()> {
+    if user.id == author_id {
+        return Ok(());
+    }
+    log_refusal(user, "only a note's author may correct it");
+    Err(AppError::ForbiddenBecause(
+        "only a note's author may correct it; add a new note instead".to_string(),
+    ))
+}
+
+/// Whose task list a caller may read: their own, and anyone's for admins (who balance work).
+pub fn may_list_tasks_of(user: &AuthUser, assignee_id: &str) -> AppResult<()> {
+    if user.id == assignee_id || user.role == Role::Admin {
+        Ok(())
+    } else {
+        refuse(user, "only admins list other people's tasks")
+    }
+}
+
+/// Who may be given a task on a case: an active account that may see the case (on its team, or
+/// an admin), since the task's reminders and agenda row lead to the case.
+pub fn may_be_given_task(account: Role, active: bool, on_team: bool) -> bool {
+    active && (on_team || account == Role::Admin)
+}

@@ -9,12 +9,14 @@ pub mod deadlines;
 pub mod events;
 pub mod family;
 pub mod mfa;
+pub mod notes;
 pub mod one_year_exceptions;
 pub mod page;
 pub mod schema;
 pub mod scope;
 pub mod sessions;
 pub mod supervision;
+pub mod tasks;
 pub mod users;
 
 use std::time::Duration;

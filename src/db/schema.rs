@@ -360,6 +360,35 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    notes (id) {
+        id -> Text,
+        client_id -> Text,
+        case_id -> Nullable<Text>,
+        author_id -> Text,
+        body -> Text,
+        created_at -> Timestamp,
+        edited_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    tasks (id) {
+        id -> Text,
+        case_id -> Text,
+        title -> Text,
+        details -> Nullable<Text>,
+        assignee_id -> Text,
+        due_on -> Date,
+        status -> Text,
+        done_at -> Nullable<Timestamp>,
+        done_by -> Nullable<Text>,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(mfa_totp -> users (user_id));
 diesel::joinable!(mfa_recovery_codes -> users (user_id));
@@ -378,6 +407,8 @@ diesel::joinable!(supervision_orders -> cases (case_id));
 diesel::joinable!(deadlines -> cases (case_id));
 diesel::joinable!(family_members -> cases (case_id));
 diesel::joinable!(one_year_exceptions -> cases (case_id));
+diesel::joinable!(notes -> users (author_id));
+diesel::joinable!(tasks -> cases (case_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -403,4 +434,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     deadlines,
     closures,
     reminders,
+    notes,
+    tasks,
 );

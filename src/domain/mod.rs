@@ -9,6 +9,7 @@ pub mod deadlines;
 pub mod ead_clock;
 pub mod email;
 pub mod identifiers;
+pub mod notes;
 pub mod offices;
 pub mod place_list;
 pub mod search;

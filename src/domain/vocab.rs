@@ -137,3 +137,7 @@ text_enum!(
         ExtraordinaryCircumstances = "extraordinary_circumstances",
     }
 );
+text_enum!(
+    /// A task's state: `open` until someone marks it `done` (which stops its reminders).
+    TaskStatus { Open = "open", Done = "done" }
+);

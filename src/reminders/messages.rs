@@ -183,6 +183,35 @@ pub fn hearing_reminder(n: &HearingNote, today: NaiveDate) -> Composed {
     }
 }
 
+/// What a task reminder says. Not the title: it is free text a user may have filled with a
+/// name, so the mail carries what a deadline reminder does (the case, the date, a link).
+#[derive(Debug, Clone)]
+pub struct TaskNote {
+    pub due_on: NaiveDate,
+    pub case_reference: String,
+    pub family_initial: Option<char>,
+    pub link: String,
+}
+
+pub fn task_reminder(n: &TaskNote, today: NaiveDate) -> Composed {
+    let when = format!("{} {}", n.due_on.format("%a"), n.due_on);
+    let subject = format!(
+        "Task due {when} ({}) - case {}",
+        relative(n.due_on, today),
+        n.case_reference
+    );
+    let rows = vec![
+        ("Task", "A task assigned to you (see the case)".to_string()),
+        ("Due", when.clone()),
+        ("Case", who(&n.case_reference, n.family_initial)),
+    ];
+    Composed {
+        subject,
+        text: text_body(&rows, &n.link),
+        html: html_page(&format!("Task due {when}"), &rows, &n.link),
+    }
+}
+
 /// One morning e-mail with all of a user's reminders of the day.
 pub fn digest(parts: &[Composed], today: NaiveDate) -> Composed {
     let subject = format!(

@@ -5,4 +5,5 @@ pub mod mail;
 pub mod messages;
 pub mod outbox;
 pub mod planner;
+pub mod tasks;
 pub mod worker;

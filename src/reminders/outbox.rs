@@ -187,6 +187,9 @@ pub fn replan(
         .execute(conn)?;
         return Ok(());
     }
+    if let Items::All = which {
+        super::tasks::replan_case_tasks(conn, case_id, ctx)?;
+    }
     let recipients: Vec<(String, bool)> = case_assignments::table
         .inner_join(users::table)
         .filter(case_assignments::case_id.eq(case_id))
@@ -349,6 +352,8 @@ pub fn replan_user(conn: &mut DbConnection, user_id: &str, ctx: &Schedule) -> Ap
         diesel::delete(mine).execute(conn)?;
         return Ok(());
     }
+    // Tasks first: an admin's may be on cases they are not assigned to.
+    super::tasks::replan_user_tasks(conn, user_id, ctx)?;
     diesel::update(mine)
         .set(reminders::digest.eq(digest))
         .execute(conn)?;

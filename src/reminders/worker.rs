@@ -453,6 +453,31 @@ fn content(
             };
             Ok(Some(messages::hearing_reminder(&note, today)))
         }
+        super::tasks::TASK_DUE => {
+            let task = match crate::db::tasks::find(conn, &item) {
+                Ok(t) => t,
+                Err(AppError::NotFound) => return Ok(None),
+                Err(e) => return Err(e),
+            };
+            // Done, moved or reassigned since planned: nothing stale goes out.
+            if task.status != crate::db::tasks::OPEN
+                || r.item_key != super::tasks::key(&task)
+                || r.recipient_id != task.assignee_id
+            {
+                return Ok(None);
+            }
+            let Some((case_reference, family_initial)) = case_label(conn, &task.case_id, true)?
+            else {
+                return Ok(None);
+            };
+            let note = messages::TaskNote {
+                due_on: task.due_on,
+                case_reference,
+                family_initial,
+                link: format!("{base}/cases/{}", task.case_id),
+            };
+            Ok(Some(messages::task_reminder(&note, today)))
+        }
         "failure_notice" => {
             let ids: Vec<String> = r
                 .payload

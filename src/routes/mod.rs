@@ -14,9 +14,11 @@ pub mod health;
 pub mod hearings;
 pub mod me;
 pub mod mfa;
+pub mod notes;
 pub mod one_year_exception;
 pub mod reminders;
 pub mod supervision;
+pub mod tasks;
 pub mod users;
 
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
@@ -92,6 +94,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .configure(closures::configure)
                 .configure(reminders::configure)
                 .configure(calendar::configure_api)
-                .configure(audit::configure),
+                .configure(audit::configure)
+                .configure(notes::configure)
+                .configure(tasks::configure),
         );
 }

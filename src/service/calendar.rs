@@ -1,6 +1,7 @@
 //! Use cases of calendar feeds (iCalendar, RFC 5545): a secret address per user listing the
 //! hearings (timed, with their zone) and open deadlines (all-day) of the cases they are assigned
-//! to, whatever their role. Titles carry the case reference and the kind only.
+//! to, whatever their role, and their own open tasks (all-day). Titles carry the case reference
+//! and the kind only.
 
 use crate::service::in_transaction;
 use std::collections::BTreeMap;
@@ -16,6 +17,7 @@ use crate::auth::extract::AuthUser;
 use crate::auth::refresh::{hash_secret, new_secret};
 use crate::db::calendar::{self as store, FeedDeadline, FeedHearing};
 use crate::db::scope::Scope;
+use crate::db::tasks::Task;
 use crate::db::{self, audit, run_db};
 use crate::domain::vtimezone;
 use crate::error::{AppError, AppResult};
@@ -83,20 +85,22 @@ pub async fn feed(app: &AppState, token: &str) -> AppResult<Feed> {
     let hashed = hash_secret(token);
     let since_day = org_today(&app.settings) - Duration::days(HISTORY_DAYS);
     let since = db::now() - Duration::days(HISTORY_DAYS);
-    let (hearings, deadlines, cases_at) = run_db(&app.pool, move |conn| {
+    let (hearings, deadlines, tasks, cases_at) = run_db(&app.pool, move |conn| {
         let user_id = store::user_by_token(conn, &hashed)?.ok_or(AppError::NotFound)?;
         // Assigned cases only, whatever the role: a feed is the user's own work.
         let cases_at = store::cases_changed_at(conn, &user_id)?;
+        let tasks = db::tasks::open_for_feed(conn, &user_id, since_day)?;
         let scope = Scope::AssignedTo(user_id);
         let hearings = store::hearings_since(conn, &scope, since)?;
         let deadlines = store::open_deadlines_since(conn, &scope, since_day)?;
-        Ok((hearings, deadlines, cases_at))
+        Ok((hearings, deadlines, tasks, cases_at))
     })
     .await?;
     let last_modified = hearings
         .iter()
         .map(|h| h.updated_at)
         .chain(deadlines.iter().map(|d| d.updated_at))
+        .chain(tasks.iter().map(|(t, _)| t.updated_at))
         .chain(cases_at)
         .max()
         .unwrap_or_default();
@@ -113,7 +117,7 @@ pub async fn feed(app: &AppState, token: &str) -> AppResult<Feed> {
     };
     let places: Vec<Option<String>> = hearings.iter().map(place).collect();
     Ok(Feed {
-        body: render(&hearings, &places, &deadlines, last_modified, base),
+        body: render(&hearings, &places, &deadlines, &tasks, last_modified, base),
         last_modified,
     })
 }
@@ -125,6 +129,7 @@ fn render(
     hearings: &[FeedHearing],
     places: &[Option<String>],
     deadlines: &[FeedDeadline],
+    tasks: &[(Task, String)],
     stamp: NaiveDateTime,
     base: &str,
 ) -> String {
@@ -174,6 +179,19 @@ fn render(
                 ))
                 .starts(d.due_on)
                 .ends(d.due_on + Duration::days(1))
+                .done(),
+        );
+    }
+    // A task's title is free text a user may fill with a name: the feed says "Task" only.
+    for (t, reference) in tasks {
+        cal.push(
+            Event::new()
+                .uid(&format!("task-{}@asylum-tracker", t.id))
+                .timestamp(stamp)
+                .summary(&format!("Task due - case {reference}"))
+                .starts(t.due_on)
+                .ends(t.due_on + Duration::days(1))
+                .url(&format!("{base}/cases/{}", t.case_id))
                 .done(),
         );
     }

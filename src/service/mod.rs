@@ -17,6 +17,7 @@ pub mod family;
 pub mod hearings;
 pub mod labels;
 pub mod mfa;
+pub mod notes;
 pub mod one_year_exception;
 pub mod overview;
 pub mod own_sessions;
@@ -26,6 +27,7 @@ pub mod recompute;
 pub mod reminders;
 pub mod sessions;
 pub mod supervision;
+pub mod tasks;
 
 use chrono::{NaiveDate, NaiveDateTime};
 

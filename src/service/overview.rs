@@ -1,6 +1,6 @@
 //! A case's overview: everything the web client's case page shows, in one call and a number of
 //! queries that does not grow with the case (one per table, in one transaction so that the parts
-//! agree with each other).
+//! agree with each other). Notes and tasks are the case team's; they are in it too.
 
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -12,15 +12,17 @@ use super::deadlines::{self as deadline_service, DeadlineView, EadClockView};
 use super::events::{ClockEventView, DecisionView, FilingView};
 use super::family::FamilyMemberView;
 use super::hearings::{self as hearing_service, HearingView};
+use super::notes::NoteView;
 use super::one_year_exception::OneYearExceptionView;
 use super::supervision::{self as supervision_service, SupervisionView};
+use super::tasks::TaskView;
 use super::{in_transaction, org_today};
 use crate::auth::extract::AuthUser;
 use crate::auth::policy::scope;
 use crate::db::scope::Scope;
 use crate::db::{
-    audit, cases, clients, deadlines, events, family, one_year_exceptions, supervision,
-    DbConnection,
+    audit, cases, clients, deadlines, events, family, notes, one_year_exceptions, supervision,
+    tasks, DbConnection,
 };
 use crate::domain::ead_clock::EadWaits;
 use crate::domain::offices::Office;
@@ -35,6 +37,8 @@ pub struct Timeline {
     /// Each with its reschedule history.
     pub hearings: Vec<HearingView>,
     pub decisions: Vec<DecisionView>,
+    /// Notes on the case, newest first, as `GET /cases/{id}/notes`.
+    pub notes: Vec<NoteView>,
 }
 
 /// One case as its page shows it; every part has the shape of its own endpoint.
@@ -52,6 +56,8 @@ pub struct CaseOverview {
     pub family_members: Vec<FamilyMemberView>,
     pub supervision_orders: Vec<SupervisionView>,
     pub one_year_exception: OneYearExceptionView,
+    /// The case's tasks, open and done, by due date.
+    pub tasks: Vec<TaskView>,
 }
 
 /// What the overview reads besides the database.
@@ -59,6 +65,8 @@ pub struct Inputs<'a> {
     pub offices: &'a [Office],
     pub today: NaiveDate,
     pub waits: &'a EadWaits,
+    /// `notes.edit_minutes`.
+    pub note_edit_minutes: u32,
 }
 
 /// The overview of a case `scope` sees (404 otherwise), for `reader`, in queries that do not
@@ -98,6 +106,10 @@ pub fn load(
                 .iter()
                 .map(DecisionView::from)
                 .collect(),
+            notes: notes::of_case(conn, &case.id)?
+                .iter()
+                .map(|n| NoteView::of(n, inputs.note_edit_minutes))
+                .collect(),
         },
         deadlines: deadlines::of_case(conn, &case.id)?
             .iter()
@@ -116,6 +128,10 @@ pub fn load(
             &case.id,
             one_year_exceptions::standing(conn, &case.id)?.as_ref(),
         ),
+        tasks: tasks::of_case(conn, &case.id)?
+            .iter()
+            .map(|t| TaskView::of(t, inputs.today))
+            .collect(),
         case: case_service::view(conn, &case)?,
     })
 }
@@ -127,6 +143,7 @@ pub async fn get(app: &AppState, caller: &AuthUser, id: String) -> AppResult<Cas
     let offices = app.offices.clone();
     let today = org_today(&app.settings);
     let waits = app.settings.ead_waits();
+    let note_edit_minutes = app.settings.notes.edit_minutes;
     // A transaction: the parts are read from one state of the case, and the client read is
     // audited with it.
     in_transaction(app, move |conn, _| {
@@ -134,6 +151,7 @@ pub async fn get(app: &AppState, caller: &AuthUser, id: String) -> AppResult<Cas
             offices: &offices,
             today,
             waits: &waits,
+            note_edit_minutes,
         };
         load(conn, &scope, &reader, &id, &inputs)
     })

@@ -64,6 +64,8 @@ pub enum ReminderKind {
     PasswordReset,
     /// Tells a user that an administrator removed their authenticator app.
     MfaReset,
+    /// A task's due date nears: to its assignee only (the deadline ladder).
+    TaskDue,
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -239,6 +239,21 @@ async fn every_outbox_kind_is_in_the_document() {
         &json!({"email": "kim@test.org"}),
     )
     .await;
+    // A task due in two days (before the token is revoked below) plans `task_due` rows for its assignee.
+    let client =
+        crate::helpers::create_client(&app, &token, &crate::helpers::client_body("Ana", "Quispe"))
+            .await;
+    let case =
+        crate::helpers::create_case(&app, &token, client["id"].as_str().unwrap(), json!({})).await;
+    let due = (chrono::Utc::now().date_naive() + chrono::Duration::days(2)).to_string();
+    let res = app
+        .post(
+            &format!("/api/v1/cases/{}/tasks", case["id"].as_str().unwrap()),
+            &token,
+            &json!({"title": "t", "due_on": due}),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
     crate::helpers::enrol_totp(&app, &token).await;
     let res = app.delete(&format!("/api/v1/users/{id}/mfa"), &admin).await;
     assert_eq!(res.status(), 204);
@@ -262,7 +277,9 @@ async fn every_outbox_kind_is_in_the_document() {
         .map(|r| r["kind"].as_str().unwrap().to_string())
         .collect();
     assert!(
-        kinds.contains("password_reset") && kinds.contains("mfa_reset"),
+        kinds.contains("password_reset")
+            && kinds.contains("mfa_reset")
+            && kinds.contains("task_due"),
         "{kinds:?}"
     );
     assert!(

@@ -51,6 +51,16 @@ async fn grow(app: &TestApp, token: &str, case_id: &str, n: usize) {
             json!({"kind": "master_calendar", "starts_at_local": format!("2027-02-{day:02}T09:00")}),
         )
         .await;
+        post(
+            format!("{case}/notes"),
+            json!({"body": format!("Called the client about hearing {i}")}),
+        )
+        .await;
+        post(
+            format!("{case}/tasks"),
+            json!({"title": format!("Gather evidence {i}"), "due_on": format!("2027-01-{day:02}")}),
+        )
+        .await;
         let moved = json!({"starts_at_local": format!("2027-03-{day:02}T10:00")});
         body(
             app.patch(&format!("/api/v1/hearings/{}", id(&h)), token, &moved)
@@ -123,6 +133,16 @@ async fn the_overview_holds_what_each_endpoint_gives_to_the_case_team_only(app: 
             tl["decisions"],
             items(&app, &format!("{case}/decisions"), token).await
         );
+        assert_eq!(
+            tl["notes"],
+            items(&app, &format!("{case}/notes"), token).await
+        );
+        assert_eq!(tl["notes"].as_array().map(Vec::len), Some(2));
+        assert_eq!(
+            o["tasks"],
+            items(&app, &format!("{case}/tasks"), token).await
+        );
+        assert_eq!(o["tasks"].as_array().map(Vec::len), Some(2));
         assert_eq!(
             o["deadlines"],
             items(&app, &format!("{case}/deadlines"), token).await
@@ -198,6 +218,7 @@ fn queries(app: &TestApp, scope: &Scope, reader: &str, case_id: &str) -> usize {
         offices: &app.state.offices,
         today: asylum_tracker::service::org_today(&app.settings),
         waits: &waits,
+        note_edit_minutes: app.settings.notes.edit_minutes,
     };
     let o = load(&mut conn, scope, reader, case_id, &inputs).expect("overview loads");
     assert_eq!(o.case.id, case_id);

@@ -8,6 +8,7 @@ mod dates;
 mod deadlines;
 mod ead_clock;
 mod family;
+mod notes;
 
 use chrono::NaiveDate;
 

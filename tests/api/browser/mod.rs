@@ -30,6 +30,7 @@ mod caseworker;
 mod family;
 mod lawyer;
 mod mfa;
+mod notes;
 mod signin;
 mod supervision;
 

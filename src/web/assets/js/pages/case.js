@@ -8,10 +8,11 @@ import { timeline } from "./case-timeline.js";
 import { recordForms, supervisionList } from "./case-record.js";
 import { closingForm, ntaForm } from "./case-details.js";
 import { addFamilyMember, familyList } from "./case-family.js";
+import { addNote, addTask, noteList, taskList } from "./case-notes.js";
 
 /**
  * Everything the case page shows.
- * @typedef {{c: any, client: any, courts: any[], deadlines: any[], clock: any, filings: any[], hearings: any[], decisions: any[], clockEvents: any[], directory: any[], family: any[], offices: any[], supervision: any[]}} CaseData
+ * @typedef {{c: any, client: any, courts: any[], deadlines: any[], clock: any, filings: any[], hearings: any[], decisions: any[], clockEvents: any[], directory: any[], family: any[], offices: any[], supervision: any[], notes: any[], tasks: any[]}} CaseData
  */
 
 /** @param {string} id @returns {Promise<CaseData>} */
@@ -40,6 +41,8 @@ async function loadCase(id) {
     family: o.family_members,
     offices,
     supervision: o.supervision_orders,
+    notes: t.notes,
+    tasks: o.tasks,
   };
 }
 
@@ -55,6 +58,9 @@ export async function casePage(params) {
   const closing = h("div", { id: "case-closing" });
   const orders = h("div");
   const family = h("div");
+  const notes = h("div");
+  const tasks = h("div");
+  const taskForm = h("div");
 
   const reload = async () => {
     data = await loadCase(id);
@@ -68,9 +74,13 @@ export async function casePage(params) {
     replace(events, timeline(data, reload));
     replace(closing, closingForm(data, reload));
     replace(family, ...familyList(data.family, reload));
+    replace(notes, ...noteList(data.notes, reload));
+    replace(tasks, ...taskList(data.tasks, data.c, reload));
     replace(orders, ...supervisionList(data, reload));
   };
   draw();
+  // Built once (the team is known by now), so a redraw keeps what is being typed.
+  replace(taskForm, addTask(data.c, reload));
   return h(
     "div",
     null,
@@ -80,6 +90,8 @@ export async function casePage(params) {
     clock,
     h("section", { "aria-labelledby": "deadlines-h" }, h("h2", { id: "deadlines-h" }, "Deadlines"), deadlines, addDeadline(id, reload)),
     h("section", { "aria-labelledby": "family-h" }, h("h2", { id: "family-h" }, "Family"), family, addFamilyMember(id, reload)),
+    h("section", { "aria-labelledby": "tasks-h" }, h("h2", { id: "tasks-h" }, "Tasks"), tasks, taskForm),
+    h("section", { "aria-labelledby": "notes-h" }, h("h2", { id: "notes-h" }, "Notes"), addNote(id, reload), notes),
     h("section", { "aria-labelledby": "timeline-h" }, h("h2", { id: "timeline-h" }, "Timeline"), events),
     h("section", { "aria-labelledby": "record-h" }, h("h2", { id: "record-h" }, "Record an event"), orders, recordForms(data, reload)),
     h(
