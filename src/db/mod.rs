@@ -4,6 +4,7 @@ pub mod audit;
 pub mod calendar;
 pub mod cases;
 pub mod clients;
+pub mod custody;
 pub mod deadlines;
 pub mod events;
 pub mod family;

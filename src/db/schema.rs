@@ -359,6 +359,27 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    custody_periods (id) {
+        id -> Text,
+        case_id -> Text,
+        detained_on -> Date,
+        facility -> Nullable<Text>,
+        released_on -> Nullable<Date>,
+        release_basis -> Nullable<Text>,
+        bond_amount_usd -> Nullable<Integer>,
+        bond_hearing_on -> Nullable<Date>,
+        bond_decided_on -> Nullable<Date>,
+        bond_decision -> Nullable<Text>,
+        bond_posted_on -> Nullable<Date>,
+        bond_appeal_filed_on -> Nullable<Date>,
+        note -> Nullable<Text>,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(mfa_totp -> users (user_id));
 diesel::joinable!(mfa_recovery_codes -> users (user_id));
@@ -377,6 +398,7 @@ diesel::joinable!(supervision_orders -> cases (case_id));
 diesel::joinable!(deadlines -> cases (case_id));
 diesel::joinable!(family_members -> cases (case_id));
 diesel::joinable!(one_year_exceptions -> cases (case_id));
+diesel::joinable!(custody_periods -> cases (case_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -402,4 +424,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     deadlines,
     closures,
     reminders,
+    custody_periods,
 );

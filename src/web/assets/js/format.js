@@ -89,6 +89,8 @@ export const DEADLINE_KINDS = {
   pre_hearing_filing: "Pre-hearing filing",
   derivative_age_out: "I-589 before a derivative child turns 21",
   ice_check_in: "ICE check-in",
+  bond_appeal: "BIA appeal of a bond decision",
+  zadvydas_review: "Post-order custody review (six months in detention)",
   other: "Other deadline",
 };
 
