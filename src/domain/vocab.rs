@@ -50,8 +50,8 @@ text_enum!(DeadlineKind {
     PetitionForReview = "petition_for_review", VoluntaryDeparture = "voluntary_departure",
     EadRenewalWindow = "ead_renewal_window", PreHearingFiling = "pre_hearing_filing",
     IceCheckIn = "ice_check_in",
-    DerivativeAgeOut = "derivative_age_out", Other = "other",
-    BondAppeal = "bond_appeal", ZadvydasReview = "zadvydas_review",
+    DerivativeAgeOut = "derivative_age_out",
+    BondAppeal = "bond_appeal", ZadvydasReview = "zadvydas_review", Other = "other",
 });
 text_enum!(DeadlineStatus {
     Open = "open", Met = "met", Missed = "missed", Waived = "waived", Superseded = "superseded",
