@@ -137,11 +137,11 @@ async fn custody_and_bond_recorded_and_listed(app: TestApp) {
     assert_eq!(flag(&other_id), Some(json!(false)));
     assert_eq!(
         case_ids(&app, &t.lawyer, "?detained=true").await,
-        [case.clone()]
+        [case.as_str()]
     );
     assert_eq!(
         case_ids(&app, &t.lawyer, "?detained=false").await,
-        [other_id.clone()]
+        [other_id.as_str()]
     );
     let p422 = problem(app.get("/api/v1/cases?detained=yes", &t.lawyer).await, 422).await;
     assert_eq!(error_fields(&p422), ["detained"]);

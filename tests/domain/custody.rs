@@ -90,14 +90,22 @@ fn a_bond_appeal_is_met_by_an_appeal_filed_in_time_only() {
     }
 }
 
-/// (decisions, EOIR-26 filed, final on, why): when the order became administratively final.
+/// (decisions, EOIR-26 filed, final on, why).
+type FinalRow = (
+    Vec<DecisionFact>,
+    Option<&'static str>,
+    Option<&'static str>,
+    &'static str,
+);
+
+/// When the order became administratively final (8 CFR 1241.1).
 #[test]
 fn the_removal_order_is_final_as_the_record_shows() {
     let cal = Calendar::with_default_closures();
     let ij = |kind, on, waived| decision("ij", kind, A::ImmigrationJudge, on, waived);
     let bia = |kind, on| decision("bia", kind, A::Bia, on, false);
     #[rustfmt::skip]
-    let rows: Vec<(Vec<DecisionFact>, Option<&str>, Option<&str>, &str)> = vec![
+    let rows: Vec<FinalRow> = vec![
         (vec![ij(Dk::RemovalOrdered, "2026-01-10", true)], None, Some("2026-01-10"),
          "IJ order, appeal waived: final that day (8 CFR 1241.1(b))"),
         (vec![ij(Dk::RemovalOrdered, "2026-03-02", false)], None, Some("2026-04-01"),
