@@ -220,3 +220,15 @@ export function words(table, value) {
 export function fullName(c) {
   return `${c.given_name} ${c.family_name}`;
 }
+
+/** @type {Record<string, string>} */
+export const RELEASE_BASES = {
+  bond: "On bond",
+  parole: "On parole",
+  order_of_supervision: "Under an Order of Supervision",
+  recognizance: "On own recognizance",
+  other: "Other (say how in the note)",
+};
+
+/** @type {Record<string, string>} */
+export const BOND_DECISIONS = { granted: "Bond granted", denied: "Bond denied", no_jurisdiction: "No jurisdiction over custody" };

@@ -8,10 +8,11 @@ import { timeline } from "./case-timeline.js";
 import { recordForms, supervisionList } from "./case-record.js";
 import { closingForm, ntaForm } from "./case-details.js";
 import { addFamilyMember, familyList } from "./case-family.js";
+import { addCustody, custodyList, detainedBadge } from "./case-custody.js";
 
 /**
  * Everything the case page shows.
- * @typedef {{c: any, client: any, courts: any[], deadlines: any[], clock: any, filings: any[], hearings: any[], decisions: any[], clockEvents: any[], directory: any[], family: any[], offices: any[], supervision: any[]}} CaseData
+ * @typedef {{c: any, client: any, courts: any[], deadlines: any[], clock: any, filings: any[], hearings: any[], decisions: any[], clockEvents: any[], directory: any[], family: any[], offices: any[], supervision: any[], custody: any[]}} CaseData
  */
 
 /** @param {string} id @returns {Promise<CaseData>} */
@@ -19,7 +20,7 @@ async function loadCase(id) {
   const base = `/cases/${seg(id)}`;
   const c = await get(base);
   const canAssign = isAdmin() || user()?.role === "lawyer";
-  const [client, courts, deadlines, clock, filings, hearings, decisions, clockEvents, directory, family, offices, supervision] = await Promise.all([
+  const [client, courts, deadlines, clock, filings, hearings, decisions, clockEvents, directory, family, offices, supervision, custody] = await Promise.all([
     get(`/clients/${seg(c.client_id)}`).catch(() => null),
     get("/courts").then((d) => d.items || []),
     getAll(`${base}/deadlines`),
@@ -35,8 +36,9 @@ async function loadCase(id) {
     getAll(`${base}/family-members`),
     get("/offices").then((d) => d.items || []),
     get(`${base}/supervision-orders`).then((d) => d.items || []),
+    get(`${base}/custody`).then((d) => d.items || []),
   ]);
-  return { c, client, courts, deadlines, clock, filings, hearings, decisions, clockEvents, directory, family, offices, supervision };
+  return { c, client, courts, deadlines, clock, filings, hearings, decisions, clockEvents, directory, family, offices, supervision, custody };
 }
 
 /** @param {string[]} params */
@@ -51,6 +53,7 @@ export async function casePage(params) {
   const closing = h("div", { id: "case-closing" });
   const orders = h("div");
   const family = h("div");
+  const custody = h("div");
 
   const reload = async () => {
     data = await loadCase(id);
@@ -64,6 +67,7 @@ export async function casePage(params) {
     replace(events, timeline(data, reload));
     replace(closing, closingForm(data, reload));
     replace(family, ...familyList(data.family, reload));
+    replace(custody, ...custodyList(data.custody, reload));
     replace(orders, ...supervisionList(data));
   };
   draw();
@@ -75,6 +79,7 @@ export async function casePage(params) {
     h("h2", { id: "ead-clock-h" }, "EAD clock"),
     clock,
     h("section", { "aria-labelledby": "deadlines-h" }, h("h2", { id: "deadlines-h" }, "Deadlines"), deadlines, addDeadline(id, reload)),
+    h("section", { "aria-labelledby": "custody-h" }, h("h2", { id: "custody-h" }, "Custody"), custody, addCustody(id, reload)),
     h("section", { "aria-labelledby": "family-h" }, h("h2", { id: "family-h" }, "Family"), family, addFamilyMember(id, reload)),
     h("section", { "aria-labelledby": "timeline-h" }, h("h2", { id: "timeline-h" }, "Timeline"), events),
     h("section", { "aria-labelledby": "record-h" }, h("h2", { id: "record-h" }, "Record an event"), orders, recordForms(data, reload)),
@@ -116,7 +121,7 @@ function header(data) {
     );
   }
   return [
-    h("h1", null, `Case ${c.reference}`),
+    h("h1", null, `Case ${c.reference}`, detainedBadge(c)),
     h(
       "p",
       { class: "case-client" },
