@@ -34,6 +34,11 @@ pub struct Case {
     pub nta_served_on: Option<NaiveDate>,
     pub nta_filed_on: Option<NaiveDate>,
     pub nta_time_and_place: Option<bool>,
+    /// Whether the client is in custody on this case (an open custody period): selected with
+    /// the row (a correlated EXISTS), so lists flag detained cases without a query per row.
+    #[diesel(select_expression = super::custody::detained())]
+    #[diesel(select_expression_type = super::custody::detained)]
+    pub detained: bool,
 }
 
 impl Case {
@@ -58,8 +63,9 @@ pub struct Assignment {
     pub assigned_at: NaiveDateTime,
 }
 
-/// What a list row of another table says about its case: the reference and the client's names.
-/// Select [`LABEL_COLUMNS`] from a query joined with `cases` and `clients`.
+/// What a list row of another table says about its case: the reference, the client's names and
+/// whether the client is detained. Select [`label_columns`] from a query joined with `cases` and
+/// `clients`.
 #[derive(Debug, Clone, Queryable)]
 pub struct Label {
     pub reference: String,
@@ -67,6 +73,7 @@ pub struct Label {
     pub given_name: String,
     pub family_name: String,
     pub native_name: Option<String>,
+    pub detained: bool,
 }
 
 pub type LabelColumns = (
@@ -75,15 +82,19 @@ pub type LabelColumns = (
     clients::given_name,
     clients::family_name,
     clients::native_name,
+    super::custody::detained,
 );
 
-pub const LABEL_COLUMNS: LabelColumns = (
-    cases::reference,
-    cases::client_id,
-    clients::given_name,
-    clients::family_name,
-    clients::native_name,
-);
+pub fn label_columns() -> LabelColumns {
+    (
+        cases::reference,
+        cases::client_id,
+        clients::given_name,
+        clients::family_name,
+        clients::native_name,
+        super::custody::detained(),
+    )
+}
 
 #[derive(QueryableByName)]
 struct Counter {
@@ -207,10 +218,12 @@ pub struct CaseFilter {
     pub court_code: Option<String>,
     pub client_id: Option<String>,
     pub closed_reason: Option<String>,
+    /// Only cases whose client is (or is not) in custody.
+    pub detained: Option<bool>,
 }
 
 /// Visible cases in opening order. Indexes: `cases_created`, `cases_status`, `cases_court`,
-/// `cases_client`, `cases_closed_reason`, and `case_assignments_user` for the visibility and `assigned_to` subqueries.
+/// `cases_client`, `cases_closed_reason`, `custody_periods_open` for `detained`, and `case_assignments_user` for the visibility and `assigned_to` subqueries.
 pub fn list(
     conn: &mut DbConnection,
     scope: &Scope,
@@ -235,6 +248,11 @@ pub fn list(
     }
     if let Some(r) = &filter.closed_reason {
         q = q.filter(cases::closed_reason.eq(r.clone()));
+    }
+    match filter.detained {
+        Some(true) => q = q.filter(super::custody::detained()),
+        Some(false) => q = q.filter(diesel::dsl::not(super::custody::detained())),
+        None => {}
     }
     q = crate::keyset_filter!(q, page, cases::created_at, cases::id, gt);
     let mut rows = q

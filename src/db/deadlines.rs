@@ -4,7 +4,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use super::cases::{Label, LABEL_COLUMNS};
+use super::cases::{label_columns, Label};
 use super::page::{Cursor, Page, PageOf};
 use super::schema::{cases, clients, closures, deadlines};
 use super::scope::{assigned_case_ids, Scope};
@@ -370,7 +370,7 @@ pub fn agenda(
 ) -> AppResult<PageOf<(Deadline, Label)>> {
     let mut q = deadlines::table
         .inner_join(cases::table.inner_join(clients::table))
-        .select((Deadline::as_select(), LABEL_COLUMNS))
+        .select((Deadline::as_select(), label_columns()))
         .filter(cases::closed.eq(false))
         .filter(clients::archived.eq(false))
         .into_boxed();

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use super::cases::{Label, LABEL_COLUMNS};
+use super::cases::{label_columns, Label};
 use super::page::{Cursor, Page, PageOf};
 use super::schema::{cases, clients, clock_events, decisions, filings, hearing_changes, hearings};
 use super::scope::{assigned_case_ids, Scope};
@@ -478,7 +478,7 @@ pub fn hearings_between(
 ) -> AppResult<PageOf<(Hearing, Label)>> {
     let mut q = hearings::table
         .inner_join(cases::table.inner_join(clients::table))
-        .select((Hearing::as_select(), LABEL_COLUMNS))
+        .select((Hearing::as_select(), label_columns()))
         .filter(cases::closed.eq(false))
         .filter(clients::archived.eq(false))
         .into_boxed();
@@ -573,6 +573,7 @@ pub fn load_facts(conn: &mut DbConnection, case_id: &str, client_id: &str) -> Ap
     let supervision = super::supervision::facts(conn, case_id)?;
     // Removed family members are history, like withdrawn facts.
     let family = super::family::facts(conn, case_id)?;
+    let custody = super::custody::facts(conn, case_id)?;
     Ok(CaseFacts {
         last_arrival_on,
         filings,
@@ -581,5 +582,6 @@ pub fn load_facts(conn: &mut DbConnection, case_id: &str, client_id: &str) -> Ap
         decisions,
         supervision,
         family,
+        custody,
     })
 }

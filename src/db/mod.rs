@@ -5,6 +5,7 @@ pub mod backup;
 pub mod calendar;
 pub mod cases;
 pub mod clients;
+pub mod custody;
 pub mod deadlines;
 pub mod events;
 pub mod family;

@@ -389,6 +389,27 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    custody_periods (id) {
+        id -> Text,
+        case_id -> Text,
+        detained_on -> Date,
+        facility -> Nullable<Text>,
+        released_on -> Nullable<Date>,
+        release_basis -> Nullable<Text>,
+        bond_amount_usd -> Nullable<Integer>,
+        bond_hearing_on -> Nullable<Date>,
+        bond_decided_on -> Nullable<Date>,
+        bond_decision -> Nullable<Text>,
+        bond_posted_on -> Nullable<Date>,
+        bond_appeal_filed_on -> Nullable<Date>,
+        note -> Nullable<Text>,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(mfa_totp -> users (user_id));
 diesel::joinable!(mfa_recovery_codes -> users (user_id));
@@ -409,6 +430,7 @@ diesel::joinable!(family_members -> cases (case_id));
 diesel::joinable!(one_year_exceptions -> cases (case_id));
 diesel::joinable!(notes -> users (author_id));
 diesel::joinable!(tasks -> cases (case_id));
+diesel::joinable!(custody_periods -> cases (case_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -436,4 +458,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     reminders,
     notes,
     tasks,
+    custody_periods,
 );

@@ -4,7 +4,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use super::cases::{Label, LABEL_COLUMNS};
+use super::cases::{label_columns, Label};
 use super::page::{Cursor, Page, PageOf};
 use super::schema::{cases, clients, tasks};
 use super::scope::{assigned_case_ids, Scope};
@@ -124,7 +124,7 @@ pub fn of_assignee(
 ) -> AppResult<PageOf<(Task, Label)>> {
     let mut q = tasks::table
         .inner_join(cases::table.inner_join(clients::table))
-        .select((Task::as_select(), LABEL_COLUMNS))
+        .select((Task::as_select(), label_columns()))
         .filter(tasks::assignee_id.eq(filter.assignee_id.clone()))
         .filter(cases::closed.eq(false))
         .filter(clients::archived.eq(false))

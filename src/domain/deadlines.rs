@@ -68,6 +68,17 @@ pub struct SupervisionFact {
     pub ended_on: Option<NaiveDate>,
 }
 
+/// A period in immigration detention: open (the client is detained) while `released_on` is none.
+/// `bond_decided_on` is the day of an immigration judge's custody redetermination.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustodyFact {
+    pub id: String,
+    pub detained_on: NaiveDate,
+    pub released_on: Option<NaiveDate>,
+    pub bond_decided_on: Option<NaiveDate>,
+    pub bond_appeal_filed_on: Option<NaiveDate>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DecisionFact {
     pub id: String,
@@ -98,13 +109,15 @@ pub struct CaseFacts {
     pub supervision: Vec<SupervisionFact>,
     /// The spouse and children on the case, as recorded.
     pub family: Vec<FamilyFact>,
+    /// Periods in immigration detention, in any order.
+    pub custody: Vec<CustodyFact>,
 }
 
 /// One computed deadline. `(kind, trigger)` is unique within a case and stable across recomputes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ComputedDeadline {
     pub kind: DeadlineKind,
-    /// "arrival", "filing:<id>", "hearing:<id>", "decision:<id>" or "family:<id>".
+    /// "arrival", "filing:<id>", "hearing:<id>", "decision:<id>", "family:<id>" or "custody:<id>".
     pub trigger: String,
     pub due_on: NaiveDate,
     pub rule: String,
@@ -160,6 +173,10 @@ pub fn compute(facts: &CaseFacts, cal: &Calendar, waits: &EadWaits) -> Vec<Compu
             .iter()
             .filter_map(|m| derivative_age_out(facts, m)),
     );
+    for c in &facts.custody {
+        out.extend(bond_appeal(c, cal));
+        out.extend(zadvydas_review(facts, c, cal));
+    }
     out.sort_by(|a, b| {
         (a.due_on, a.kind.as_str(), &a.trigger).cmp(&(b.due_on, b.kind.as_str(), &b.trigger))
     });
@@ -520,6 +537,84 @@ pub fn derivative_age_out(facts: &CaseFacts, m: &FamilyFact) -> Option<ComputedD
         Basis::new(DerivativeAgeOut, format!("family:{}", m.id), rule).row(due, explanation);
     out.met_on = first_filing(facts, Form::I589, |on| on <= due);
     Some(out)
+}
+
+/// `bond_appeal`: an immigration judge's custody (bond) redetermination may be appealed to the
+/// BIA within 30 days (8 CFR 1003.19(f), 1236.1(d)(3), 1003.38(b)), rolled forward like
+/// `bia_appeal`. Any decision counts (granted, denied, no jurisdiction): the client may appeal the
+/// amount too; a team that will not appeal marks it waived. Met by the bond appeal recorded filed
+/// on the period (`bond_appeal_filed_on`, not an `EOIR-26` filing, which meets the merits appeal)
+/// on or after the decision and by the due date. It stays after release: the window runs anyway.
+pub fn bond_appeal(c: &CustodyFact, cal: &Calendar) -> Option<ComputedDeadline> {
+    let decided = c.bond_decided_on?;
+    let raw = decided.checked_add_days(Days::new(30))?;
+    let lead = format!(
+        "30 days after the immigration judge's bond decision of {}",
+        ymd(decided)
+    );
+    let rule = "8 CFR 1003.19(f), 1236.1(d)(3), 1003.38(b)";
+    let mut out = Basis::new(BondAppeal, custody_key(c), rule).forward(cal, raw, &lead);
+    out.met_on = c
+        .bond_appeal_filed_on
+        .filter(|&f| decided <= f && f <= out.due_on);
+    Some(out)
+}
+
+/// The day the case's removal order became administratively final, as far as the record shows,
+/// read from its latest decision (a later remand or grant undoes an earlier order): a final order
+/// ([`is_final_order`]: an adverse BIA decision, or an IJ order with appeal waived) on its day; an
+/// appealable IJ decision with no `EOIR-26` filed in time becomes final when the time to appeal
+/// expires (8 CFR 1241.1(c)), taken as the last day of that window (the earlier reading: the
+/// review date it gives never comes late). Simplification: stays of removal on judicial review
+/// (INA 241(a)(1)(B)(ii)) are not recorded, so they are not counted.
+pub fn final_order_on(facts: &CaseFacts, cal: &Calendar) -> Option<NaiveDate> {
+    let last = facts.decisions.iter().max_by_key(|d| d.decided_on)?;
+    if is_final_order(last) {
+        return Some(last.decided_on);
+    }
+    let appeal = decision_deadline(facts, last, cal, BiaAppeal)?;
+    appeal.met_on.is_none().then_some(appeal.due_on)
+}
+
+/// `zadvydas_review`: for a client detained under a final order, six months after the removal
+/// period began detention is presumptively unreasonable where removal is not reasonably
+/// foreseeable (Zadvydas v. Davis, 533 U.S. 678 (2001); 8 CFR 241.13), and ICE's post-order
+/// custody review is due before then (8 CFR 241.4(k)(1)(i)). The removal period begins when the
+/// order becomes final (INA 241(a)(1)(B), [`final_order_on`]) or, when the client was detained
+/// later, on the day of detention (a simplification: release from non-immigration detention,
+/// the statute's third start, is read as the day immigration detention began). Due 180 days
+/// after, an earliest date: never rolled, never missed. Only while the period is open: released,
+/// the row is superseded.
+pub fn zadvydas_review(
+    facts: &CaseFacts,
+    c: &CustodyFact,
+    cal: &Calendar,
+) -> Option<ComputedDeadline> {
+    if c.released_on.is_some() {
+        return None;
+    }
+    let final_on = final_order_on(facts, cal)?;
+    let start = final_on.max(c.detained_on);
+    let due = start.checked_add_days(Days::new(180))?;
+    let rule = "INA 241(a)(1)(B); 8 CFR 241.4(k)(1)(i); 8 CFR 241.13; Zadvydas v. Davis, 533 U.S. 678 (2001)";
+    let since = if c.detained_on > final_on {
+        format!(
+            "on the day of detention, {} (the order became final on {})",
+            ymd(c.detained_on),
+            ymd(final_on)
+        )
+    } else {
+        format!("when the removal order became final on {}", ymd(final_on))
+    };
+    let explanation = format!(
+        "180 days after the removal period began {since} is {}, from when continued detention is presumptively unreasonable if removal is not reasonably foreseeable, not moved for weekends or holidays because it is an earliest date ({rule}).",
+        day_label(due)
+    );
+    Some(Basis::new(ZadvydasReview, custody_key(c), rule).row(due, explanation))
+}
+
+fn custody_key(c: &CustodyFact) -> String {
+    format!("custody:{}", c.id)
 }
 
 /// What produced a deadline and the rule it follows.

@@ -50,7 +50,8 @@ text_enum!(DeadlineKind {
     PetitionForReview = "petition_for_review", VoluntaryDeparture = "voluntary_departure",
     EadRenewalWindow = "ead_renewal_window", PreHearingFiling = "pre_hearing_filing",
     IceCheckIn = "ice_check_in",
-    DerivativeAgeOut = "derivative_age_out", Other = "other",
+    DerivativeAgeOut = "derivative_age_out",
+    BondAppeal = "bond_appeal", ZadvydasReview = "zadvydas_review", Other = "other",
 });
 text_enum!(DeadlineStatus {
     Open = "open", Met = "met", Missed = "missed", Waived = "waived", Superseded = "superseded",
@@ -77,7 +78,7 @@ impl DeadlineKind {
         use DeadlineKind::*;
         matches!(
             self,
-            EadEarliestFiling | EadEarliestGrant | EadRenewalWindow
+            EadEarliestFiling | EadEarliestGrant | EadRenewalWindow | ZadvydasReview
         )
     }
 }
@@ -140,4 +141,19 @@ text_enum!(
 text_enum!(
     /// A task's state: `open` until someone marks it `done` (which stops its reminders).
     TaskStatus { Open = "open", Done = "done" }
+);
+text_enum!(
+    /// How a detained client was released: on bond (INA 236(a)(2)(A)), on parole (INA
+    /// 212(d)(5)(A); 8 CFR 212.5), under an Order of Supervision (INA 241(a)(3)), on their own
+    /// recognizance (INA 236(a)(2)(B)), or otherwise (say how in the note).
+    ReleaseBasis {
+        Bond = "bond", Parole = "parole", OrderOfSupervision = "order_of_supervision",
+        Recognizance = "recognizance", Other = "other",
+    }
+);
+text_enum!(
+    /// An immigration judge's custody (bond) redetermination (8 CFR 1236.1(d)(1), 1003.19): bond
+    /// granted (set or lowered), denied, or no jurisdiction over custody (e.g. mandatory
+    /// detention, 8 CFR 1003.19(h)).
+    BondDecision { Granted = "granted", Denied = "denied", NoJurisdiction = "no_jurisdiction" }
 );

@@ -54,6 +54,8 @@ pub fn kind_label(kind: &str) -> String {
         "pre_hearing_filing" => "Pre-hearing filings".into(),
         // Names no one: e-mails and calendar feeds carry the kind, never who the child is.
         "derivative_age_out" => "I-589 before a derivative child turns 21".into(),
+        "bond_appeal" => "BIA appeal of a bond decision".into(),
+        "zadvydas_review" => "Post-order custody review (six months)".into(),
         "master_calendar" => "Master calendar hearing".into(),
         "individual" => "Individual (merits) hearing".into(),
         "asylum_interview" => "Asylum interview".into(),

@@ -146,6 +146,10 @@ pub struct CaseQuery {
     /// Only closed cases closed for this reason.
     #[param(value_type = Option<ClosedReason>)]
     pub closed_reason: Option<String>,
+    /// `true`: only cases whose client is in custody (an open custody period); `false`: only
+    /// the others.
+    #[param(value_type = Option<bool>)]
+    pub detained: Option<String>,
     pub limit: Option<i64>,
     pub cursor: Option<String>,
 }
@@ -167,6 +171,12 @@ impl CaseQuery {
             ),
             None => None,
         };
+        let detained = match self.detained.as_deref() {
+            Some("true") => Some(true),
+            Some("false") => Some(false),
+            Some(_) => return Err(AppError::field("detained", "must be true or false")),
+            None => None,
+        };
         let filter = CaseListFilter {
             assigned_to: self.assigned_to.map(|a| match a.as_str() {
                 "me" => Assignee::Me,
@@ -176,6 +186,7 @@ impl CaseQuery {
             court_code: self.court_code,
             client_id: self.client_id,
             closed_reason,
+            detained,
         };
         Ok((filter, page))
     }

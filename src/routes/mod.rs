@@ -7,6 +7,7 @@ pub mod cases;
 pub mod clients;
 pub mod closures;
 pub mod corrections;
+pub mod custody;
 pub mod deadlines;
 pub mod events;
 pub mod family;
@@ -90,6 +91,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .configure(one_year_exception::configure)
                 .configure(hearings::configure)
                 .configure(supervision::configure)
+                .configure(custody::configure)
                 .configure(deadlines::configure)
                 .configure(closures::configure)
                 .configure(reminders::configure)

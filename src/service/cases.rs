@@ -61,6 +61,9 @@ pub struct CaseView {
     /// 2021). Null while not known.
     pub nta_time_and_place: Option<bool>,
     pub assignments: Vec<AssignmentView>,
+    /// Whether the client is in custody on this case: it has a custody period with no release
+    /// (`GET /api/v1/cases/{id}/custody`).
+    pub detained: bool,
     #[schema(value_type = String, format = DateTime)]
     #[serde(serialize_with = "ser_instant")]
     pub created_at: NaiveDateTime,
@@ -106,6 +109,7 @@ fn views(conn: &mut DbConnection, rows: &[Case]) -> AppResult<Vec<CaseView>> {
                     name: name.clone(),
                 })
                 .collect(),
+            detained: c.detained,
             created_at: c.created_at,
             updated_at: c.updated_at,
         })
@@ -269,6 +273,7 @@ pub struct CaseListFilter {
     pub court_code: Option<String>,
     pub client_id: Option<String>,
     pub closed_reason: Option<ClosedReason>,
+    pub detained: Option<bool>,
 }
 
 /// Visible cases, oldest first.
@@ -287,6 +292,7 @@ pub async fn list(
         court_code: filter.court_code,
         client_id: filter.client_id,
         closed_reason: filter.closed_reason.map(|r| r.as_str().to_string()),
+        detained: filter.detained,
     };
     let scope = scope(caller);
     let (items, next) = run_db(&app.pool, move |conn| {

@@ -15,6 +15,8 @@ pub struct CaseLabel {
     pub client_name: String,
     /// The name in the client's own script, if recorded.
     pub client_native_name: Option<String>,
+    /// Whether the client is in custody on this case (an open custody period).
+    pub detained: bool,
 }
 
 impl From<Label> for CaseLabel {
@@ -24,6 +26,7 @@ impl From<Label> for CaseLabel {
             client_id: l.client_id,
             client_name: format!("{} {}", l.given_name, l.family_name),
             client_native_name: l.native_name,
+            detained: l.detained,
         }
     }
 }

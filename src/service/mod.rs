@@ -10,6 +10,7 @@ pub mod cases;
 pub mod clients;
 pub mod closures;
 pub mod corrections;
+pub mod custody;
 pub mod deadlines;
 pub mod directory;
 pub mod events;

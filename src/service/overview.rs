@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 
 use super::cases::{self as case_service, CaseView};
 use super::clients::ClientView;
+use super::custody::{self as custody_service, CustodyView};
 use super::deadlines::{self as deadline_service, DeadlineView, EadClockView};
 use super::events::{ClockEventView, DecisionView, FilingView};
 use super::family::FamilyMemberView;
@@ -21,8 +22,8 @@ use crate::auth::extract::AuthUser;
 use crate::auth::policy::scope;
 use crate::db::scope::Scope;
 use crate::db::{
-    audit, cases, clients, deadlines, events, family, notes, one_year_exceptions, supervision,
-    tasks, DbConnection,
+    audit, cases, clients, custody, deadlines, events, family, notes, one_year_exceptions,
+    supervision, tasks, DbConnection,
 };
 use crate::domain::ead_clock::EadWaits;
 use crate::domain::offices::Office;
@@ -58,6 +59,8 @@ pub struct CaseOverview {
     pub one_year_exception: OneYearExceptionView,
     /// The case's tasks, open and done, by due date.
     pub tasks: Vec<TaskView>,
+    /// Detention, bond and release, oldest first, as `GET /cases/{id}/custody`.
+    pub custody_periods: Vec<CustodyView>,
 }
 
 /// What the overview reads besides the database.
@@ -128,6 +131,10 @@ pub fn load(
             &case.id,
             one_year_exceptions::standing(conn, &case.id)?.as_ref(),
         ),
+        custody_periods: custody::of_case(conn, &case.id)?
+            .iter()
+            .map(custody_service::view)
+            .collect(),
         tasks: tasks::of_case(conn, &case.id)?
             .iter()
             .map(|t| TaskView::of(t, inputs.today))

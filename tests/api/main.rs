@@ -12,6 +12,7 @@ mod cli;
 mod clients;
 mod closing;
 mod corrections;
+mod custody;
 mod deadlines;
 mod errors;
 mod family;

@@ -86,6 +86,13 @@ async fn grow(app: &TestApp, token: &str, case_id: &str, n: usize) {
                "interval_days": 90}),
     )
     .await;
+    post(
+        format!("{case}/custody"),
+        json!({"detained_on": "2026-10-05", "facility": "Elizabeth Detention Center",
+               "bond_hearing_on": "2026-10-20", "bond_decided_on": "2026-10-20",
+               "bond_decision": "granted", "bond_amount_usd": 5000}),
+    )
+    .await;
     body(
         app.put(
             &format!("{case}/one-year-exception"),
@@ -143,6 +150,12 @@ async fn the_overview_holds_what_each_endpoint_gives_to_the_case_team_only(app: 
             items(&app, &format!("{case}/tasks"), token).await
         );
         assert_eq!(o["tasks"].as_array().map(Vec::len), Some(2));
+        assert_eq!(
+            o["custody_periods"],
+            items(&app, &format!("{case}/custody"), token).await
+        );
+        assert_eq!(o["custody_periods"].as_array().map(Vec::len), Some(1));
+        assert_eq!(o["case"]["detained"], true);
         assert_eq!(
             o["deadlines"],
             items(&app, &format!("{case}/deadlines"), token).await

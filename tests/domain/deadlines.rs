@@ -482,6 +482,8 @@ fn api_spellings() {
             "pre_hearing_filing",
             "ice_check_in",
             "derivative_age_out",
+            "bond_appeal",
+            "zadvydas_review",
             "other"
         ]
     );

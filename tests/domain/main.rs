@@ -4,6 +4,7 @@
 
 mod calendar;
 mod check_ins;
+mod custody;
 mod dates;
 mod deadlines;
 mod ead_clock;

@@ -27,6 +27,7 @@ use crate::helpers::{spawn_app_with, Backend, TestApp};
 mod access;
 mod admin;
 mod caseworker;
+mod custody;
 mod family;
 mod lawyer;
 mod mfa;

@@ -89,6 +89,8 @@ export const DEADLINE_KINDS = {
   pre_hearing_filing: "Pre-hearing filing",
   derivative_age_out: "I-589 before a derivative child turns 21",
   ice_check_in: "ICE check-in",
+  bond_appeal: "BIA appeal of a bond decision",
+  zadvydas_review: "Post-order custody review (six months in detention)",
   other: "Other deadline",
 };
 
@@ -218,3 +220,15 @@ export function words(table, value) {
 export function fullName(c) {
   return `${c.given_name} ${c.family_name}`;
 }
+
+/** @type {Record<string, string>} */
+export const RELEASE_BASES = {
+  bond: "On bond",
+  parole: "On parole",
+  order_of_supervision: "Under an Order of Supervision",
+  recognizance: "On own recognizance",
+  other: "Other (say how in the note)",
+};
+
+/** @type {Record<string, string>} */
+export const BOND_DECISIONS = { granted: "Bond granted", denied: "Bond denied", no_jurisdiction: "No jurisdiction over custody" };

@@ -2,6 +2,7 @@
 // 30 days.
 
 import { h, nativeName } from "../dom.js";
+import { detainedBadge } from "./case-custody.js";
 import { getAll, seg } from "../api.js";
 import { HEARING_KINDS, daysFromToday, deadlineWords, fmtDate, fmtHearingTime, today, words } from "../format.js";
 
@@ -49,6 +50,7 @@ function who(row) {
       "p",
       { class: "agenda-case" },
       h("a", { href: `/cases/${seg(row.case_id)}` }, row.case_reference || "Open the case"),
+      detainedBadge(row),
       row.client_name ? h("span", { class: "client-name" }, " · ", row.client_name) : null,
       row.client_native_name ? [" ", nativeName(row.client_native_name)] : null,
     ),

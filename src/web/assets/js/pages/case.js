@@ -9,10 +9,11 @@ import { recordForms, supervisionList } from "./case-record.js";
 import { closingForm, ntaForm } from "./case-details.js";
 import { addFamilyMember, familyList } from "./case-family.js";
 import { addNote, addTask, noteList, taskList } from "./case-notes.js";
+import { addCustody, custodyList, detainedBadge } from "./case-custody.js";
 
 /**
  * Everything the case page shows.
- * @typedef {{c: any, client: any, courts: any[], deadlines: any[], clock: any, filings: any[], hearings: any[], decisions: any[], clockEvents: any[], directory: any[], family: any[], offices: any[], supervision: any[], notes: any[], tasks: any[]}} CaseData
+ * @typedef {{c: any, client: any, courts: any[], deadlines: any[], clock: any, filings: any[], hearings: any[], decisions: any[], clockEvents: any[], directory: any[], family: any[], offices: any[], supervision: any[], notes: any[], tasks: any[], custody: any[]}} CaseData
  */
 
 /** @param {string} id @returns {Promise<CaseData>} */
@@ -43,6 +44,7 @@ async function loadCase(id) {
     supervision: o.supervision_orders,
     notes: t.notes,
     tasks: o.tasks,
+    custody: o.custody_periods,
   };
 }
 
@@ -61,6 +63,7 @@ export async function casePage(params) {
   const notes = h("div");
   const tasks = h("div");
   const taskForm = h("div");
+  const custody = h("div");
 
   const reload = async () => {
     data = await loadCase(id);
@@ -75,6 +78,7 @@ export async function casePage(params) {
     replace(closing, closingForm(data, reload));
     replace(family, ...familyList(data.family, reload));
     replace(notes, ...noteList(data.notes, reload));
+    replace(custody, ...custodyList(data.custody, reload));
     replace(tasks, ...taskList(data.tasks, data.c, reload));
     replace(orders, ...supervisionList(data, reload));
   };
@@ -89,6 +93,7 @@ export async function casePage(params) {
     h("h2", { id: "ead-clock-h" }, "EAD clock"),
     clock,
     h("section", { "aria-labelledby": "deadlines-h" }, h("h2", { id: "deadlines-h" }, "Deadlines"), deadlines, addDeadline(id, reload)),
+    h("section", { "aria-labelledby": "custody-h" }, h("h2", { id: "custody-h" }, "Custody"), custody, addCustody(id, reload)),
     h("section", { "aria-labelledby": "family-h" }, h("h2", { id: "family-h" }, "Family"), family, addFamilyMember(id, reload)),
     h("section", { "aria-labelledby": "tasks-h" }, h("h2", { id: "tasks-h" }, "Tasks"), tasks, taskForm),
     h("section", { "aria-labelledby": "notes-h" }, h("h2", { id: "notes-h" }, "Notes"), addNote(id, reload), notes),
@@ -132,7 +137,7 @@ function header(data) {
     );
   }
   return [
-    h("h1", null, `Case ${c.reference}`),
+    h("h1", null, `Case ${c.reference}`, detainedBadge(c)),
     h(
       "p",
       { class: "case-client" },

@@ -4,6 +4,7 @@ import { h, nativeName, replace } from "../dom.js";
 import { api, get, getAll, seg } from "../api.js";
 import { CASE_KINDS, MANNERS, caseStatusWords, fmtDate, fullName, words } from "../format.js";
 import { clientForm } from "../client-form.js";
+import { detainedBadge } from "./case-custody.js";
 import { form, optionsOf, select } from "../forms.js";
 import { focusHeading, navigate } from "../router.js";
 
@@ -79,6 +80,7 @@ function content(c, cases, courts, redraw) {
               "li",
               { class: "card" },
               h("a", { href: `/cases/${seg(k.id)}` }, k.reference),
+              detainedBadge(k),
               h(
                 "span",
                 { class: "meta" },
