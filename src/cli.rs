@@ -132,7 +132,7 @@ async fn serve(settings: Settings) -> AppResult<()> {
 }
 
 async fn migrate(settings: Settings) -> AppResult<()> {
-    let pool = db::build_pool(&settings.database.url, Some(1))?;
+    let pool = db::build_pool_for(&settings.database, Some(1))?;
     run_db(&pool, db::migrate).await?;
     tracing::info!("migrations are up to date");
     Ok(())
@@ -163,7 +163,7 @@ async fn create_admin(settings: Settings, email: String, name: String) -> AppRes
             line.trim_end_matches(['\r', '\n']).to_string()
         }
     };
-    let pool = db::build_pool(&settings.database.url, Some(1))?;
+    let pool = db::build_pool_for(&settings.database, Some(1))?;
     run_db(&pool, db::migrate).await?;
     let user = accounts::create_admin(&pool, &settings, email, name, password).await?;
     println!("created admin {} ({})", user.email, user.id);
@@ -173,7 +173,7 @@ async fn create_admin(settings: Settings, email: String, name: String) -> AppRes
 async fn send_reminders(mut settings: Settings) -> AppResult<()> {
     // Reset mails rebuild their links from it, as in `serve`.
     settings.auth.jwt_secret = Some(crate::startup::jwt_secret(&settings)?);
-    let pool = db::build_pool(&settings.database.url, None)?;
+    let pool = db::build_pool_for(&settings.database, None)?;
     run_db(&pool, db::migrate).await?;
     let worker = crate::reminders::worker::Worker {
         pool,
@@ -240,7 +240,7 @@ fn check_backup(path: &Path) -> AppResult<Vec<db::backup::TableDigest>> {
 
 async fn backup(settings: Settings, file: PathBuf) -> AppResult<()> {
     sqlite_path(&settings)?;
-    let pool = db::build_pool(&settings.database.url, Some(1))?;
+    let pool = db::build_pool_for(&settings.database, Some(1))?;
     let target = file.clone();
     run_db(&pool, move |conn| db::backup::sqlite_backup(conn, &target)).await?;
     let digests = actix_web::web::block(move || check_backup(&file)).await??;
@@ -275,7 +275,7 @@ async fn restore(settings: Settings, file: PathBuf) -> AppResult<()> {
         .await??
     };
     // A backup from an older version gains the newer migrations.
-    let pool = db::build_pool(&settings.database.url, Some(1))?;
+    let pool = db::build_pool_for(&settings.database, Some(1))?;
     run_db(&pool, db::migrate).await?;
     let rows: i64 = digests.iter().map(|d| d.rows).sum();
     println!(

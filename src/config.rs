@@ -108,6 +108,23 @@ pub struct ServerSettings {
 pub struct DatabaseSettings {
     pub url: String,
     pub pool_size: Option<u32>,
+    /// How long a request waits for a database connection before it gets 503 (and how long
+    /// `/ready` waits, at most 2 s): while the database is down, requests fail fast instead of
+    /// hanging.
+    #[serde(default = "default_database_timeout_seconds")]
+    pub timeout_seconds: u64,
+    /// How often start-up tries to reach the database (a second more between tries each time)
+    /// before it exits non-zero.
+    #[serde(default = "default_connect_attempts")]
+    pub connect_attempts: u32,
+}
+
+fn default_database_timeout_seconds() -> u64 {
+    5
+}
+
+fn default_connect_attempts() -> u32 {
+    5
 }
 
 #[derive(Clone, Deserialize)]
@@ -299,6 +316,12 @@ impl Settings {
 
     fn validate_database(&self) -> Result<(), ConfigError> {
         self.database_kind()?;
+        if !(1..=300).contains(&self.database.timeout_seconds) {
+            return Err(bad("database.timeout_seconds", "must be from 1 to 300"));
+        }
+        if !(1..=100).contains(&self.database.connect_attempts) {
+            return Err(bad("database.connect_attempts", "must be from 1 to 100"));
+        }
         if self.database.pool_size == Some(0) {
             return Err(bad("database.pool_size", "must be at least 1"));
         }

@@ -291,6 +291,15 @@ impl From<diesel::result::Error> for AppError {
     fn from(e: diesel::result::Error) -> Self {
         match e {
             diesel::result::Error::NotFound => AppError::NotFound,
+            // The database went away under a request (PostgreSQL stopped or restarted): the
+            // request may be retried, so 503 rather than 500; the pool drops the connection.
+            diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::ClosedConnection,
+                info,
+            ) => {
+                tracing::warn!(error = %info.message(), "database connection lost");
+                AppError::Unavailable("the database is not reachable right now; try again".into())
+            }
             other => AppError::internal_source(other),
         }
     }

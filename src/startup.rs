@@ -31,7 +31,7 @@ pub struct Application {
 impl Application {
     /// Connects, migrates and binds. Must run inside the actix/Tokio runtime (the SMTP pool).
     pub async fn build(mut settings: Settings) -> AppResult<Application> {
-        let pool = db::build_pool(&settings.database.url, settings.database.pool_size)?;
+        let pool = db::build_pool_for(&settings.database, None)?;
         db::run_db(&pool, db::migrate).await?;
         let secret = jwt_secret(&settings)?;
         // Kept resolved (a generated one too): reset links derive from it where they are sent.

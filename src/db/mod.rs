@@ -118,8 +118,33 @@ impl r2d2::ManageConnection for Manager {
     }
 }
 
-/// Builds the pool; fails with the real connection error when the database is unreachable.
+/// Builds the pool with the default timeout and start-up tries (see [`build_pool_for`]).
 pub fn build_pool(url: &str, size: Option<u32>) -> AppResult<DbPool> {
+    build_pool_with(url, size, Duration::from_secs(5), 1)
+}
+
+/// Builds the pool the settings describe: `database.timeout_seconds` for a connection, and
+/// `database.connect_attempts` tries to reach the database at start-up.
+pub fn build_pool_for(
+    settings: &crate::config::DatabaseSettings,
+    size: Option<u32>,
+) -> AppResult<DbPool> {
+    build_pool_with(
+        &settings.url,
+        size.or(settings.pool_size),
+        Duration::from_secs(settings.timeout_seconds),
+        settings.connect_attempts,
+    )
+}
+
+/// Builds the pool; after `attempts` failed tries to connect (one log line each, waiting a
+/// second longer each time) it fails with the real connection error.
+fn build_pool_with(
+    url: &str,
+    size: Option<u32>,
+    timeout: Duration,
+    attempts: u32,
+) -> AppResult<DbPool> {
     let manager = Manager::new(url)?;
     if let DatabaseKind::Sqlite(path) = &manager.kind {
         private_sqlite_files(path)?;
@@ -128,13 +153,29 @@ pub fn build_pool(url: &str, size: Option<u32>) -> AppResult<DbPool> {
         DatabaseKind::Postgres => 10,
         DatabaseKind::Sqlite(_) => 4,
     };
-    // Connect once first so that start-up reports why the database is unreachable.
-    let probe = r2d2::ManageConnection::connect(&manager)
-        .map_err(|e| AppError::internal(format!("cannot connect to the database: {e}")))?;
-    drop(probe);
+    // Connect first so that start-up reports why the database is unreachable; a database still
+    // starting (or restarting beside us) gets a few tries.
+    let attempts = attempts.max(1);
+    for attempt in 1..=attempts {
+        match r2d2::ManageConnection::connect(&manager) {
+            Ok(probe) => {
+                drop(probe);
+                break;
+            }
+            Err(e) if attempt < attempts => {
+                tracing::warn!(attempt, attempts, error = %e, "cannot connect to the database; trying again");
+                std::thread::sleep(Duration::from_secs(attempt.into()));
+            }
+            Err(e) => {
+                return Err(AppError::internal(format!(
+                    "cannot connect to the database after {attempts} tries: {e}"
+                )))
+            }
+        }
+    }
     r2d2::Pool::builder()
         .max_size(size.unwrap_or(default_size))
-        .connection_timeout(Duration::from_secs(10))
+        .connection_timeout(timeout)
         .build(manager)
         .map_err(|e| AppError::internal(format!("cannot build the database pool: {e}")))
 }

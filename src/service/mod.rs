@@ -71,9 +71,17 @@ pub fn org_today(settings: &Settings) -> NaiveDate {
 
 /// Readiness: the database answers a trivial query, else 503.
 pub async fn ready(app: &crate::state::AppState) -> crate::error::AppResult<()> {
-    crate::db::run_db(&app.pool, crate::db::ping)
-        .await
-        .map_err(|_| crate::error::AppError::Unavailable("the database does not answer".into()))
+    // A load balancer's probe: answered within 2 s whatever `database.timeout_seconds` is.
+    let wait = std::time::Duration::from_secs(app.settings.database.timeout_seconds.min(2));
+    let pool = app.pool.clone();
+    actix_web::web::block(move || {
+        let mut conn = pool.get_timeout(wait)?;
+        crate::db::ping(&mut conn)
+    })
+    .await
+    .map_err(crate::error::AppError::from)
+    .and_then(|r| r)
+    .map_err(|_| crate::error::AppError::Unavailable("the database does not answer".into()))
 }
 
 /// One unit of work that writes: a transaction on the blocking pool (never on an actix worker),

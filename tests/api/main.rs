@@ -16,6 +16,7 @@ mod custody;
 mod deadlines;
 mod errors;
 mod family;
+mod faults;
 mod file_modes;
 mod headers;
 mod hearings;

@@ -1,0 +1,388 @@
+//! Faults survived: the real binary killed with SIGKILL during a burst of writes loses no
+//! acknowledged write; the database going away while serving gives 503 within the configured
+//! time (never a hang, never a 500), `/ready` says so within 2 s, and the service comes back by
+//! itself; start-up against a database that is down retries a bounded number of times, one log
+//! line each, and exits non-zero.
+
+use std::io::ErrorKind;
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+use crate::helpers::{
+    body, client_body, create_client, fresh_database, spawn_app_on, Backend, Inbox, JWT_SECRET,
+};
+
+crate::each_backend!(sigkill_during_eight_writers_loses_no_acknowledged_write);
+
+/// The binary serving `url` from `dir` on a free port.
+struct Served {
+    child: Child,
+    base: String,
+}
+
+async fn serve(url: &str, dir: &std::path::Path) -> Served {
+    let port = {
+        let l = TcpListener::bind("127.0.0.1:0").expect("free port");
+        l.local_addr().expect("addr").port()
+    };
+    let mut child = Command::new(env!("CARGO_BIN_EXE_asylum-tracker"))
+        .arg("serve")
+        .current_dir(dir)
+        .env("ASYLUM_TRACKER__DATABASE__URL", url)
+        .env("ASYLUM_TRACKER__AUTH__JWT_SECRET", JWT_SECRET)
+        .env("ASYLUM_TRACKER__AUTH__MFA", "optional")
+        .env("ASYLUM_TRACKER__SERVER__BIND", format!("127.0.0.1:{port}"))
+        .env("ASYLUM_TRACKER__SERVER__WORKERS", "2")
+        .env("ASYLUM_TRACKER__LIMITS__SIGN_IN_PER_MINUTE", "100000")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("run serve");
+    let base = format!("http://127.0.0.1:{port}");
+    let http = reqwest::Client::new();
+    for _ in 0..600 {
+        if let Ok(r) = http.get(format!("{base}/ready")).send().await {
+            if r.status().is_success() {
+                return Served { child, base };
+            }
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    panic!("serve did not become ready");
+}
+
+async fn sign_in(http: &reqwest::Client, base: &str, password: &str) -> String {
+    let res = http
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&json!({"email": "admin@localhost", "password": password}))
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(res.status(), 200);
+    let v: Value = res.json().await.expect("json");
+    v["access_token"].as_str().expect("token").to_string()
+}
+
+/// Eight clients record manual deadlines as fast as they can; the process is killed with
+/// SIGKILL in the middle. After a restart on the same database every deadline whose creation
+/// was answered 201 is there.
+async fn sigkill_during_eight_writers_loses_no_acknowledged_write(backend: Backend) {
+    if backend == Backend::Postgres && std::env::var("TEST_DATABASE_URL").is_err() {
+        return;
+    }
+    let (url, _guard) = fresh_database(backend);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut s = serve(&url, dir.path()).await;
+    let password = std::fs::read_to_string(dir.path().join("data/initial-admin-password"))
+        .expect("bootstrap password");
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(20))
+        .build()
+        .expect("client");
+    let token = sign_in(&http, &s.base, password.trim()).await;
+    let post = |path: &str, b: Value| {
+        http.post(format!("{}{path}", s.base))
+            .bearer_auth(&token)
+            .json(&b)
+            .send()
+    };
+    let client: Value = post("/api/v1/clients", client_body("Wei", "Chen"))
+        .await
+        .expect("client")
+        .json()
+        .await
+        .expect("json");
+    let case: Value = post(
+        "/api/v1/cases",
+        json!({"client_id": client["id"], "kind": "affirmative"}),
+    )
+    .await
+    .expect("case")
+    .json()
+    .await
+    .expect("json");
+    let path = format!(
+        "/api/v1/cases/{}/deadlines",
+        case["id"].as_str().expect("id")
+    );
+
+    let acknowledged = Arc::new(Mutex::new(Vec::<String>::new()));
+    let stop = Arc::new(AtomicBool::new(false));
+    let writers = (0..8).map(|w| {
+        let (acknowledged, stop, post, path) = (acknowledged.clone(), stop.clone(), &post, &path);
+        async move {
+            let mut n = 0;
+            while !stop.load(Ordering::SeqCst) {
+                n += 1;
+                let b = json!({"kind": "other", "title": format!("Brief {w}-{n}"),
+                               "due_on": "2027-03-01"});
+                match post(path, b).await {
+                    Ok(r) if r.status() == 201 => {
+                        if let Ok(v) = r.json::<Value>().await {
+                            let id = v["id"].as_str().unwrap_or_default().to_string();
+                            acknowledged.lock().expect("lock").push(id);
+                        }
+                    }
+                    // Refused or cut off by the kill: not acknowledged, so nothing is owed.
+                    _ => break,
+                }
+            }
+        }
+    });
+    let killer = async {
+        // Until a good number of writes are in, then at once.
+        while acknowledged.lock().expect("lock").len() < 40 {
+            actix_web::rt::time::sleep(Duration::from_millis(20)).await;
+        }
+        let _ = s.child.kill();
+        stop.store(true, Ordering::SeqCst);
+    };
+    futures_util::join!(futures_util::future::join_all(writers), killer);
+    let _ = s.child.wait();
+    let acknowledged = acknowledged.lock().expect("lock").clone();
+    assert!(acknowledged.len() >= 40, "{}", acknowledged.len());
+
+    let s = serve(&url, dir.path()).await;
+    let token = sign_in(&http, &s.base, password.trim()).await;
+    let mut found = std::collections::HashSet::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let mut q = format!("{}{path}?limit=200", s.base);
+        if let Some(c) = &cursor {
+            q.push_str(&format!("&cursor={c}"));
+        }
+        let page: Value = http
+            .get(q)
+            .bearer_auth(&token)
+            .send()
+            .await
+            .expect("list")
+            .json()
+            .await
+            .expect("json");
+        for d in page["items"].as_array().expect("items") {
+            found.insert(d["id"].as_str().unwrap_or_default().to_string());
+        }
+        match page["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_string()),
+            None => break,
+        }
+    }
+    let lost: Vec<&String> = acknowledged
+        .iter()
+        .filter(|id| !found.contains(*id))
+        .collect();
+    assert!(
+        lost.is_empty(),
+        "{} of {} acknowledged writes lost after SIGKILL",
+        lost.len(),
+        acknowledged.len()
+    );
+    let mut s = s;
+    let _ = s.child.kill();
+    let _ = s.child.wait();
+}
+
+/// A TCP forwarder to PostgreSQL that can be cut (every connection closed, nothing accepted:
+/// what clients see when the server stops) and restored on the same port.
+struct Outage {
+    port: u16,
+    target: u16,
+    down: Arc<AtomicBool>,
+    open: Arc<Mutex<Vec<TcpStream>>>,
+}
+
+impl Outage {
+    fn start(target: u16) -> Outage {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let o = Outage {
+            port,
+            target,
+            down: Arc::new(AtomicBool::new(false)),
+            open: Arc::new(Mutex::new(Vec::new())),
+        };
+        o.accept(listener);
+        o
+    }
+
+    fn accept(&self, listener: TcpListener) {
+        listener.set_nonblocking(true).expect("nonblocking");
+        let (down, open, target) = (self.down.clone(), self.open.clone(), self.target);
+        std::thread::spawn(move || loop {
+            if down.load(Ordering::SeqCst) {
+                return; // the listener is dropped: connections are refused
+            }
+            match listener.accept() {
+                Ok((client, _)) => {
+                    let _ = client.set_nonblocking(false);
+                    let Ok(server) = TcpStream::connect(("127.0.0.1", target)) else {
+                        continue;
+                    };
+                    for (from, to) in [(&client, &server), (&server, &client)] {
+                        let (mut from, mut to) = (
+                            from.try_clone().expect("clone"),
+                            to.try_clone().expect("clone"),
+                        );
+                        std::thread::spawn(move || {
+                            let _ = std::io::copy(&mut from, &mut to);
+                            let _ = to.shutdown(Shutdown::Both);
+                        });
+                    }
+                    open.lock().expect("lock").extend([client, server]);
+                }
+                Err(e) if e.kind() == ErrorKind::WouldBlock => {
+                    std::thread::sleep(Duration::from_millis(10))
+                }
+                Err(_) => return,
+            }
+        });
+    }
+
+    /// The database goes away.
+    fn cut(&self) {
+        self.down.store(true, Ordering::SeqCst);
+        for s in self.open.lock().expect("lock").drain(..) {
+            let _ = s.shutdown(Shutdown::Both);
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+
+    /// The database is back, on the same address.
+    fn restore(&self) {
+        self.down.store(false, Ordering::SeqCst);
+        let listener = TcpListener::bind(("127.0.0.1", self.port)).expect("rebind");
+        self.accept(listener);
+    }
+}
+
+#[actix_web::test]
+#[cfg_attr(
+    no_test_database,
+    ignore = "needs TEST_DATABASE_URL (a PostgreSQL server)"
+)]
+async fn postgres_going_away_gives_503_fast_and_the_service_comes_back_by_itself() {
+    let (url, guard) = fresh_database(Backend::Postgres);
+    let mut parsed = url::Url::parse(&url).expect("url");
+    let outage = Outage::start(parsed.port().unwrap_or(5432));
+    parsed.set_port(Some(outage.port)).expect("port");
+    let app = spawn_app_on(
+        Backend::Postgres,
+        parsed.as_str(),
+        guard,
+        Inbox::start(),
+        |s| s.database.timeout_seconds = 2,
+    )
+    .await;
+    let admin = app.admin_token().await;
+    let client = create_client(&app, &admin, &client_body("Wei", "Chen")).await;
+    let path = format!("/api/v1/clients/{}", client["id"].as_str().expect("id"));
+
+    outage.cut();
+    let started = Instant::now();
+    let ready = app
+        .client
+        .get(app.url("/ready"))
+        .send()
+        .await
+        .expect("ready");
+    assert_eq!(ready.status(), 503);
+    assert!(
+        started.elapsed() < Duration::from_millis(2500),
+        "/ready answered in {:?}",
+        started.elapsed()
+    );
+    for (method, res) in [
+        ("GET", app.get(&path, &admin).await),
+        (
+            "POST",
+            app.post("/api/v1/clients", &admin, &client_body("Lan", "Chen"))
+                .await,
+        ),
+    ] {
+        assert_eq!(res.status(), 503, "{method} while the database is away");
+        assert_eq!(
+            res.headers()["content-type"],
+            "application/problem+json",
+            "{method}"
+        );
+        let p: Value = res.json().await.expect("problem");
+        assert_eq!(p["type"], "urn:asylum-tracker:problem:unavailable", "{p}");
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(2 + 2 + 2 + 3),
+        "each request gave up within database.timeout_seconds: {:?}",
+        started.elapsed()
+    );
+
+    outage.restore();
+    let back = Instant::now();
+    loop {
+        let r = app
+            .client
+            .get(app.url("/ready"))
+            .send()
+            .await
+            .expect("ready");
+        if r.status() == 200 {
+            break;
+        }
+        assert!(
+            back.elapsed() < Duration::from_secs(15),
+            "not back by itself"
+        );
+        actix_web::rt::time::sleep(Duration::from_millis(200)).await;
+    }
+    let again = body(app.get(&path, &admin).await, 200).await;
+    assert_eq!(again["family_name"], "Chen");
+    // Nothing half-written while it was away: the refused client is not there.
+    let listed = body(app.get("/api/v1/clients", &admin).await, 200).await;
+    let names: Vec<&str> = listed["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|c| c["given_name"].as_str())
+        .collect();
+    assert_eq!(names, ["Wei"]);
+}
+
+/// Start-up with the database down: a bounded number of tries, one log line each, then a
+/// clear message and a non-zero exit (not a hang, not a panic).
+#[test]
+fn start_up_with_the_database_down_retries_then_exits_non_zero() {
+    let closed = {
+        let l = TcpListener::bind("127.0.0.1:0").expect("port");
+        l.local_addr().expect("addr").port()
+    }; // dropped: nothing listens there
+    let started = Instant::now();
+    let out = Command::new(env!("CARGO_BIN_EXE_asylum-tracker"))
+        .arg("migrate")
+        .env(
+            "ASYLUM_TRACKER__DATABASE__URL",
+            format!("postgres://postgres@127.0.0.1:{closed}/asylum?sslmode=disable"),
+        )
+        .env("ASYLUM_TRACKER__DATABASE__CONNECT_ATTEMPTS", "3")
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run");
+    let elapsed = started.elapsed();
+    assert!(!out.status.success());
+    let log =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert_eq!(log.matches("trying again").count(), 2, "{log}");
+    assert!(log.contains("after 3 tries"), "{log}");
+    assert!(!log.contains("panicked"), "{log}");
+    // 1 s and 2 s between the tries.
+    assert!(
+        elapsed >= Duration::from_secs(3) && elapsed < Duration::from_secs(20),
+        "{elapsed:?}"
+    );
+}
