@@ -125,9 +125,23 @@ async fn serve(settings: Settings) -> AppResult<()> {
     let app = Application::build(settings).await?;
     bootstrap_admin(&app).await?;
     tracing::info!("listening on http://{}", app.address());
-    let worker = actix_web::rt::spawn(crate::reminders::worker::run(app.state.worker()));
+    let (stop, stopping) = tokio::sync::watch::channel(false);
+    let mut worker = actix_web::rt::spawn(crate::reminders::worker::run_until(
+        app.state.worker(),
+        stopping,
+    ));
+    let grace = std::time::Duration::from_secs(app.state.settings.server.shutdown_seconds);
     let served = app.run_until_stopped().await.map_err(AppError::internal);
-    worker.abort();
+    // The server has stopped (its requests done); the worker finishes the tick it is in, so
+    // that no reminder stays leased to a process that is gone.
+    let _ = stop.send(true);
+    if actix_web::rt::time::timeout(grace, &mut worker)
+        .await
+        .is_err()
+    {
+        tracing::warn!("the reminder worker did not finish in time; its rows are retried once their lease ends");
+        worker.abort();
+    }
     served
 }
 

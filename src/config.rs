@@ -101,6 +101,14 @@ pub struct ServerSettings {
     /// peer address is the client's, and no header is believed.
     #[serde(default)]
     pub trusted_proxy_header: Option<String>,
+    /// On SIGTERM or SIGINT: how long requests already accepted, and the reminder worker's
+    /// tick in progress, may take to finish before the process exits anyway.
+    #[serde(default = "default_shutdown_seconds")]
+    pub shutdown_seconds: u64,
+}
+
+fn default_shutdown_seconds() -> u64 {
+    30
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -316,6 +324,9 @@ impl Settings {
 
     fn validate_database(&self) -> Result<(), ConfigError> {
         self.database_kind()?;
+        if !(1..=600).contains(&self.server.shutdown_seconds) {
+            return Err(bad("server.shutdown_seconds", "must be from 1 to 600"));
+        }
         if !(1..=300).contains(&self.database.timeout_seconds) {
             return Err(bad("database.timeout_seconds", "must be from 1 to 300"));
         }

@@ -79,6 +79,7 @@ impl Application {
 
 fn run(listener: TcpListener, state: web::Data<AppState>) -> AppResult<Server> {
     let workers = state.settings.server.workers;
+    let grace = state.settings.server.shutdown_seconds;
     // One set of counters for every HTTP worker of this application.
     let limits = std::sync::Arc::new(Limits::new(&state.settings));
     let mut server = HttpServer::new(move || {
@@ -115,6 +116,7 @@ fn run(listener: TcpListener, state: web::Data<AppState>) -> AppResult<Server> {
     if let Some(n) = workers {
         server = server.workers(n.max(1));
     }
+    server = server.shutdown_timeout(grace);
     Ok(server.listen(listener).map_err(AppError::internal)?.run())
 }
 

@@ -59,6 +59,13 @@ struct Job {
 
 /// Runs ticks forever, `poll_seconds` apart. Errors are logged and the next tick tries again.
 pub async fn run(worker: Worker) {
+    let (_keep, stop) = tokio::sync::watch::channel(false);
+    run_until(worker, stop).await
+}
+
+/// As [`run`], until `stop` says `true`: a tick in progress finishes (its messages sent and
+/// their outcomes recorded, so no row stays leased), then the loop ends.
+pub async fn run_until(worker: Worker, mut stop: tokio::sync::watch::Receiver<bool>) {
     let every = StdDuration::from_secs(worker.settings.reminders.poll_seconds.max(1));
     // SQLite's statistics are refreshed about hourly as well as at start-up (`db::optimize`).
     let mut optimized = std::time::Instant::now();
@@ -80,7 +87,13 @@ pub async fn run(worker: Worker) {
             Ok(_) => {}
             Err(e) => tracing::error!(event = "reminders", error = %e, "tick failed"),
         }
-        actix_web::rt::time::sleep(every).await;
+        if *stop.borrow() {
+            return;
+        }
+        tokio::select! {
+            _ = actix_web::rt::time::sleep(every) => {}
+            _ = stop.changed() => return,
+        }
     }
 }
 

@@ -1,5 +1,5 @@
 //! Faults survived: the real binary killed with SIGKILL during a burst of writes loses no
-//! acknowledged write; the database going away while serving gives 503 within the configured
+//! acknowledged write, and stopped with SIGTERM finishes what it accepted; the database going away while serving gives 503 within the configured
 //! time (never a hang, never a 500), `/ready` says so within 2 s, and the service comes back by
 //! itself; start-up against a database that is down retries a bounded number of times, one log
 //! line each, and exits non-zero.
@@ -17,7 +17,10 @@ use crate::helpers::{
     body, client_body, create_client, fresh_database, spawn_app_on, Backend, Inbox, JWT_SECRET,
 };
 
-crate::each_backend!(sigkill_during_eight_writers_loses_no_acknowledged_write);
+crate::each_backend!(
+    sigkill_during_eight_writers_loses_no_acknowledged_write,
+    sigterm_under_load_finishes_what_it_accepted,
+);
 
 /// The binary serving `url` from `dir` on a free port.
 struct Served {
@@ -39,6 +42,11 @@ async fn serve(url: &str, dir: &std::path::Path) -> Served {
         .env("ASYLUM_TRACKER__SERVER__BIND", format!("127.0.0.1:{port}"))
         .env("ASYLUM_TRACKER__SERVER__WORKERS", "2")
         .env("ASYLUM_TRACKER__LIMITS__SIGN_IN_PER_MINUTE", "100000")
+        // Reminders due at once and looked for every second, so the worker is busy too.
+        .env("ASYLUM_TRACKER__REMINDERS__TIME_ZONE", "UTC")
+        .env("ASYLUM_TRACKER__REMINDERS__SEND_TIME", "00:00")
+        .env("ASYLUM_TRACKER__REMINDERS__POLL_SECONDS", "1")
+        .env("ASYLUM_TRACKER__SERVER__SHUTDOWN_SECONDS", "20")
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -71,10 +79,28 @@ async fn sign_in(http: &reqwest::Client, base: &str, password: &str) -> String {
     v["access_token"].as_str().expect("token").to_string()
 }
 
-/// Eight clients record manual deadlines as fast as they can; the process is killed with
-/// SIGKILL in the middle. After a restart on the same database every deadline whose creation
-/// was answered 201 is there.
+/// How the burst of writes is ended.
+#[derive(Clone, Copy, PartialEq)]
+enum Stop {
+    /// SIGKILL: nothing may be lost that was acknowledged.
+    Kill,
+    /// SIGTERM: besides, every request that got an answer got a 201 (what was accepted
+    /// finished), the process exits 0, and no reminder is left leased.
+    Term,
+}
+
+/// Eight clients record manual deadlines (due in three days, so reminders are due at once) as
+/// fast as they can; the process is stopped in the middle. After a restart on the same database
+/// every deadline whose creation was answered 201 is there.
 async fn sigkill_during_eight_writers_loses_no_acknowledged_write(backend: Backend) {
+    burst_then(backend, Stop::Kill).await;
+}
+
+async fn sigterm_under_load_finishes_what_it_accepted(backend: Backend) {
+    burst_then(backend, Stop::Term).await;
+}
+
+async fn burst_then(backend: Backend, how: Stop) {
     if backend == Backend::Postgres && std::env::var("TEST_DATABASE_URL").is_err() {
         return;
     }
@@ -84,7 +110,7 @@ async fn sigkill_during_eight_writers_loses_no_acknowledged_write(backend: Backe
     let password = std::fs::read_to_string(dir.path().join("data/initial-admin-password"))
         .expect("bootstrap password");
     let http = reqwest::Client::builder()
-        .timeout(Duration::from_secs(20))
+        .timeout(Duration::from_secs(30))
         .build()
         .expect("client");
     let token = sign_in(&http, &s.base, password.trim()).await;
@@ -94,6 +120,16 @@ async fn sigkill_during_eight_writers_loses_no_acknowledged_write(backend: Backe
             .json(&b)
             .send()
     };
+    let lawyer: Value = post(
+        "/api/v1/users",
+        json!({"email": "lee@test.org", "name": "Lee", "role": "lawyer",
+               "password": crate::helpers::USER_PASSWORD}),
+    )
+    .await
+    .expect("user")
+    .json()
+    .await
+    .expect("json");
     let client: Value = post("/api/v1/clients", client_body("Wei", "Chen"))
         .await
         .expect("client")
@@ -102,7 +138,7 @@ async fn sigkill_during_eight_writers_loses_no_acknowledged_write(backend: Backe
         .expect("json");
     let case: Value = post(
         "/api/v1/cases",
-        json!({"client_id": client["id"], "kind": "affirmative"}),
+        json!({"client_id": client["id"], "kind": "affirmative", "lawyer_ids": [lawyer["id"]]}),
     )
     .await
     .expect("case")
@@ -113,44 +149,98 @@ async fn sigkill_during_eight_writers_loses_no_acknowledged_write(backend: Backe
         "/api/v1/cases/{}/deadlines",
         case["id"].as_str().expect("id")
     );
+    let due = (chrono::Utc::now().date_naive() + chrono::Duration::days(3)).to_string();
 
     let acknowledged = Arc::new(Mutex::new(Vec::<String>::new()));
+    let answered_otherwise = Arc::new(Mutex::new(Vec::<u16>::new()));
     let stop = Arc::new(AtomicBool::new(false));
     let writers = (0..8).map(|w| {
-        let (acknowledged, stop, post, path) = (acknowledged.clone(), stop.clone(), &post, &path);
+        let (acknowledged, otherwise, stop, post, path, due) = (
+            acknowledged.clone(),
+            answered_otherwise.clone(),
+            stop.clone(),
+            &post,
+            &path,
+            &due,
+        );
         async move {
             let mut n = 0;
             while !stop.load(Ordering::SeqCst) {
                 n += 1;
-                let b = json!({"kind": "other", "title": format!("Brief {w}-{n}"),
-                               "due_on": "2027-03-01"});
+                let b = json!({"kind": "other", "title": format!("Brief {w}-{n}"), "due_on": due});
                 match post(path, b).await {
-                    Ok(r) if r.status() == 201 => {
-                        if let Ok(v) = r.json::<Value>().await {
+                    Ok(r) if r.status() == 201 => match r.json::<Value>().await {
+                        Ok(v) => {
                             let id = v["id"].as_str().unwrap_or_default().to_string();
                             acknowledged.lock().expect("lock").push(id);
                         }
+                        // Cut off while the answer was read: not acknowledged.
+                        Err(_) => break,
+                    },
+                    Ok(r) => {
+                        otherwise.lock().expect("lock").push(r.status().as_u16());
+                        break;
                     }
-                    // Refused or cut off by the kill: not acknowledged, so nothing is owed.
-                    _ => break,
+                    // Refused or cut off: not accepted, so nothing is owed.
+                    Err(_) => break,
                 }
             }
         }
     });
-    let killer = async {
+    let stopper = async {
         // Until a good number of writes are in, then at once.
         while acknowledged.lock().expect("lock").len() < 40 {
             actix_web::rt::time::sleep(Duration::from_millis(20)).await;
         }
-        let _ = s.child.kill();
+        match how {
+            Stop::Kill => {
+                let _ = s.child.kill();
+            }
+            Stop::Term => {
+                let _ = Command::new("kill")
+                    .args(["-TERM", &s.child.id().to_string()])
+                    .status();
+            }
+        }
+        // The writers go on until the service stops answering.
+        actix_web::rt::time::sleep(Duration::from_millis(300)).await;
         stop.store(true, Ordering::SeqCst);
     };
-    futures_util::join!(futures_util::future::join_all(writers), killer);
-    let _ = s.child.wait();
+    futures_util::join!(futures_util::future::join_all(writers), stopper);
+    let exited = actix_web::rt::task::spawn_blocking(move || {
+        let status = s.child.wait();
+        (s, status)
+    });
+    let (s, status) = actix_web::rt::time::timeout(Duration::from_secs(40), exited)
+        .await
+        .expect("the process exits within server.shutdown_seconds")
+        .expect("joined");
     let acknowledged = acknowledged.lock().expect("lock").clone();
     assert!(acknowledged.len() >= 40, "{}", acknowledged.len());
+    if how == Stop::Term {
+        assert!(status.expect("status").success(), "SIGTERM is a clean exit");
+        let otherwise = answered_otherwise.lock().expect("lock").clone();
+        assert!(
+            otherwise.is_empty(),
+            "requests accepted before SIGTERM finished: {otherwise:?}"
+        );
+        let pool = asylum_tracker::db::build_pool(&url, Some(1)).expect("pool");
+        let mut conn = pool.get().expect("connection");
+        use asylum_tracker::db::schema::reminders;
+        use diesel::prelude::*;
+        let leased: i64 = reminders::table
+            .filter(reminders::lease_owner.is_not_null())
+            .count()
+            .get_result(&mut *conn)
+            .expect("count");
+        assert_eq!(
+            leased, 0,
+            "the worker finished its tick: no reminder left leased"
+        );
+    }
+    drop(s);
 
-    let s = serve(&url, dir.path()).await;
+    let mut s = serve(&url, dir.path()).await;
     let token = sign_in(&http, &s.base, password.trim()).await;
     let mut found = std::collections::HashSet::new();
     let mut cursor: Option<String> = None;
@@ -182,11 +272,10 @@ async fn sigkill_during_eight_writers_loses_no_acknowledged_write(backend: Backe
         .collect();
     assert!(
         lost.is_empty(),
-        "{} of {} acknowledged writes lost after SIGKILL",
+        "{} of {} acknowledged writes lost",
         lost.len(),
         acknowledged.len()
     );
-    let mut s = s;
     let _ = s.child.kill();
     let _ = s.child.wait();
 }
