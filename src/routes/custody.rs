@@ -33,7 +33,7 @@ pub struct CustodyRequest {
     #[schema(max_length = 200)]
     pub facility: Option<String>,
     /// The day of release (not before `detained_on`, not in the future); needs `release_basis`.
-    #[schema(value_type = Option<String>, format = Date)]
+    #[schema(value_type = Option<Day>)]
     pub released_on: Option<Day>,
     /// How the client was released; only with `released_on`.
     #[schema(value_type = Option<ReleaseBasis>)]
@@ -42,19 +42,19 @@ pub struct CustodyRequest {
     #[schema(value_type = Option<i32>, minimum = 1500, maximum = 1000000)]
     pub bond_amount_usd: Option<Whole<i32>>,
     /// The bond hearing before an immigration judge (may be in the future).
-    #[schema(value_type = Option<String>, format = Date)]
+    #[schema(value_type = Option<Day>)]
     pub bond_hearing_on: Option<Day>,
     /// The day of the IJ's custody redetermination (not before the hearing); needs `bond_decision`.
-    #[schema(value_type = Option<String>, format = Date)]
+    #[schema(value_type = Option<Day>)]
     pub bond_decided_on: Option<Day>,
     /// What the IJ decided; only with `bond_decided_on`.
     #[schema(value_type = Option<BondDecision>)]
     pub bond_decision: Option<String>,
     /// The day the bond was posted (not before the decision).
-    #[schema(value_type = Option<String>, format = Date)]
+    #[schema(value_type = Option<Day>)]
     pub bond_posted_on: Option<Day>,
     /// The day an appeal of the bond decision was filed with the BIA (meets `bond_appeal`).
-    #[schema(value_type = Option<String>, format = Date)]
+    #[schema(value_type = Option<Day>)]
     pub bond_appeal_filed_on: Option<Day>,
     /// Trimmed, blank is none, at most 2000 characters.
     #[schema(max_length = 2000)]
@@ -117,14 +117,14 @@ pub async fn list_custody(
 #[serde(deny_unknown_fields)]
 pub struct CustodyPatch {
     #[serde(default, deserialize_with = "not_null")]
-    #[schema(value_type = Option<String>, format = Date, nullable = false)]
+    #[schema(value_type = Option<Day>, nullable = false)]
     pub detained_on: Option<Day>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>, max_length = 200)]
     pub facility: Option<Option<String>>,
     /// The day of release (with `release_basis`); null: detained again on this period.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>, format = Date)]
+    #[schema(value_type = Option<Day>)]
     pub released_on: Option<Option<Day>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<ReleaseBasis>)]
@@ -133,19 +133,19 @@ pub struct CustodyPatch {
     #[schema(value_type = Option<i32>, minimum = 1500, maximum = 1000000)]
     pub bond_amount_usd: Option<Option<Whole<i32>>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>, format = Date)]
+    #[schema(value_type = Option<Day>)]
     pub bond_hearing_on: Option<Option<Day>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>, format = Date)]
+    #[schema(value_type = Option<Day>)]
     pub bond_decided_on: Option<Option<Day>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<BondDecision>)]
     pub bond_decision: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>, format = Date)]
+    #[schema(value_type = Option<Day>)]
     pub bond_posted_on: Option<Option<Day>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>, format = Date)]
+    #[schema(value_type = Option<Day>)]
     pub bond_appeal_filed_on: Option<Option<Day>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>, max_length = 2000)]

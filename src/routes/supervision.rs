@@ -82,7 +82,7 @@ pub async fn list_supervision(
 #[serde(deny_unknown_fields)]
 pub struct SupervisionPatch {
     #[serde(default, deserialize_with = "not_null")]
-    #[schema(value_type = Option<String>, format = Date, nullable = false)]
+    #[schema(value_type = Option<Day>, nullable = false)]
     pub ordered_on: Option<Day>,
     #[serde(default, deserialize_with = "not_null")]
     #[schema(nullable = false)]
@@ -95,7 +95,7 @@ pub struct SupervisionPatch {
     pub conditions: Option<Option<String>>,
     /// The day the order ended (null: in force again); no check-in is planned after it.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>, format = Date)]
+    #[schema(value_type = Option<Day>)]
     pub ended_on: Option<Option<Day>>,
 }
 

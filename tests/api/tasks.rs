@@ -14,6 +14,7 @@ use crate::{both, each_backend};
 
 each_backend!(a_task_reminds_its_assignee);
 both!(
+    schemathesis_findings_are_422_naming_the_field,
     the_task_list_is_the_assignees,
     a_task_goes_only_to_someone_who_sees_the_case,
     the_feed_has_open_tasks_without_identity,
@@ -383,4 +384,48 @@ async fn the_feed_has_open_tasks_without_identity(app: TestApp) {
     for leak in ["Amina", "Haidari", "Done already"] {
         assert!(!feed.contains(leak), "feed leaks {leak}");
     }
+}
+
+/// What schemathesis sent (seed-fixed run of .ci/run): a cursor the service never issued, and a
+/// blank assignee. Both are the caller's mistake: 422 naming the field, nothing written.
+async fn schemathesis_findings_are_422_naming_the_field(app: TestApp) {
+    let t = team(&app).await;
+    let p = problem(
+        app.get(
+            "/api/v1/tasks?assigned_to=&due_after=2000-01-01&due_before=2000-01-01&limit=1&cursor=0",
+            &t.lawyer,
+        )
+        .await,
+        422,
+    )
+    .await;
+    assert!(p["errors"].to_string().contains("cursor"), "{p}");
+    let task = body(
+        app.post(
+            &format!("/api/v1/cases/{}/tasks", t.case_id()),
+            &t.lawyer,
+            &json!({"title": "Call the client", "due_on": "2027-01-10"}),
+        )
+        .await,
+        201,
+    )
+    .await;
+    let path = format!("/api/v1/tasks/{}", id(&task));
+    let blank = json!({"assignee_id": "", "details": "", "due_on": "2000-01-01", "status": "done",
+                       "title": "0".repeat(200)});
+    assert_eq!(
+        invalid(app.patch(&path, &t.lawyer, &blank).await).await,
+        ["assignee_id"]
+    );
+    let listed = body(
+        app.get(&format!("/api/v1/cases/{}/tasks", t.case_id()), &t.lawyer)
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(
+        listed["items"][0]["title"], "Call the client",
+        "nothing written"
+    );
+    assert_eq!(listed["items"][0]["status"], "open");
 }
