@@ -455,6 +455,19 @@ async fn every_operation_has_an_authorisation_row_and_keeps_it(app: TestApp) {
                     got["detail"], expected["detail"],
                     "{what}: as for an absent id"
                 );
+                // An invalid body must not tell a real id from an absent one either (whatever
+                // the answer, 404 or a shape check's 422, it is the same for both).
+                if b.is_some() {
+                    let empty = Some(json!({}));
+                    let real = send(&app, method, &path, Some(token), &empty).await;
+                    let none = send(&app, method, &absent, Some(token), &empty).await;
+                    assert_eq!(real.0, none.0, "{what}: `{{}}` from a peer: {}", real.1);
+                    assert_eq!(real.1["type"], none.1["type"], "{what}: `{{}}` from a peer");
+                    assert_eq!(
+                        real.1["detail"], none.1["detail"],
+                        "{what}: `{{}}` from a peer"
+                    );
+                }
             }
         }
     }
