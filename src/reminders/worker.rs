@@ -126,7 +126,7 @@ pub async fn tick_at(w: &Worker, at: chrono::NaiveDateTime) -> AppResult<TickRep
             break;
         }
         let claimed = rows.len();
-        report.add(send_claimed(w, &owner, rows, ctx.today).await?);
+        report.add(send_claimed(w, &owner, rows, ctx.today, at - started).await?);
         if (claimed as i64) < batch {
             break;
         }
@@ -149,16 +149,26 @@ pub async fn send_now(w: &Worker, ids: Vec<String>) -> AppResult<TickReport> {
     if rows.is_empty() {
         return Ok(TickReport::default());
     }
-    send_claimed(w, &owner, rows, Schedule::at(&w.settings, now).today).await
+    send_claimed(
+        w,
+        &owner,
+        rows,
+        Schedule::at(&w.settings, now).today,
+        Duration::zero(),
+    )
+    .await
 }
 
 /// Writes, sends and records the claimed rows of `owner`: stale ones are dropped, each message
 /// marked sent or failed as it finishes, and the rows that failed for good told to the admins.
+/// `skew` is the tick's clock minus the real one (zero but in tests that move the clock), so
+/// that a failed try's backoff counts from the tick's time.
 async fn send_claimed(
     w: &Worker,
     owner: &str,
     rows: Vec<Reminder>,
     today: chrono::NaiveDate,
+    skew: Duration,
 ) -> AppResult<TickReport> {
     let mut report = TickReport::default();
     let (settings, places) = (w.settings.clone(), (w.courts.clone(), w.offices.clone()));
@@ -173,7 +183,7 @@ async fn send_claimed(
     // Each message is marked sent or failed as soon as it finishes: a slow one holds back
     // no other, and a row whose lease ran out is never re-sent after it was delivered.
     let outcomes: Vec<AppResult<Outcome>> = stream::iter(jobs)
-        .map(|job| deliver(w, owner, job))
+        .map(|job| deliver(w, owner, job, skew))
         .buffer_unordered(w.settings.reminders.concurrency.max(1))
         .collect()
         .await;
@@ -196,7 +206,7 @@ async fn send_claimed(
     // One notice to the admins for the rows of this round that failed for good.
     if !gave_up.is_empty() {
         run_db(&w.pool, move |conn| {
-            outbox::queue_failure_notice(conn, &gave_up, db::now())
+            outbox::queue_failure_notice(conn, &gave_up, db::now() + skew)
         })
         .await?;
     }
@@ -219,12 +229,12 @@ enum Outcome {
 /// Sends one job's message and records its outcome at once. The rows' lease is first extended
 /// past the longest the send may take (`mail.timeout_seconds`), and only if this worker still
 /// holds every row; so no other instance can claim them while the message is on its way.
-async fn deliver(w: &Worker, owner: &str, job: Job) -> AppResult<Outcome> {
+async fn deliver(w: &Worker, owner: &str, job: Job, skew: Duration) -> AppResult<Outcome> {
     let Job { ids, rows, message } = job;
     let hold_for = Duration::seconds(w.mailer.timeout().as_secs() as i64 + HOLD_MARGIN_SECONDS);
     let (held_ids, o) = (ids.clone(), owner.to_string());
     let held = run_db(&w.pool, move |conn| {
-        outbox::hold(conn, &held_ids, &o, db::now() + hold_for)
+        outbox::hold(conn, &held_ids, &o, db::now() + skew + hold_for)
     })
     .await?;
     if !held {
@@ -234,7 +244,7 @@ async fn deliver(w: &Worker, owner: &str, job: Job) -> AppResult<Outcome> {
     let o = owner.to_string();
     run_db(&w.pool, move |conn| {
         db::transaction(conn, |conn| {
-            let now = db::now();
+            let now = db::now() + skew;
             match &result {
                 Ok(()) => {
                     outbox::mark_sent(conn, &ids, &o, now)?;

@@ -20,6 +20,7 @@ each_backend!(
     seven_day_reminder_goes_once_to_each_recipient_without_identity,
     moved_hearing_replans_and_met_deadline_stops,
     smtp_down_keeps_rows_then_delivers_each_once,
+    smtp_refusing_every_try_but_the_last_delivers_each_once,
     lease_of_a_crashed_worker_expires_and_another_sends,
     missed_deadline_alerts_once_and_history_alerts_no_one,
     failed_reminders_tell_the_admins,
@@ -257,6 +258,54 @@ async fn smtp_down_keeps_rows_then_delivers_each_once(backend: Backend) {
     assert_eq!(worker::tick(&w).await.unwrap().sent, 0);
     let mails = app.inbox.wait_for(2).await;
     assert_eq!(mails.len(), 2);
+}
+
+/// SMTP refuses connections through every try but the last (5 tries over about a day; the
+/// worker's clock is moved past each backoff, so the test waits no real hours): nothing is lost
+/// or given up, and when SMTP answers at the last try each reminder is delivered once.
+async fn smtp_refusing_every_try_but_the_last_delivers_each_once(backend: Backend) {
+    use asylum_tracker::reminders::outbox::{backoff, MAX_ATTEMPTS};
+    if backend == Backend::Postgres && std::env::var("TEST_DATABASE_URL").is_err() {
+        return;
+    }
+    let app = app_with_smtp_down(backend).await;
+    let (case, lawyer) = staffed_case(&app).await;
+    let d = manual_deadline(&app, &lawyer, &case, 7).await;
+    let down = app.state.worker();
+    let mut at = Utc::now().naive_utc();
+    for tried in 1..MAX_ATTEMPTS {
+        let report = worker::tick_at(&down, at).await.expect("tick");
+        assert_eq!((report.sent, report.failed_tries), (0, 2), "try {tried}");
+        let rows = pending_for(&app, d["id"].as_str().unwrap()).await;
+        let due: Vec<&Value> = rows.iter().filter(|r| r["lead_days"] == 7).collect();
+        assert_eq!(due.len(), 2, "try {tried}: still pending, nothing given up");
+        assert!(
+            due.iter().all(|r| r["attempts"] == tried),
+            "try {tried}: {due:?}"
+        );
+        // Not before its backoff: a tick a minute early sends nothing and counts no try.
+        let early = at + backoff(tried) - Duration::minutes(1);
+        assert_eq!(
+            worker::tick_at(&down, early)
+                .await
+                .expect("tick")
+                .failed_tries,
+            0
+        );
+        at += backoff(tried) + Duration::minutes(1);
+    }
+    let up = worker_with_smtp_back(&app);
+    let last = worker::tick_at(&up, at).await.expect("tick");
+    assert_eq!(last.sent, 2, "delivered at the last try");
+    assert_eq!(app.inbox.wait_for(2).await.len(), 2);
+    for later in [Duration::minutes(5), Duration::days(1)] {
+        assert_eq!(
+            worker::tick_at(&up, at + later).await.expect("tick").sent,
+            0
+        );
+    }
+    actix_web::rt::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(app.inbox.messages().len(), 2, "each reminder once");
 }
 
 async fn lease_of_a_crashed_worker_expires_and_another_sends(backend: Backend) {
