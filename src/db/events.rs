@@ -257,15 +257,20 @@ impl Filing {
 /// The standing (not withdrawn) clock events, in recorded order.
 pub fn clock_facts(conn: &mut DbConnection, case_id: &str) -> AppResult<Vec<ClockEventFact>> {
     Ok(clock_events_of(conn, case_id)?
-        .into_iter()
+        .iter()
         .filter(|e| e.withdrawn_at.is_none())
-        .filter_map(|e| {
-            Some(ClockEventFact {
-                kind: ClockKind::parse(&e.kind)?,
-                on: e.occurred_on,
-            })
-        })
+        .filter_map(ClockEventRow::fact)
         .collect())
+}
+
+impl ClockEventRow {
+    /// The event as the rules read it; `None` for a kind that cannot be written through the API.
+    pub fn fact(&self) -> Option<ClockEventFact> {
+        Some(ClockEventFact {
+            kind: ClockKind::parse(&self.kind)?,
+            on: self.occurred_on,
+        })
+    }
 }
 
 pub fn insert_clock_event(conn: &mut DbConnection, row: &ClockEventRow) -> AppResult<()> {

@@ -288,15 +288,7 @@ pub(crate) fn clock_view(
     let filed_on = crate::domain::deadlines::clock_start(filings)?;
     let standing: Vec<&events::ClockEventRow> =
         rows.iter().filter(|e| e.withdrawn_at.is_none()).collect();
-    let evs: Vec<ead_clock::ClockEvent> = standing
-        .iter()
-        .filter_map(|e| {
-            Some(ead_clock::ClockEvent {
-                kind: ead_clock::ClockKind::parse(&e.kind)?,
-                on: e.occurred_on,
-            })
-        })
-        .collect();
+    let evs: Vec<ead_clock::ClockEvent> = standing.iter().filter_map(|e| e.fact()).collect();
     let c = ead_clock::ead_clock(filed_on, &evs, as_of, waits);
     Some(EadClockView {
         started_on: c.started_on,
