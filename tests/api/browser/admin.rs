@@ -9,7 +9,8 @@ use crate::helpers::{body, id, TestApp, ADMIN_PASSWORD};
 
 browser_both!(
     admin_creates_and_deactivates_a_user,
-    admin_retries_a_failed_reminder
+    admin_retries_a_failed_reminder,
+    admin_filters_the_audit_log_and_adds_a_closure_day
 );
 
 async fn admin_creates_and_deactivates_a_user(app: &TestApp, b: &Browser) {
@@ -82,6 +83,7 @@ async fn admin_retries_a_failed_reminder(app: &TestApp, b: &Browser) {
     .await;
     let row = format!("ul#reminders li.reminder[data-id=\"{reminder}\"]");
     b.find(&format!("{row}[data-status=\"failed\"]")).await;
+    b.axe("reminders").await;
     b.find_text(&row, "SMTP refused (test)").await;
     b.click(&row, "Retry").await;
     b.find_text(&row, "Queued for retry").await;
@@ -98,4 +100,57 @@ async fn admin_retries_a_failed_reminder(app: &TestApp, b: &Browser) {
         .expect("the reminder is pending again")
         .clone();
     assert_eq!(again["attempts"], 0, "attempts start over: {again}");
+}
+
+/// The audit log narrows to one entity, and a closure day added on its page is what the API
+/// then lists; both pages pass axe.
+async fn admin_filters_the_audit_log_and_adds_a_closure_day(app: &TestApp, b: &Browser) {
+    let admin = app.admin_token().await;
+    let (_, case) = super::lawyers_case(app, json!({})).await;
+    let case_id = id(&case);
+    b.sign_in_at(
+        "/admin/audit",
+        "admin@test.org",
+        ADMIN_PASSWORD,
+        "Audit log",
+    )
+    .await;
+    b.axe("audit").await;
+    b.fill("audit-filter", "entity_type", "case").await;
+    b.fill("audit-filter", "entity_id", &case_id).await;
+    b.click("form#audit-filter", "Filter").await;
+    // Only the case's own rows remain: every entry names it.
+    let entity = format!("Entity: case {case_id}");
+    b.find_text("ul#audit li.audit-entry", &entity).await;
+    let names: Value = b
+        .until(
+            "the audit list shows only the case's rows",
+            "const rows = [...document.querySelectorAll('ul#audit li.audit-entry')];
+             return rows.length > 0 && rows.every((r) => r.textContent.includes(arguments[0]))
+               ? rows.length : null;",
+            vec![json!(entity)],
+        )
+        .await;
+    assert!(names.as_u64().unwrap_or(0) >= 1, "rows: {names}");
+
+    b.nav("Closures", "Closures").await;
+    b.axe("closures").await;
+    b.fill("closure-form", "day", "2027-12-24").await;
+    b.fill("closure-form", "reason", "Executive order (test)")
+        .await;
+    b.click("form#closure-form", "Add closure").await;
+    b.find_text(
+        "ul#closures li.closure[data-day=\"2027-12-24\"]",
+        "Executive order (test)",
+    )
+    .await;
+    let closures: Value = body(app.get("/api/v1/closures", &admin).await, 200).await;
+    assert!(
+        closures["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .any(|c| c["day"] == "2027-12-24" && c["reason"] == "Executive order (test)"),
+        "the API lists the new closure: {closures}"
+    );
 }
