@@ -12,6 +12,7 @@ use crate::helpers::{body, id, TestApp};
 browser_both!(
     lawyer_decision_starts_bia_appeal_and_marks_met,
     lawyer_records_the_nta_and_closes_the_case_with_a_reason,
+    lawyer_claims_and_withdraws_a_one_year_bar_exception
 );
 
 async fn lawyer_decision_starts_bia_appeal_and_marks_met(app: &TestApp, b: &Browser) {
@@ -190,6 +191,68 @@ async fn lawyer_records_the_nta_and_closes_the_case_with_a_reason(app: &TestApp,
     assert_eq!(read["nta_issued_on"], "2026-02-10");
     assert_eq!(read["nta_served_on"], "2026-02-12");
     assert_eq!(read["nta_time_and_place"], false);
+}
+
+/// The exception to the one-year filing bar: a claim without its kind is refused by the select
+/// with the note kept, then claimed, shown and withdrawn with a reason, as the API then says.
+async fn lawyer_claims_and_withdraws_a_one_year_bar_exception(app: &TestApp, b: &Browser) {
+    let (lawyer, case) = super::lawyers_case(app, json!({})).await;
+    let case_id = id(&case);
+    let path = format!("/api/v1/cases/{case_id}/one-year-exception");
+    b.sign_in_at(
+        &format!("/cases/{case_id}"),
+        "lawyer@test.org",
+        crate::helpers::USER_PASSWORD,
+        &format!("Case {}", case["reference"].as_str().expect("reference")),
+    )
+    .await;
+    b.find_text(
+        "#one-year-claim",
+        "No exception to the one-year filing bar is claimed.",
+    )
+    .await;
+    let why = "Arrived with PTSD documented by the clinic; filed within months of treatment";
+    b.fill("one-year-form", "note", why).await;
+    b.click("form#one-year-form", "Claim the exception").await;
+    b.find("#one-year-form-kind-error:not(:empty)").await;
+    let kept = b
+        .js(
+            "return document.querySelector('#one-year-form-note').value;",
+            vec![],
+        )
+        .await;
+    assert_eq!(kept, why, "nothing typed is lost");
+    let read = body(app.get(&path, &lawyer).await, 200).await;
+    assert!(read["kind"].is_null(), "nothing claimed yet: {read}");
+
+    b.fill("one-year-form", "kind", "extraordinary_circumstances")
+        .await;
+    b.click("form#one-year-form", "Claim the exception").await;
+    b.find_text(
+        "#one-year-claim[data-kind=\"extraordinary_circumstances\"]",
+        "Extraordinary circumstances (8 CFR 208.4(a)(5))",
+    )
+    .await;
+    b.find_text("#one-year-claim", why).await;
+    let read = body(app.get(&path, &lawyer).await, 200).await;
+    assert_eq!(read["kind"], "extraordinary_circumstances");
+    assert_eq!(read["note"], why);
+
+    b.fill(
+        "one-year-withdraw-form",
+        "reason",
+        "Client now says arrival was in 2024",
+    )
+    .await;
+    b.click("form#one-year-withdraw-form", "Withdraw the claim")
+        .await;
+    b.find_text(
+        "#one-year-claim",
+        "No exception to the one-year filing bar is claimed.",
+    )
+    .await;
+    let read = body(app.get(&path, &lawyer).await, 200).await;
+    assert!(read["kind"].is_null(), "withdrawn: {read}");
 }
 
 /// Waits for the case facts to show `value` as the fact `label`.

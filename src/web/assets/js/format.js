@@ -200,6 +200,12 @@ export function caseStatusWords(c) {
 export const RELATIONSHIPS = { child: "Child", spouse: "Spouse" };
 
 /** @type {Record<string, string>} */
+export const ONE_YEAR_EXCEPTIONS = {
+  changed_circumstances: "Changed circumstances (8 CFR 208.4(a)(4))",
+  extraordinary_circumstances: "Extraordinary circumstances (8 CFR 208.4(a)(5))",
+};
+
+/** @type {Record<string, string>} */
 export const ROLES = { admin: "Admin", lawyer: "Lawyer", caseworker: "Caseworker" };
 
 /** @type {Record<string, string>} */

@@ -7,13 +7,14 @@ import { cancelButton, field, form, select } from "../forms.js";
 import { timeline } from "./case-timeline.js";
 import { recordForms, supervisionList } from "./case-record.js";
 import { closingForm, ntaForm } from "./case-details.js";
+import { oneYearException } from "./case-one-year.js";
 import { addFamilyMember, familyList } from "./case-family.js";
 import { addNote, addTask, noteList, taskList } from "./case-notes.js";
 import { addCustody, custodyList, detainedBadge } from "./case-custody.js";
 
 /**
  * Everything the case page shows.
- * @typedef {{c: any, client: any, courts: any[], deadlines: any[], clock: any, filings: any[], hearings: any[], decisions: any[], clockEvents: any[], directory: any[], family: any[], offices: any[], supervision: any[], notes: any[], tasks: any[], custody: any[]}} CaseData
+ * @typedef {{c: any, client: any, courts: any[], deadlines: any[], clock: any, filings: any[], hearings: any[], decisions: any[], clockEvents: any[], directory: any[], family: any[], offices: any[], supervision: any[], notes: any[], tasks: any[], custody: any[], oneYear: any}} CaseData
  */
 
 /** @param {string} id @returns {Promise<CaseData>} */
@@ -45,6 +46,7 @@ async function loadCase(id) {
     notes: t.notes,
     tasks: o.tasks,
     custody: o.custody_periods,
+    oneYear: o.one_year_exception,
   };
 }
 
@@ -64,6 +66,7 @@ export async function casePage(params) {
   const tasks = h("div");
   const taskForm = h("div");
   const custody = h("div");
+  const oneYear = h("div", { id: "one-year" });
 
   const reload = async () => {
     data = await loadCase(id);
@@ -81,6 +84,7 @@ export async function casePage(params) {
     replace(custody, ...custodyList(data.custody, reload));
     replace(tasks, ...taskList(data.tasks, data.c, reload));
     replace(orders, ...supervisionList(data, reload));
+    replace(oneYear, ...oneYearException(data, reload));
   };
   draw();
   // Built once (the team is known by now), so a redraw keeps what is being typed.
@@ -107,6 +111,7 @@ export async function casePage(params) {
         "div",
         { class: "record" },
         h("details", null, h("summary", null, "Notice to appear"), ntaForm(data, reload)),
+        h("details", null, h("summary", null, "Exception to the one-year filing bar"), oneYear),
         h("details", null, h("summary", null, "Close or reopen the case"), closing),
       ),
     ),
