@@ -13,6 +13,7 @@ browser_both!(
     an_ended_session_says_so,
     sign_out_is_on_every_page_and_ends_the_session,
     another_session_is_listed_and_ended_from_the_account_page,
+    the_back_and_forward_buttons_walk_the_pages_visited,
 );
 
 const NOT_FOUND: &str = "This page does not exist, or it is not shared with you.";
@@ -265,4 +266,29 @@ async fn another_session_is_listed_and_ended_from_the_account_page(app: &TestApp
     assert_eq!(app.get("/api/v1/me", token).await.status(), 401);
     // This one goes on.
     b.nav("Clients", "Clients").await;
+}
+
+/// History routing: the browser's back and forward buttons go through the pages visited inside
+/// the client (agenda, clients, a case), with their addresses, without signing in again.
+async fn the_back_and_forward_buttons_walk_the_pages_visited(app: &TestApp, b: &Browser) {
+    let (_, case) = super::lawyers_case(app, json!({})).await;
+    let reference = case["reference"].as_str().expect("reference").to_string();
+    let case_path = format!("/cases/{}", case["id"].as_str().expect("id"));
+    b.sign_in_at("/", "lawyer@test.org", USER_PASSWORD, "Agenda")
+        .await;
+    b.follow("nav[aria-label=\"Main\"]", "Clients").await;
+    b.heading("Clients").await;
+    b.goto_in_app(&case_path).await;
+    b.heading(&format!("Case {reference}")).await;
+    b.client.back().await.expect("back");
+    b.heading("Clients").await;
+    assert_eq!(b.path().await, "/clients");
+    b.client.back().await.expect("back");
+    b.heading("Agenda").await;
+    assert_eq!(b.path().await, "/");
+    b.client.forward().await.expect("forward");
+    b.heading("Clients").await;
+    b.client.forward().await.expect("forward");
+    b.heading(&format!("Case {reference}")).await;
+    assert_eq!(b.path().await, case_path);
 }

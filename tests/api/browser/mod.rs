@@ -263,6 +263,21 @@ impl Browser {
             .unwrap_or_else(|e| panic!("load {path}: {e}"));
     }
 
+    /// Navigates inside the running client, as a link would (history.pushState and the
+    /// client's router; no page load).
+    pub async fn goto_in_app(&self, path: &str) {
+        self.js(
+            "const a = document.createElement('a');
+             a.href = arguments[0];
+             document.querySelector('main').append(a);
+             a.click();
+             a.remove();
+             return true;",
+            vec![json!(path)],
+        )
+        .await;
+    }
+
     /// The path and query of the address bar.
     pub async fn path(&self) -> String {
         let url = self.client.current_url().await.expect("current url");
