@@ -13,6 +13,7 @@ pub mod mfa;
 pub mod notes;
 pub mod one_year_exceptions;
 pub mod page;
+pub mod retention;
 pub mod schema;
 pub mod scope;
 pub mod sessions;

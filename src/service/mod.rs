@@ -26,6 +26,7 @@ pub mod passwords;
 pub mod profile;
 pub mod recompute;
 pub mod reminders;
+pub mod retention;
 pub mod sessions;
 pub mod supervision;
 pub mod tasks;

@@ -33,6 +33,7 @@ mod password_guesses;
 mod people_and_agenda;
 mod reminders;
 mod reset_mail;
+mod retention;
 mod session_cookie;
 mod sessions;
 mod supervision;
