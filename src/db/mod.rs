@@ -7,6 +7,7 @@ pub mod cases;
 pub mod clients;
 pub mod custody;
 pub mod deadlines;
+pub mod erasure;
 pub mod events;
 pub mod family;
 pub mod mfa;

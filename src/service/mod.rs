@@ -13,6 +13,7 @@ pub mod corrections;
 pub mod custody;
 pub mod deadlines;
 pub mod directory;
+pub mod erasure;
 pub mod events;
 pub mod family;
 pub mod hearings;

@@ -15,6 +15,7 @@ mod closing;
 mod corrections;
 mod custody;
 mod deadlines;
+mod erasure;
 mod errors;
 mod family;
 mod faults;
