@@ -20,6 +20,17 @@ pub fn reduce_audit(
     now: NaiveDateTime,
     limit: i64,
 ) -> AppResult<usize> {
+    // Looked for first outside a transaction: an idle sweep takes no write lock (on SQLite a
+    // write transaction is the database's one write lock).
+    let any = audit_log::table
+        .filter(audit_log::reduced_at.is_null())
+        .filter(audit_log::at.lt(cutoff))
+        .select(audit_log::id)
+        .first::<String>(conn)
+        .optional()?;
+    if any.is_none() {
+        return Ok(0);
+    }
     super::transaction(conn, |conn| {
         let due = audit_log::table
             .filter(audit_log::reduced_at.is_null())
@@ -64,6 +75,16 @@ pub fn reduce_reminders(
     cutoff: NaiveDateTime,
     limit: i64,
 ) -> AppResult<usize> {
+    let any = reminders::table
+        .filter(reminders::last_error.is_not_null())
+        .filter(reminders::updated_at.lt(cutoff))
+        .filter(reminders::state.ne("pending"))
+        .select(reminders::id)
+        .first::<String>(conn)
+        .optional()?;
+    if any.is_none() {
+        return Ok(0);
+    }
     super::transaction(conn, |conn| {
         let due = reminders::table
             .filter(reminders::last_error.is_not_null())
