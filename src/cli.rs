@@ -201,8 +201,14 @@ async fn send_reminders(mut settings: Settings) -> AppResult<()> {
     };
     let report = crate::reminders::worker::tick(&worker).await?;
     println!(
-        "sent {}, failed tries {}, missed deadlines alerted {}, dropped as stale {}",
-        report.sent, report.failed_tries, report.missed_alerted, report.cancelled
+        "sent {}, failed tries {}, missed deadlines alerted {}, dropped as stale {}, \
+         audit rows reduced to ids {}, reminders past retention reduced {}",
+        report.sent,
+        report.failed_tries,
+        report.missed_alerted,
+        report.cancelled,
+        report.audit_reduced,
+        report.reminders_reduced
     );
     Ok(())
 }

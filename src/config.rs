@@ -30,6 +30,25 @@ pub struct Settings {
     pub limits: LimitSettings,
     #[serde(default)]
     pub notes: NoteSettings,
+    #[serde(default)]
+    pub audit: AuditSettings,
+}
+
+/// The audit log: how long its rows keep the personal data they were written with. After
+/// `retention_days` a row's snapshot keeps only ids (`domain::retention`); who did what to which
+/// record, and when, stays.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuditSettings {
+    pub retention_days: u32,
+}
+
+impl Default for AuditSettings {
+    fn default() -> Self {
+        AuditSettings {
+            retention_days: 365,
+        }
+    }
 }
 
 /// Notes on clients and cases: how long after writing a note its author may still correct it;
@@ -236,6 +255,10 @@ pub struct ReminderSettings {
     /// Messages handed to the mail transport at once (and pooled SMTP connections).
     #[serde(default = "default_concurrency")]
     pub concurrency: usize,
+    /// Days a sent or failed reminder keeps the SMTP server's last answer (which may quote the
+    /// recipient's address); then only its ids, times and state remain.
+    #[serde(default = "default_reminder_retention_days")]
+    pub retention_days: u32,
 }
 
 fn default_lease_seconds() -> u64 {
@@ -249,6 +272,13 @@ fn default_batch_size() -> i64 {
 fn default_concurrency() -> usize {
     32
 }
+
+fn default_reminder_retention_days() -> u32 {
+    90
+}
+
+/// The longest retention a setting takes: about a hundred years, "never" for any real office.
+pub const MAX_RETENTION_DAYS: u32 = 36_500;
 
 #[derive(Debug, Clone, Copy, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -429,6 +459,17 @@ impl Settings {
         ] {
             if !(1..=1_000_000).contains(&v) {
                 return Err(bad(key, "must be between 1 and 1000000"));
+            }
+        }
+        for (key, v) in [
+            ("audit.retention_days", self.audit.retention_days),
+            ("reminders.retention_days", self.reminders.retention_days),
+        ] {
+            if !(1..=MAX_RETENTION_DAYS).contains(&v) {
+                return Err(bad(
+                    key,
+                    format!("must be a number of days from 1 to {MAX_RETENTION_DAYS}"),
+                ));
             }
         }
         if self.ead.filing_wait_days == 0 || self.ead.grant_wait_days < self.ead.filing_wait_days {

@@ -300,6 +300,16 @@ impl From<diesel::result::Error> for AppError {
                 tracing::warn!(error = %info.message(), "database connection lost");
                 AppError::Unavailable("the database is not reachable right now; try again".into())
             }
+            // Every writer reads what it refers to before writing, so a reference that fails
+            // means the record went in between: a client's erasure committed meanwhile. For the
+            // caller it is gone, as if it had never been there.
+            diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::ForeignKeyViolation,
+                info,
+            ) => {
+                tracing::warn!(error = %info.message(), "a record referred to was removed meanwhile");
+                AppError::NotFound
+            }
             other => AppError::internal_source(other),
         }
     }

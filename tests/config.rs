@@ -53,6 +53,20 @@ fn layers_and_errors_name_the_key() {
     assert_eq!(d.limits.sign_in_per_minute, 30);
     assert_eq!(d.limits.refresh_per_minute, 60);
     assert_eq!(d.server.trusted_proxy_header, None);
+    // Retention: a year of whole audit snapshots, 90 days of SMTP answers on finished reminders.
+    assert_eq!(d.audit.retention_days, 365);
+    assert_eq!(d.reminders.retention_days, 90);
+    let s = with_env(
+        &[
+            ("ASYLUM_TRACKER__AUDIT__RETENTION_DAYS", "730"),
+            ("ASYLUM_TRACKER__REMINDERS__RETENTION_DAYS", "30"),
+        ],
+        || Settings::load(None).unwrap(),
+    );
+    assert_eq!(
+        (s.audit.retention_days, s.reminders.retention_days),
+        (730, 30)
+    );
     let s = with_env(
         &[
             ("ASYLUM_TRACKER__LIMITS__SIGN_IN_PER_MINUTE", "5"),
@@ -148,6 +162,26 @@ fn layers_and_errors_name_the_key() {
             "ASYLUM_TRACKER__SERVER__TRUSTED_PROXY_HEADER",
             "Forwarded",
             "server.trusted_proxy_header",
+        ),
+        (
+            "ASYLUM_TRACKER__AUDIT__RETENTION_DAYS",
+            "0",
+            "audit.retention_days",
+        ),
+        (
+            "ASYLUM_TRACKER__AUDIT__RETENTION_DAYS",
+            "36501",
+            "audit.retention_days",
+        ),
+        (
+            "ASYLUM_TRACKER__AUDIT__RETENTION_DAYS",
+            "a year",
+            "audit.retention_days",
+        ),
+        (
+            "ASYLUM_TRACKER__REMINDERS__RETENTION_DAYS",
+            "0",
+            "reminders.retention_days",
         ),
     ];
     for (var, value, key) in cases {

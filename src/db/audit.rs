@@ -92,6 +92,8 @@ pub struct AuditRow {
     pub entity_type: String,
     pub entity_id: String,
     pub changes: String,
+    /// When `changes` was reduced to ids (retention or erasure); null while whole.
+    pub reduced_at: Option<NaiveDateTime>,
 }
 
 #[derive(Debug, Default)]

@@ -136,8 +136,10 @@ fn ident(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 
-/// Row counts and digests of every table, by table name.
-pub fn digests(conn: &mut DbConnection) -> AppResult<Vec<TableDigest>> {
+/// Every row of every table as one line of its values quoted as SQL writes them (`'text'`,
+/// `NULL`, numbers; comma-separated), sorted, by table name: what [`digests`] hashes, and what a
+/// test scans for values that must be gone (an erased client's).
+pub fn table_lines(conn: &mut DbConnection) -> AppResult<Vec<(String, Vec<String>)>> {
     let mut out = Vec::new();
     for table in tables(conn)? {
         let cols = columns(conn, &table)?;
@@ -161,6 +163,15 @@ pub fn digests(conn: &mut DbConnection) -> AppResult<Vec<TableDigest>> {
             .map(|l| l.line)
             .collect();
         lines.sort();
+        out.push((table, lines));
+    }
+    Ok(out)
+}
+
+/// Row counts and digests of every table, by table name.
+pub fn digests(conn: &mut DbConnection) -> AppResult<Vec<TableDigest>> {
+    let mut out = Vec::new();
+    for (table, lines) in table_lines(conn)? {
         let count: Count =
             diesel::sql_query(format!("SELECT count(*) AS n FROM {}", ident(&table)))
                 .get_result(conn)?;

@@ -88,6 +88,7 @@ diesel::table! {
         entity_type -> Text,
         entity_id -> Text,
         changes -> Text,
+        reduced_at -> Nullable<Timestamp>,
     }
 }
 

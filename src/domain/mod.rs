@@ -12,6 +12,7 @@ pub mod identifiers;
 pub mod notes;
 pub mod offices;
 pub mod place_list;
+pub mod retention;
 pub mod search;
 pub mod vocab;
 pub mod vtimezone;

@@ -157,3 +157,13 @@ text_enum!(
     /// detention, 8 CFR 1003.19(h)).
     BondDecision { Granted = "granted", Denied = "denied", NoJurisdiction = "no_jurisdiction" }
 );
+text_enum!(
+    /// Why a client's records were erased: a code, never free text, so that the erasure's own
+    /// audit row cannot hold the identity it removed. The client asked; the record was entered in
+    /// error or is a duplicate of another; the office's retention period for the file ended; or
+    /// another reason (kept by the office outside the system, if at all).
+    ErasureReason {
+        ClientRequest = "client_request", EnteredInError = "entered_in_error",
+        Duplicate = "duplicate", RetentionPeriodEnded = "retention_period_ended", Other = "other",
+    }
+);

@@ -1,6 +1,7 @@
 //! The reminder worker: one `tick` sweeps newly missed deadlines, then claims due rows with a
 //! lease, writes each message, sends it, and records the outcome. `serve` runs a tick every
-//! `reminders.poll_seconds`; `send-reminders` runs one. Any number of instances may run it.
+//! `reminders.poll_seconds`; `send-reminders` runs one. Any number of instances may run it. Each
+//! tick ends with the retention sweep (`service::retention`).
 
 use std::collections::BTreeMap;
 use std::time::Duration as StdDuration;
@@ -39,6 +40,10 @@ pub struct TickReport {
     pub sent: usize,
     pub failed_tries: usize,
     pub cancelled: usize,
+    /// Audit rows past `audit.retention_days` reduced to ids by this tick's retention sweep.
+    pub audit_reduced: usize,
+    /// Finished reminders past `reminders.retention_days` that lost the SMTP server's answer.
+    pub reminders_reduced: usize,
 }
 
 impl TickReport {
@@ -47,6 +52,8 @@ impl TickReport {
         self.sent += other.sent;
         self.failed_tries += other.failed_tries;
         self.cancelled += other.cancelled;
+        self.audit_reduced += other.audit_reduced;
+        self.reminders_reduced += other.reminders_reduced;
     }
 }
 
@@ -82,7 +89,9 @@ pub async fn run_until(worker: Worker, mut stop: tokio::sync::watch::Receiver<bo
                 sent = r.sent,
                 failed_tries = r.failed_tries,
                 missed_alerted = r.missed_alerted,
-                cancelled = r.cancelled
+                cancelled = r.cancelled,
+                audit_reduced = r.audit_reduced,
+                reminders_reduced = r.reminders_reduced
             ),
             Ok(_) => {}
             Err(e) => tracing::error!(event = "reminders", error = %e, "tick failed"),
@@ -102,7 +111,8 @@ pub async fn tick(w: &Worker) -> AppResult<TickReport> {
 }
 
 /// A tick as if run at the UTC instant `at` (rows due by then are claimed, and "today" in the
-/// messages is `at`'s date in the organisation's zone, `reminders.time_zone`, never the UTC date).
+/// messages is `at`'s date in the organisation's zone, `reminders.time_zone`, never the UTC date;
+/// the retention sweep counts its periods back from `at`).
 pub async fn tick_at(w: &Worker, at: chrono::NaiveDateTime) -> AppResult<TickReport> {
     let started = db::now();
     let mut report = TickReport::default();
@@ -131,6 +141,10 @@ pub async fn tick_at(w: &Worker, at: chrono::NaiveDateTime) -> AppResult<TickRep
             break;
         }
     }
+    // Last, so that it never delays a reminder: personal data past its retention period goes.
+    let swept = crate::service::retention::sweep(&w.pool, &w.settings, at).await?;
+    report.audit_reduced = swept.audit_rows;
+    report.reminders_reduced = swept.reminders;
     Ok(report)
 }
 

@@ -9,6 +9,7 @@ pub mod closures;
 pub mod corrections;
 pub mod custody;
 pub mod deadlines;
+pub mod erasure;
 pub mod events;
 pub mod family;
 pub mod health;
@@ -84,6 +85,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .configure(mfa::configure)
                 .configure(users::configure)
                 .configure(clients::configure)
+                .configure(erasure::configure)
                 .configure(cases::configure)
                 .configure(events::configure)
                 .configure(corrections::configure)

@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 use crate::auth::extract::AuthUser;
 use crate::auth::policy::require_admin;
 use crate::db::audit::{self, AuditRow};
-use crate::db::page::{ser_instant, Page};
+use crate::db::page::{ser_instant, ser_opt_instant, Page};
 use crate::db::run_db;
 use crate::error::AppResult;
 use crate::http::list::List;
@@ -28,9 +28,15 @@ pub struct AuditEntry {
     pub action: String,
     pub entity_type: String,
     pub entity_id: String,
-    /// `{"field": {"from": a, "to": b}}`.
+    /// `{"field": {"from": a, "to": b}}`. Once reduced (`reduced_at`), only fields holding ids
+    /// keep their values; every other value reads `"(removed)"`.
     #[schema(value_type = Object)]
     pub changes: Value,
+    /// When the snapshot was reduced to ids: `audit.retention_days` after `at`, or when its
+    /// client was erased; null while it is whole.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    #[serde(serialize_with = "ser_opt_instant")]
+    pub reduced_at: Option<NaiveDateTime>,
 }
 
 impl From<AuditRow> for AuditEntry {
@@ -44,6 +50,7 @@ impl From<AuditRow> for AuditEntry {
             entity_id: r.entity_id,
             // Written by `record` from a JSON value; anything else shows as null.
             changes: serde_json::from_str(&r.changes).unwrap_or(Value::Null),
+            reduced_at: r.reduced_at,
         }
     }
 }

@@ -86,6 +86,9 @@ const ROWS: &[(&str, &str, Who, &str)] = &[
     ("PATCH", "/api/v1/clients/{id}", CaseTeam, r#"{"native_name":"Amina"}"#),
     ("GET", "/api/v1/clients/{id}/notes", CaseTeam, ""),
     ("POST", "/api/v1/clients/{id}/notes", CaseTeam, r#"{"body":"Called about documents"}"#),
+    // The fixture's case is open: the admin's erasure is 409 (past authorisation), so nothing
+    // later checks needs is erased.
+    ("POST", "/api/v1/clients/{id}/erasure", Admin, r#"{"reason":"client_request"}"#),
     ("GET", "/api/v1/cases", AnySignedIn, ""),
     ("POST", "/api/v1/cases", AnySignedIn, r#"{"client_id":"{client_id}","kind":"affirmative"}"#),
     ("GET", "/api/v1/cases/{id}", CaseTeam, ""),

@@ -10,6 +10,7 @@ mod deadlines;
 mod ead_clock;
 mod family;
 mod notes;
+mod retention;
 
 use chrono::NaiveDate;
 

@@ -28,6 +28,7 @@ mod access;
 mod admin;
 mod caseworker;
 mod custody;
+mod erasure;
 mod family;
 mod lawyer;
 mod mfa;

@@ -180,6 +180,15 @@ export const CASE_STATUSES = {
 };
 
 /** @type {Record<string, string>} */
+/** Why a client is erased (a code: the audit log keeps it, and it must not name anyone). */
+export const ERASURE_REASONS = {
+  client_request: "The client asked",
+  entered_in_error: "Entered in error",
+  duplicate: "A duplicate of another client",
+  retention_period_ended: "Our retention period ended",
+  other: "Another reason",
+};
+
 export const CLOSED_REASONS = {
   granted: "Granted",
   removed: "Removed",

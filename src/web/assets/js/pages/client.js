@@ -1,11 +1,11 @@
-// One client: facts, editing, their cases and opening a new case.
+// One client: facts, editing, their cases and opening a new case; for admins, erasing them.
 
 import { h, nativeName, replace } from "../dom.js";
-import { api, get, getAll, seg } from "../api.js";
-import { CASE_KINDS, MANNERS, caseStatusWords, fmtDate, fullName, words } from "../format.js";
+import { api, get, getAll, isAdmin, seg } from "../api.js";
+import { CASE_KINDS, ERASURE_REASONS, MANNERS, caseStatusWords, fmtDate, fullName, words } from "../format.js";
 import { clientForm } from "../client-form.js";
 import { detainedBadge } from "./case-custody.js";
-import { form, optionsOf, select } from "../forms.js";
+import { FieldErrors, cancelButton, field, form, optionsOf, select } from "../forms.js";
 import { focusHeading, navigate } from "../router.js";
 
 /** @param {string[]} params */
@@ -17,11 +17,82 @@ export async function clientPage(params) {
     get("/courts").then((d) => d.items || []),
   ]);
   const root = h("div");
+  const erased = () => {
+    replace(
+      root,
+      h("h1", null, "Client erased"),
+      h("p", { class: "notice ok", id: "client-erased" }, "The client, their cases and everything recorded about them were erased."),
+      h("p", null, h("a", { href: "/clients" }, "Back to clients")),
+    );
+    focusHeading();
+  };
   const draw = (/** @type {any} */ c) => {
-    replace(root, ...content(c, cases, courts, draw));
+    replace(root, ...content(c, cases, courts, draw), isAdmin() ? erasure(c, cases, erased) : null);
   };
   draw(client);
   return root;
+}
+
+/**
+ * An admin's "Erase this client": what it removes, closed while a case is open (its deadlines
+ * are still followed), and a confirmation step (a reason, and ERASE typed) before the call.
+ * @param {any} c @param {any[]} cases @param {() => void} done
+ */
+function erasure(c, cases, done) {
+  const open = cases.filter((k) => k.status !== "closed").length;
+  const box = h("section", { id: "erase-client", "aria-labelledby": "erase-client-heading" });
+  const heading = h("h2", { id: "erase-client-heading" }, "Erase this client");
+  const explain = h(
+    "p",
+    { id: "erase-client-explain" },
+    "Erasing removes this client's personal data everywhere: the client, their cases with every fact, deadline, hearing, " +
+      "family member, note and task, their reminders and calendar entries, and what the audit log recorded about them " +
+      "(it keeps who erased which client, when and why, by id). It cannot be undone. Backups made before still hold the data.",
+  );
+  const start = h("button", { type: "button", class: "danger", id: "erase-client-start", disabled: open > 0, "aria-describedby": "erase-client-explain" }, "Erase this client");
+  const offer = () => {
+    replace(
+      box,
+      heading,
+      explain,
+      open > 0 ? h("p", { class: "notice", id: "erase-client-open" }, `Close every case first: ${open} ${open === 1 ? "is" : "are"} still open.`) : null,
+      h("p", null, start),
+    );
+  };
+  start.addEventListener("click", () => {
+    const id = "erase-form";
+    const f = form(
+      id,
+      [
+        select(id, "reason", "Reason", [["", "Choose a reason"], ...optionsOf(ERASURE_REASONS)], "", { required: true }),
+        field(id, "confirm", "Type ERASE to confirm", { required: true, autocomplete: "off", hint: "This cannot be undone." }),
+      ],
+      "Erase permanently",
+      async (v) => {
+        /** @type {{field: string, message: string}[]} */
+        const errors = [];
+        if (!v.reason) errors.push({ field: "reason", message: "Choose a reason." });
+        if (String(v.confirm).trim() !== "ERASE") errors.push({ field: "confirm", message: "Type ERASE, in capitals, to confirm." });
+        if (errors.length) throw new FieldErrors(errors);
+        await api("POST", `/clients/${seg(c.id)}/erasure`, { reason: v.reason });
+        done();
+      },
+      {
+        extraButtons: [
+          cancelButton(() => {
+            offer();
+            start.focus();
+          }),
+        ],
+      },
+    );
+    f.querySelector('button[type="submit"]')?.classList.add("danger");
+    replace(box, heading, explain, f);
+    const first = f.querySelector("select");
+    if (first) first.focus();
+  });
+  offer();
+  return box;
 }
 
 /**
