@@ -115,6 +115,9 @@ pub enum AppError {
     AppendOnly(String),
     #[error("payload too large")]
     PayloadTooLarge,
+    /// A request target longer than `http::body::URI_LIMIT`.
+    #[error("URI too long")]
+    UriTooLong,
     #[error("unsupported media type")]
     UnsupportedMediaType,
     #[error("too many attempts")]
@@ -203,6 +206,11 @@ impl AppError {
                 "Payload too large",
                 "request bodies are limited to 256 KiB".to_string(),
             ),
+            AppError::UriTooLong => (
+                "uri-too-long",
+                "URI too long",
+                "request addresses are limited to 8 KiB; send search terms in a body".to_string(),
+            ),
             AppError::UnsupportedMediaType => (
                 "unsupported-media-type",
                 "Unsupported media type",
@@ -259,6 +267,7 @@ impl ResponseError for AppError {
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AppError::Conflict { .. } | AppError::AppendOnly(_) => StatusCode::CONFLICT,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::UriTooLong => StatusCode::URI_TOO_LONG,
             AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::TooManyRequests { .. } | AppError::RateLimited { .. } => {
                 StatusCode::TOO_MANY_REQUESTS

@@ -3,7 +3,6 @@
 mod helpers;
 
 mod auth;
-mod authz_matrix;
 mod backup;
 mod browser;
 mod calendar;
@@ -29,6 +28,7 @@ mod notes;
 mod one_year_exception;
 mod openapi;
 mod overview;
+mod owasp;
 mod password_guesses;
 mod people_and_agenda;
 mod reminders;
