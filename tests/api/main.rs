@@ -14,6 +14,7 @@ mod closing;
 mod corrections;
 mod custody;
 mod deadlines;
+mod disk_full;
 mod errors;
 mod family;
 mod faults;
