@@ -22,6 +22,7 @@ both!(
     no_body_string_is_stored_at_twenty_thousand_characters,
     every_list_caps_limit_and_pages_by_cursor,
     oversized_bodies_deep_json_and_huge_urls_are_refused,
+    every_operation_with_a_path_or_query_declares_414,
 );
 
 /// The findings of this module, kept as regression tests: a case opened naming one lawyer 5,000
@@ -333,4 +334,24 @@ fn slow_head_is_cut_off(address: &str) {
         "a half-sent request head held its connection for {:?}",
         start.elapsed()
     );
+}
+
+/// Schemathesis's finding (`.ci/run`, GET /api/v1/audit with a QR code's SVG from an earlier
+/// answer as `entity_id`): a long address is 414, which the document did not declare. Every
+/// operation whose address a client varies (a path id or a query) declares it.
+async fn every_operation_with_a_path_or_query_declares_414(app: TestApp) {
+    let document = doc::document(&app).await;
+    for o in doc::operations(&document) {
+        let varies = o.op["parameters"]
+            .as_array()
+            .is_some_and(|ps| ps.iter().any(|p| p["in"] == "path" || p["in"] == "query"));
+        if varies {
+            assert!(
+                o.op["responses"].get("414").is_some(),
+                "{} {} does not declare 414",
+                o.method,
+                o.path
+            );
+        }
+    }
 }

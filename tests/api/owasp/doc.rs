@@ -74,13 +74,13 @@ pub fn properties<'a>(doc: &'a Value, schema: &'a Value) -> Map<String, Value> {
 }
 
 /// The JSON request body's schema of an operation, if it takes one.
-pub fn request_schema<'a>(op: &'a Value) -> Option<&'a Value> {
+pub fn request_schema(op: &Value) -> Option<&Value> {
     let schema = &op["requestBody"]["content"]["application/json"]["schema"];
     (!schema.is_null()).then_some(schema)
 }
 
 /// The schema of an operation's first 2xx JSON answer, if it has one.
-pub fn response_schema<'a>(op: &'a Value) -> Option<&'a Value> {
+pub fn response_schema(op: &Value) -> Option<&Value> {
     let responses = op["responses"].as_object()?;
     responses
         .iter()
