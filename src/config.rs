@@ -124,6 +124,10 @@ pub struct ServerSettings {
     /// tick in progress, may take to finish before the process exits anyway.
     #[serde(default = "default_shutdown_seconds")]
     pub shutdown_seconds: u64,
+    /// Origins (`https://host[:port]`) whose browser pages may call the API (CORS); none by
+    /// default. A wildcard is refused.
+    #[serde(default)]
+    pub cors_allowed_origins: Vec<String>,
 }
 
 fn default_shutdown_seconds() -> u64 {
@@ -346,7 +350,8 @@ impl Settings {
                 .try_parsing(true)
                 .list_separator(",")
                 .with_list_parse_key("reminders.deadline_lead_days")
-                .with_list_parse_key("reminders.hearing_lead_days"),
+                .with_list_parse_key("reminders.hearing_lead_days")
+                .with_list_parse_key("server.cors_allowed_origins"),
         );
         let raw = builder.build().map_err(from_config_error)?;
         raw.try_deserialize().map_err(from_config_error)
@@ -436,6 +441,10 @@ impl Settings {
                 "reminders.deadline_lead_days",
                 "must list at least one lead time",
             ));
+        }
+        for origin in &self.server.cors_allowed_origins {
+            crate::http::cors::check_origin(origin)
+                .map_err(|e| bad("server.cors_allowed_origins", e))?;
         }
         if let Some(name) = &self.server.trusted_proxy_header {
             let parsed = actix_web::http::header::HeaderName::try_from(name.as_str())

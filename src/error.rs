@@ -115,6 +115,9 @@ pub enum AppError {
     AppendOnly(String),
     #[error("payload too large")]
     PayloadTooLarge,
+    /// A request target longer than `http::body::URI_LIMIT`.
+    #[error("URI too long")]
+    UriTooLong,
     #[error("unsupported media type")]
     UnsupportedMediaType,
     #[error("too many attempts")]
@@ -125,6 +128,10 @@ pub enum AppError {
     RateLimited { retry_after_secs: u64 },
     #[error("unavailable: {0}")]
     Unavailable(String),
+    /// The database's disk is full: the write was refused whole (nothing saved), and works
+    /// again once space returns.
+    #[error("insufficient storage")]
+    InsufficientStorage,
     /// Never shown to the client; logged with its whole source chain.
     #[error("internal: {0}")]
     Internal(#[source] BoxError),
@@ -203,6 +210,11 @@ impl AppError {
                 "Payload too large",
                 "request bodies are limited to 256 KiB".to_string(),
             ),
+            AppError::UriTooLong => (
+                "uri-too-long",
+                "URI too long",
+                "request addresses are limited to 8 KiB; send search terms in a body".to_string(),
+            ),
             AppError::UnsupportedMediaType => (
                 "unsupported-media-type",
                 "Unsupported media type",
@@ -219,6 +231,11 @@ impl AppError {
                 "too many requests from this address; try again later".to_string(),
             ),
             AppError::Unavailable(d) => ("unavailable", "Service unavailable", d.clone()),
+            AppError::InsufficientStorage => (
+                "insufficient-storage",
+                "Insufficient storage",
+                "the server's disk is full, so nothing was saved; try again later".to_string(),
+            ),
             AppError::Internal(_) => (
                 "internal",
                 "Internal error",
@@ -259,11 +276,13 @@ impl ResponseError for AppError {
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AppError::Conflict { .. } | AppError::AppendOnly(_) => StatusCode::CONFLICT,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::UriTooLong => StatusCode::URI_TOO_LONG,
             AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::TooManyRequests { .. } | AppError::RateLimited { .. } => {
                 StatusCode::TOO_MANY_REQUESTS
             }
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::InsufficientStorage => StatusCode::INSUFFICIENT_STORAGE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -300,6 +319,13 @@ impl From<diesel::result::Error> for AppError {
                 tracing::warn!(error = %info.message(), "database connection lost");
                 AppError::Unavailable("the database is not reachable right now; try again".into())
             }
+            // A full disk refuses the whole transaction (SQLite SQLITE_FULL, PostgreSQL
+            // "could not extend file ... No space left on device"): the client's request was
+            // fine and may be sent again, so 507, not 500. Operators need to hear of it at once.
+            diesel::result::Error::DatabaseError(_, info) if disk_full(info.message()) => {
+                tracing::error!(error = %info.message(), "the database's disk is full; writes are refused");
+                AppError::InsufficientStorage
+            }
             // Every writer reads what it refers to before writing, so a reference that fails
             // means the record went in between: a client's erasure committed meanwhile. For the
             // caller it is gone, as if it had never been there.
@@ -313,6 +339,13 @@ impl From<diesel::result::Error> for AppError {
             other => AppError::internal_source(other),
         }
     }
+}
+
+/// Whether a database error message says the disk is full.
+fn disk_full(message: &str) -> bool {
+    ["database or disk is full", "No space left on device"]
+        .iter()
+        .any(|m| message.contains(m))
 }
 
 impl From<r2d2::Error> for AppError {

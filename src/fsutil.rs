@@ -29,6 +29,31 @@ pub fn write_private_bytes(path: &Path, contents: &[u8]) -> AppResult<()> {
         .map_err(|e| AppError::internal(format!("cannot write {}: {e}", path.display())))
 }
 
+/// Writes `contents` to `path` whole or not at all: into a hidden temporary file beside it
+/// (mode 0600), flushed to disk, then renamed. On any error (a full disk above all) the
+/// temporary file is removed, so the directory never holds a partial file, and a retry writes
+/// a whole one.
+pub fn write_private_whole(path: &Path, contents: &[u8]) -> AppResult<()> {
+    let name = path
+        .file_name()
+        .ok_or_else(|| AppError::internal(format!("{} names no file", path.display())))?;
+    let tmp = path.with_file_name(format!(".{}.tmp", name.to_string_lossy()));
+    let written = write_private_bytes(&tmp, contents)
+        .and_then(|_| {
+            std::fs::File::open(&tmp)
+                .and_then(|f| f.sync_all())
+                .map_err(|e| AppError::internal(format!("cannot write {}: {e}", tmp.display())))
+        })
+        .and_then(|_| {
+            std::fs::rename(&tmp, path)
+                .map_err(|e| AppError::internal(format!("cannot write {}: {e}", path.display())))
+        });
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written
+}
+
 /// Creates `dir` and its missing parents with mode 0700. Directories that exist are left as
 /// they are (the parent of the database may be a system directory).
 pub fn create_private_dir(dir: &Path) -> AppResult<()> {

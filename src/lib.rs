@@ -7,7 +7,8 @@
 //! - [`state`]: `AppState`, what the use cases reach (pool, settings, keys, mailer, courts, offices).
 //! - [`error`]: `AppError`, the one error type, rendered as problem+json; `Fields` gathers errors.
 //! - [`telemetry`]: logging, the request's root span (request id, route pattern).
-//! - [`http`]: what routes share: JSON bodies, the list shape, OpenAPI error responses.
+//! - [`http`]: what routes share: JSON bodies, the list shape, OpenAPI error responses, limits,
+//!   caching and CORS.
 //! - [`routes`]: one module per resource (parse -> call a use case -> respond); registration
 //!   also builds the OpenAPI document. No queries, no role checks, no route imports another.
 //! - [`service`]: the use cases, one module per aggregate; each public function one unit of work

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use actix_web::dev::Server;
 use actix_web::http::header;
-use actix_web::middleware::{from_fn, DefaultHeaders};
+use actix_web::middleware::{from_fn, Condition, DefaultHeaders};
 use actix_web::{web, App, HttpServer};
 use utoipa_actix_web::AppExt;
 
@@ -14,8 +14,8 @@ use crate::auth::jwt::JwtKeys;
 use crate::config::Settings;
 use crate::db;
 use crate::error::{AppError, AppResult};
-use crate::http::body;
 use crate::http::limits::Limits;
+use crate::http::{body, cors};
 use crate::reminders::mail::Mailer;
 use crate::routes;
 pub use crate::state::AppState;
@@ -82,6 +82,8 @@ fn run(listener: TcpListener, state: web::Data<AppState>) -> AppResult<Server> {
     let grace = state.settings.server.shutdown_seconds;
     // One set of counters for every HTTP worker of this application.
     let limits = std::sync::Arc::new(Limits::new(&state.settings));
+    let origins = state.settings.server.cors_allowed_origins.clone();
+    let https = state.settings.server.public_url.starts_with("https://");
     let mut server = HttpServer::new(move || {
         let (app, api) = App::new()
             .into_utoipa_app()
@@ -102,14 +104,18 @@ fn run(listener: TcpListener, state: web::Data<AppState>) -> AppResult<Server> {
             .app_data(web::Data::new(served))
             // Inner first: the request id exists once the logger (outer) has run.
             .wrap(from_fn(body::refuse_control_in_url))
+            // Preflights are answered by the CORS middleware, with the headers added outside
+            // it; an unlisted origin's preflight becomes a problem.
+            .wrap(Condition::new(
+                !origins.is_empty(),
+                cors::middleware(&origins),
+            ))
+            .wrap(from_fn(cors::tidy))
             // Outside the URL check, so that its refusals are not stored either.
             .wrap(from_fn(crate::http::cache::no_store))
-            // Every response: no MIME sniffing, no referrer (links carry case ids).
-            .wrap(
-                DefaultHeaders::new()
-                    .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-                    .add((header::REFERRER_POLICY, "no-referrer")),
-            )
+            // Every response: no MIME sniffing, no referrer (links carry case ids), never
+            // framed, and (the web client's pages set their own) a policy that loads nothing.
+            .wrap(security_headers(https))
             .wrap(from_fn(telemetry::request_id_header))
             .wrap(telemetry::logger())
     });
@@ -118,6 +124,25 @@ fn run(listener: TcpListener, state: web::Data<AppState>) -> AppResult<Server> {
     }
     server = server.shutdown_timeout(grace);
     Ok(server.listen(listener).map_err(AppError::internal)?.run())
+}
+
+/// The headers every response carries unless its handler set its own (OWASP's REST security
+/// cheat sheet). HSTS only where the service is reached over https (`server.public_url`): a
+/// browser ignores it over plain http, and a test deployment on http must stay reachable.
+fn security_headers(https: bool) -> DefaultHeaders {
+    let headers = DefaultHeaders::new()
+        .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .add((header::REFERRER_POLICY, "no-referrer"))
+        .add((header::X_FRAME_OPTIONS, "DENY"))
+        .add((
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'none'; frame-ancestors 'none'",
+        ));
+    if https {
+        headers.add((header::STRICT_TRANSPORT_SECURITY, "max-age=31536000"))
+    } else {
+        headers
+    }
 }
 
 /// The configured secret, or on the dev SQLite default one generated once and kept in `data/`.

@@ -173,6 +173,15 @@ fn language_tags() {
             ("spanish", Err(LanguageTagUnregistered)), // well-formed, but a word, not a code
             ("zz", Err(LanguageTagUnregistered)),
             ("en-ZQ", Err(LanguageTagUnregistered)),
+            // Private-use subtags make a well-formed tag of any length: 35 is the most stored.
+            (
+                "x-abcdefgh-abcdefgh-abcdefgh-abcdef",
+                Ok("x-abcdefgh-abcdefgh-abcdefgh-abcdef"),
+            ),
+            (
+                "x-abcdefgh-abcdefgh-abcdefgh-abcdefg",
+                Err(LanguageTagTooLong),
+            ),
         ],
     );
 }

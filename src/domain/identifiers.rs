@@ -22,6 +22,7 @@ pub enum IdentifierError {
     CountryUnassigned,
     LanguageTagMalformed,
     LanguageTagUnregistered,
+    LanguageTagTooLong,
 }
 
 impl IdentifierError {
@@ -53,6 +54,7 @@ impl IdentifierError {
                 "this language tag uses a subtag that is not in the IANA Language Subtag Registry; \
                  use a code such as es, cmn, yue or en-US"
             }
+            Self::LanguageTagTooLong => "a language tag has at most 35 characters",
         }
     }
 }
@@ -179,8 +181,16 @@ pub fn validate_country(code: &str) -> Result<String, IdentifierError> {
 ///
 /// Beyond well-formedness, every subtag must be in the IANA registry, so that a word typed in
 /// place of a code (`spanish` is well-formed as a 7-letter subtag) is caught.
+/// The longest language tag accepted.
+pub const MAX_LANGUAGE_TAG: usize = 35;
+
 pub fn validate_language_tag(tag: &str) -> Result<String, IdentifierError> {
     let tag = tag.trim();
+    // RFC 5646 4.4.1: 35 characters hold any registered tag a person would use; private-use
+    // subtags could otherwise make one of any length, stored and shown on every case page.
+    if tag.len() > MAX_LANGUAGE_TAG {
+        return Err(IdentifierError::LanguageTagTooLong);
+    }
     // Only ASCII letters, digits and dashes can form a tag; checking first keeps odd input
     // (non-ASCII, control characters) away from the parser altogether.
     if !tag.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {

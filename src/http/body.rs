@@ -171,7 +171,10 @@ pub fn has_control(s: &str) -> bool {
         .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
 }
 
-/// Middleware: a path or query string carrying a control character (percent-encoded) names
+/// 8 KiB: longer request targets get 414 (as web servers' default header buffers do).
+pub const URI_LIMIT: usize = 8 * 1024;
+
+/// Middleware: a request target over [`URI_LIMIT`] is 414; a path or query string carrying a control character (percent-encoded) names
 /// nothing that exists (404) or is an invalid parameter (400), before any handler or query runs.
 pub async fn refuse_control_in_url(
     req: actix_web::dev::ServiceRequest,
@@ -185,7 +188,10 @@ pub async fn refuse_control_in_url(
             .decode_utf8_lossy()
             .into_owned()
     };
-    let error = if has_control(&decoded(req.path())) {
+    // No id, filter or cursor comes near this; a longer address only costs parsing and queries.
+    let error = if req.uri().to_string().len() > URI_LIMIT {
+        Some(AppError::UriTooLong)
+    } else if has_control(&decoded(req.path())) {
         Some(AppError::NotFound)
     } else {
         url::form_urlencoded::parse(req.query_string().as_bytes())

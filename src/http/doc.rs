@@ -2,7 +2,7 @@
 //!
 //! [`StandardErrors`] adds to every operation the problem+json answers its shape makes possible
 //! (401 where a token is required, 404 where the path names a record, 400/413/415/422 where there
-//! is a body, 400/422 where there is a query), so that no handler lists them. The answers only some
+//! is a body, 400/422 where there is a query, 414 where there is either), so that no handler lists them. The answers only some
 //! endpoints give are response types to name in `responses(...)`: [`Forbidden`], [`Conflict`],
 //! [`TooManyAttempts`], [`BadCredential`], [`BadHeader`], [`CsrfHeaderRequired`].
 
@@ -167,6 +167,10 @@ fn complete(op: &mut Operation) {
             ("422", "Well-formed but invalid; `errors` names each field"),
         ]);
     }
+    // Any address can be made too long: ids and query values are the parts a client varies.
+    if has(ParameterIn::Path) || has(ParameterIn::Query) {
+        add.push(("414", "The request address is longer than 8 KiB"));
+    }
     let responses = &mut op.responses.responses;
     for (status, description) in add {
         responses
@@ -194,6 +198,7 @@ fn reason(status: &str) -> &'static str {
         "403" => "Forbidden",
         "404" => "Not found",
         "409" => "Conflict",
+        "414" => "URI too long",
         "422" => "Invalid input",
         "429" => "Too many attempts",
         "503" => "Unavailable",

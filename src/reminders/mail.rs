@@ -126,12 +126,13 @@ impl Mailer {
     }
 }
 
-/// Writes `message` as `<uuid>.eml` (as lettre's file transport names them), mode 0600, off the
-/// async workers.
+/// Writes `message` as `<uuid>.eml` (as lettre's file transport names them), mode 0600, whole
+/// or not at all (a full disk leaves no partial message to be taken for a sent one; the try
+/// fails and is retried), off the async workers.
 async fn write_eml(dir: &Path, message: &Message) -> Result<(), String> {
     let path = dir.join(format!("{}.eml", uuid::Uuid::new_v4()));
     let bytes = message.formatted();
-    tokio::task::spawn_blocking(move || crate::fsutil::write_private_bytes(&path, &bytes))
+    tokio::task::spawn_blocking(move || crate::fsutil::write_private_whole(&path, &bytes))
         .await
         .map_err(|e| e.to_string())?
         .map_err(|e| e.to_string())

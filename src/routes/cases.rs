@@ -44,7 +44,12 @@ pub struct NewCaseRequest {
     pub kind: String,
     /// Required for defensive cases; a code of `GET /api/v1/courts`.
     pub court_code: Option<String>,
+    /// At most 20 (a case's team, not a directory: each is looked up and assigned in the
+    /// transaction that opens the case).
+    #[schema(max_items = 20)]
     pub lawyer_ids: Option<Vec<String>>,
+    /// At most 20, as `lawyer_ids`.
+    #[schema(max_items = 20)]
     pub caseworker_ids: Option<Vec<String>>,
     /// When the case began (`YYYY-MM-DD`, from 1900 to today); default today. An old case entered
     /// now keeps its real start.
@@ -60,6 +65,9 @@ pub struct NewCaseRequest {
     /// stop the continuous-residence clock).
     pub nta_time_and_place: Option<bool>,
 }
+
+/// The most people `lawyer_ids` or `caseworker_ids` may name.
+const MAX_NAMED: usize = 20;
 
 impl NewCaseRequest {
     /// Checks the kind and the court against the court list, gathering every mistake.
@@ -89,6 +97,14 @@ impl NewCaseRequest {
         };
         for (field, message) in nta.order_errors() {
             errors.push(field, message);
+        }
+        for (field, named) in [
+            ("lawyer_ids", &self.lawyer_ids),
+            ("caseworker_ids", &self.caseworker_ids),
+        ] {
+            if named.as_ref().is_some_and(|n| n.len() > MAX_NAMED) {
+                errors.push(field, format!("names at most {MAX_NAMED} people"));
+            }
         }
         errors.finish()?;
         Ok(NewCase {

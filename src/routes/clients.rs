@@ -27,6 +27,9 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(patch_client);
 }
 
+/// The most languages a client may have recorded.
+const MAX_LANGUAGES: usize = 20;
+
 /// The body of POST (given_name, family_name and last_arrival_on required) and PATCH (all
 /// optional; `null` clears an optional field).
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -55,9 +58,9 @@ pub struct ClientInput {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub nationality: Option<Option<String>>,
-    /// BCP 47 tags: `cmn`, `yue`, `es`, ...
+    /// BCP 47 tags: `cmn`, `yue`, `es`, ...; at most 20, each at most 35 characters.
     #[serde(default, deserialize_with = "not_null")]
-    #[schema(nullable = false)]
+    #[schema(nullable = false, max_items = 20)]
     pub languages: Option<Vec<String>>,
     #[serde(default, deserialize_with = "not_null")]
     #[schema(nullable = false)]
@@ -144,6 +147,9 @@ impl ClientInput {
             })
         });
         if let Some(langs) = self.languages {
+            if langs.len() > MAX_LANGUAGES {
+                errors.push("languages", format!("at most {MAX_LANGUAGES} languages"));
+            }
             let mut tags = Vec::new();
             for (i, l) in langs.iter().enumerate() {
                 match identifiers::validate_language_tag(l) {

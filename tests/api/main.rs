@@ -3,7 +3,6 @@
 mod helpers;
 
 mod auth;
-mod authz_matrix;
 mod backup;
 mod browser;
 mod calendar;
@@ -15,6 +14,7 @@ mod closing;
 mod corrections;
 mod custody;
 mod deadlines;
+mod disk_full;
 mod erasure;
 mod errors;
 mod family;
@@ -30,6 +30,7 @@ mod notes;
 mod one_year_exception;
 mod openapi;
 mod overview;
+mod owasp;
 mod password_guesses;
 mod people_and_agenda;
 mod reminders;

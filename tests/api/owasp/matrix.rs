@@ -21,7 +21,7 @@ both!(every_operation_has_an_authorisation_row_and_keeps_it);
 
 /// Who may call an operation (README "Who may call what", and each route's doc comment).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Who {
+pub enum Who {
     /// No credential at all.
     Public,
     /// No bearer token: the credential is in the body or the path (sign-in, reset, the feed).
@@ -48,7 +48,7 @@ use Who::*;
 /// the admin's user edits and MFA reset at a user no other check uses (renamed, not
 /// deactivated: deactivation is an edit of the same operation, left to tests/api/users.rs).
 #[rustfmt::skip]
-const ROWS: &[(&str, &str, Who, &str)] = &[
+pub const ROWS: &[(&str, &str, Who, &str)] = &[
     ("GET", "/health", Public, ""),
     ("GET", "/ready", Public, ""),
     ("GET", "/api/v1/openapi.json", Public, ""),
@@ -149,19 +149,19 @@ const ROWS: &[(&str, &str, Who, &str)] = &[
 ];
 
 /// The ids the paths name, created through the API as the team's lawyer.
-struct Fixture {
-    team: Team,
+pub struct Fixture {
+    pub team: Team,
     /// Path segment before `{id}` (e.g. `filings`) -> a real id; also `user_id` and `token`.
-    ids: BTreeMap<&'static str, String>,
+    pub ids: BTreeMap<&'static str, String>,
     /// A signed-in user whose session the logout row ends.
-    throwaway: String,
+    pub throwaway: String,
 }
 
 async fn created(app: &TestApp, token: &str, path: &str, b: Value) -> String {
     id(&body(app.post(path, token, &b).await, 201).await)
 }
 
-async fn fixture(app: &TestApp) -> Fixture {
+pub async fn fixture(app: &TestApp) -> Fixture {
     let t = team(app).await;
     let case = format!("/api/v1/cases/{}", t.case_id());
     let l = &t.lawyer;
@@ -276,7 +276,7 @@ async fn put_exception(app: &TestApp, t: &Team) {
 /// The concrete path: each `{...}` filled from the fixture by the segment before it (with
 /// `absent`, `{id}` and the feed token are well-formed ones of nothing, for comparing with an
 /// absent record).
-fn concrete(f: &Fixture, template: &str, absent: bool) -> String {
+pub fn concrete(f: &Fixture, template: &str, absent: bool) -> String {
     let segments: Vec<&str> = template.split('/').collect();
     let mut out = Vec::new();
     for (i, seg) in segments.iter().enumerate() {
@@ -304,7 +304,7 @@ fn concrete(f: &Fixture, template: &str, absent: bool) -> String {
     out.join("/")
 }
 
-fn concrete_body(f: &Fixture, text: &str) -> Option<Value> {
+pub fn concrete_body(f: &Fixture, text: &str) -> Option<Value> {
     if text.is_empty() {
         return None;
     }
@@ -313,7 +313,7 @@ fn concrete_body(f: &Fixture, text: &str) -> Option<Value> {
 }
 
 /// Sends one request; `None` token: anonymous. Returns the status and the body.
-async fn send(
+pub async fn send(
     app: &TestApp,
     method: &str,
     path: &str,
@@ -336,7 +336,7 @@ async fn send(
 }
 
 /// Everything a refused request could have changed, as the admin reads it.
-async fn state(app: &TestApp, f: &Fixture) -> Vec<Value> {
+pub async fn state(app: &TestApp, f: &Fixture) -> Vec<Value> {
     let t = &f.team;
     let mut out = Vec::new();
     for path in [
@@ -364,7 +364,7 @@ async fn state(app: &TestApp, f: &Fixture) -> Vec<Value> {
     out
 }
 
-fn operations(doc: &Value) -> BTreeSet<(String, String)> {
+pub fn operations(doc: &Value) -> BTreeSet<(String, String)> {
     let mut ops = BTreeSet::new();
     for (path, item) in doc["paths"].as_object().expect("paths") {
         for method in item.as_object().expect("path item").keys() {
@@ -397,7 +397,7 @@ async fn every_operation_has_an_authorisation_row_and_keeps_it(app: TestApp) {
     let missing: Vec<_> = documented.difference(&tabled).collect();
     assert!(
         missing.is_empty(),
-        "operations without an authorisation row in tests/api/authz_matrix.rs: {missing:?}"
+        "operations without an authorisation row in tests/api/owasp/matrix.rs: {missing:?}"
     );
     let stale: Vec<_> = tabled.difference(&documented).collect();
     assert!(
