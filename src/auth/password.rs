@@ -61,6 +61,8 @@ impl Hasher {
         &self,
         work: impl FnOnce(Params) -> T + Send + 'static,
     ) -> AppResult<T> {
+        // No database connection waits on a hash (nor on the turn for one).
+        crate::db::release_request_connection();
         let _turn = tokio::time::timeout(TURN_WAIT, self.permits.clone().acquire_owned())
             .await
             .map_err(|_| AppError::Unavailable("too many sign-ins at once; try again".into()))?
