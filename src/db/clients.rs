@@ -183,7 +183,7 @@ pub fn find(conn: &mut DbConnection, id: &str, scope: &Scope) -> AppResult<Clien
     let mut q = clients::table
         .filter(clients::id.eq(id.to_string()))
         .into_boxed();
-    if let Some(cond) = scope.clients() {
+    if let Some(cond) = scope.client() {
         q = q.filter(cond);
     }
     q.select(Client::as_select())
