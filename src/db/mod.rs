@@ -351,6 +351,20 @@ pub fn optimize(conn: &mut DbConnection, at_start: bool) -> AppResult<()> {
     Ok(())
 }
 
+/// An always-true condition that keeps diesel from caching its statement as a named prepared
+/// statement: PostgreSQL then plans it with each execution's own values (a custom plan) instead
+/// of settling on a generic plan after five executions. For the agenda queries, whose best plan
+/// depends on the values (issue 14: the generic plan of `GET /deadlines` hashed every deadline
+/// of the range, 8.4 ms against 2.4 ms for the custom plan, in 227 of 229 executions).
+pub fn planned_per_execution() -> diesel::expression::SqlLiteral<diesel::sql_types::Bool> {
+    diesel::dsl::sql::<diesel::sql_types::Bool>("TRUE")
+}
+
+/// Whether the connection is PostgreSQL's (where [`planned_per_execution`] matters).
+pub fn is_postgres(conn: &DbConnection) -> bool {
+    matches!(conn, DbConnection::Postgres(_))
+}
+
 /// Now, in UTC, truncated to microseconds (PostgreSQL's precision) so that both backends agree.
 pub fn now() -> NaiveDateTime {
     let t = Utc::now().naive_utc();
