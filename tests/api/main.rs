@@ -31,6 +31,7 @@ mod openapi;
 mod overview;
 mod password_guesses;
 mod people_and_agenda;
+mod query_counts;
 mod reminders;
 mod reset_mail;
 mod session_cookie;
