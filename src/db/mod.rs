@@ -281,27 +281,12 @@ pub fn discard(conn: &mut DbConnection) {
     DbConnection::transaction_manager_status_mut(conn).set_in_error();
 }
 
-/// SQLite has one writer at a time: this process's write transactions queue here and each
-/// starts as soon as the one before commits, instead of polling the database's lock through
-/// `busy_timeout`, whose sleeps grow to 100 ms (8 clients creating hearings at once had a p99
-/// near 1 s). One lock for the process, whatever the database file: a process serves one.
-static SQLITE_WRITER: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
 /// One write transaction. On SQLite it is `BEGIN IMMEDIATE`, so that two writers queue on the
 /// busy timeout instead of one failing when it upgrades a read lock. Top level only.
 pub fn transaction<T, F>(conn: &mut DbConnection, f: F) -> AppResult<T>
 where
     F: FnOnce(&mut DbConnection) -> AppResult<T>,
 {
-    // Held until the transaction ends (SQLite only).
-    let _writer = match conn {
-        DbConnection::Sqlite(_) => Some(
-            SQLITE_WRITER
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner),
-        ),
-        DbConnection::Postgres(_) => None,
-    };
     match conn {
         DbConnection::Sqlite(c) => {
             AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?
