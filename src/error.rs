@@ -302,9 +302,17 @@ impl ResponseError for AppError {
         if let AppError::Unauthorized(_) = self {
             resp.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
         }
+        // A passing state (the database away, every hashing turn taken for 20 s): say when to
+        // try again rather than have clients hammer.
+        if let AppError::Unavailable(_) = self {
+            resp.insert_header((header::RETRY_AFTER, UNAVAILABLE_RETRY_SECS.to_string()));
+        }
         resp.json(self.problem())
     }
 }
+
+/// The `Retry-After` of a 503.
+pub const UNAVAILABLE_RETRY_SECS: u64 = 5;
 
 impl From<diesel::result::Error> for AppError {
     fn from(e: diesel::result::Error) -> Self {

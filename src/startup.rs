@@ -77,6 +77,15 @@ impl Application {
     }
 }
 
+/// Gives each request the slot in which its caller check leaves its database connection for
+/// the handler (`db::run_db_and_hand_on`).
+async fn request_connection(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
+) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    db::with_request_connection(next.call(req)).await
+}
+
 fn run(listener: TcpListener, state: web::Data<AppState>) -> AppResult<Server> {
     let workers = state.settings.server.workers;
     let grace = state.settings.server.shutdown_seconds;
@@ -102,6 +111,9 @@ fn run(listener: TcpListener, state: web::Data<AppState>) -> AppResult<Server> {
         let served = routes::ServedDoc(crate::http::doc::served(&api));
         app.app_data(web::Data::new(api))
             .app_data(web::Data::new(served))
+            // Innermost: the caller check hands its connection to the handler (one check-out
+            // per request); what is left goes back to the pool when the handler is done.
+            .wrap(from_fn(request_connection))
             // Inner first: the request id exists once the logger (outer) has run.
             .wrap(from_fn(body::refuse_control_in_url))
             // Preflights are answered by the CORS middleware, with the headers added outside

@@ -3,9 +3,10 @@
 //!
 //! Ending one session (`DELETE /api/v1/me/sessions/{id}`, or a password change ending the
 //! others) voids that session's access tokens at once, not after their 15 minutes: each request
-//! also asks whether the token's session (`sid`) is still live. That costs one indexed query per
-//! request, on the connection that already reads the user, and is the price of "ended" meaning
-//! ended on a shared or stolen device.
+//! also asks whether the token's session (`sid`) is still live. That costs one indexed lookup per
+//! request, in the statement that reads the user, and is the price of "ended" meaning
+//! ended on a shared or stolen device. The user and the session are read in one statement, and
+//! the connection is handed on to the handler, so that a request checks out one connection.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -15,7 +16,7 @@ use actix_web::{dev::Payload, http::header, web, FromRequest, HttpRequest};
 use super::jwt::JwtKeys;
 use super::policy::Role;
 use crate::config::MfaMode;
-use crate::db::{run_db, sessions, users, DbPool};
+use crate::db::{run_db_and_hand_on, sessions, DbPool};
 use crate::error::AppError;
 
 /// What an account without a second factor may reach where `auth.mfa = "required"`: its own
@@ -82,14 +83,15 @@ impl FromRequest for AuthUser {
                 .verify(&token)
                 .map_err(|e| unauthorized(&route, &format!("token rejected: {e}"), None))?;
             let (sub, sid) = (claims.sub.clone(), claims.sid.clone());
-            let (user, live) = run_db(&pool, move |conn| {
-                let Some(user) = users::find(conn, &sub)? else {
-                    return Ok((None, false));
-                };
-                let live = sessions::is_live(conn, &user.id, &sid)?;
-                Ok((Some(user), live))
+            // The connection goes on to the handler's database work (one check-out a request).
+            let found = run_db_and_hand_on(&pool, move |conn| {
+                sessions::user_with_live_session(conn, &sub, &sid)
             })
             .await?;
+            let (user, live) = match found {
+                Some((user, live)) => (Some(user), live),
+                None => (None, false),
+            };
             let user = match user {
                 Some(u) if u.active && u.token_version == claims.ver && live => u,
                 Some(u) if !u.active => {

@@ -176,7 +176,7 @@ pub fn find(conn: &mut DbConnection, id: &str, scope: &Scope) -> AppResult<Case>
     let mut q = cases::table
         .filter(cases::id.eq(id.to_string()))
         .into_boxed();
-    if let Some(cond) = scope.cases() {
+    if let Some(cond) = scope.case() {
         q = q.filter(cond);
     }
     q.select(Case::as_select())

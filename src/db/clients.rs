@@ -74,14 +74,22 @@ pub fn set_name_tokens(
 ) -> AppResult<()> {
     diesel::delete(client_name_tokens::table.filter(client_name_tokens::client_id.eq(id)))
         .execute(conn)?;
-    // One statement a token (MultiConnection has no batch insert); a name has a few dozen.
-    for token in search::name_tokens(&[given, family, native.unwrap_or("")]) {
-        diesel::insert_into(client_name_tokens::table)
-            .values((
+    // One statement for all of them (a name has a few dozen prefixes); MultiConnection has no
+    // batch insert, hence `on_backend!`. Names are at most a few hundred characters, so the
+    // tokens stay well below either backend's limit on bound parameters.
+    let rows: Vec<_> = search::name_tokens(&[given, family, native.unwrap_or("")])
+        .into_iter()
+        .map(|token| {
+            (
                 client_name_tokens::token.eq(token),
                 client_name_tokens::client_id.eq(id),
-            ))
-            .execute(conn)?;
+            )
+        })
+        .collect();
+    if !rows.is_empty() {
+        crate::on_backend!(conn, |c| diesel::insert_into(client_name_tokens::table)
+            .values(&rows)
+            .execute(c))?;
     }
     Ok(())
 }
@@ -183,7 +191,7 @@ pub fn find(conn: &mut DbConnection, id: &str, scope: &Scope) -> AppResult<Clien
     let mut q = clients::table
         .filter(clients::id.eq(id.to_string()))
         .into_boxed();
-    if let Some(cond) = scope.clients() {
+    if let Some(cond) = scope.client() {
         q = q.filter(cond);
     }
     q.select(Client::as_select())

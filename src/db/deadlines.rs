@@ -357,9 +357,16 @@ pub fn set_mark(
     Ok(())
 }
 
-/// The agenda: visible deadlines in a date range and status, soonest first (index `deadlines_due`,
-/// or `deadlines_open_due` when a status is asked for), each with its case's label (one query:
-/// joined with cases and clients, which also keeps only followed cases).
+/// The agenda: visible deadlines in a date range and status, soonest first, each with its case's
+/// label (one query: joined with cases and clients, which also keeps only followed cases).
+///
+/// A lawyer's or caseworker's starts from their assignments: SQLite lists them
+/// (`case_assignments_user`) and reads each case's deadlines in the range (`deadlines_case_due`),
+/// bounded by the caller's cases whatever the range. Written from `case_assignments` instead,
+/// SQLite walked the range's dates (`deadlines_due`): fewer steps for a lawyer with 400 cases
+/// (7,709 VM instructions against 21,285) but 25,635 against 27 for someone with no case.
+/// PostgreSQL plans it at each execution ([`super::planned_per_execution`]) from its per-user
+/// statistics; an administrator's walks the dates.
 pub fn agenda(
     conn: &mut DbConnection,
     scope: &Scope,
@@ -376,6 +383,9 @@ pub fn agenda(
         .into_boxed();
     if let Some(user) = scope.assigned_user() {
         q = q.filter(deadlines::case_id.eq_any(assigned_case_ids(user)));
+    }
+    if super::is_postgres(conn) {
+        q = q.filter(super::planned_per_execution());
     }
     if let Some(from) = range.0 {
         q = q.filter(deadlines::due_on.ge(from));

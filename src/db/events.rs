@@ -490,6 +490,10 @@ pub fn hearings_between(
     if let Some(user) = scope.assigned_user() {
         q = q.filter(hearings::case_id.eq_any(assigned_case_ids(user)));
     }
+    // Planned with each request's values on PostgreSQL, like the deadline agenda.
+    if super::is_postgres(conn) {
+        q = q.filter(super::planned_per_execution());
+    }
     if let Some(f) = from {
         q = q.filter(hearings::starts_at.ge(f));
     }

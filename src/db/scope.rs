@@ -39,6 +39,18 @@ pub fn assigned_case_ids(
         .select(case_assignments::case_id)
 }
 
+/// Cases assigned to `user_id`, as a correlated `EXISTS` probing the primary key of
+/// `case_assignments` (case, user): for a single case one lookup (SQLite: 44 VM instructions),
+/// where `IN (the user's case ids)` listed all of the user's assignments first (2,450 for a
+/// lawyer with 400 cases; issue 14 saw single-case reads scan `case_assignments`).
+pub fn assigned_to(user_id: &str) -> Condition<cases::table> {
+    Box::new(exists(
+        case_assignments::table
+            .filter(case_assignments::case_id.eq(cases::id))
+            .filter(case_assignments::user_id.eq(user_id.to_string())),
+    ))
+}
+
 impl Scope {
     /// The user a scope narrows to, if any: for joined queries, which cannot take the one-table
     /// conditions below (filter them with [`assigned_case_ids`]).
@@ -49,10 +61,18 @@ impl Scope {
         }
     }
 
-    /// Cases in scope; `None` means no filter.
+    /// Cases in scope, for lists; `None` means no filter. An `IN (the user's case ids)`, so that
+    /// SQLite starts from the assignments: a caller with few cases reads few rows (as an
+    /// `EXISTS` it walked every case in list order: 32,509 VM instructions against 21 for a
+    /// caller with no case).
     pub fn cases(&self) -> Option<Condition<cases::table>> {
         let user = self.assigned_user()?;
         Some(Box::new(cases::id.eq_any(assigned_case_ids(user))))
+    }
+
+    /// [`Scope::cases`] for a read of one case by id: one primary-key probe ([`assigned_to`]).
+    pub fn case(&self) -> Option<Condition<cases::table>> {
+        Some(assigned_to(self.assigned_user()?))
     }
 
     /// Clients in scope: those of assigned cases, and the user's own while they have no case.
@@ -63,6 +83,22 @@ impl Scope {
                 .inner_join(cases::table)
                 .filter(case_assignments::user_id.eq(user.clone()))
                 .select(cases::client_id),
+        );
+        let own_without_case = clients::created_by.eq(user).and(not(exists(
+            cases::table.filter(cases::client_id.eq(clients::id)),
+        )));
+        Some(Box::new(via_case.or(own_without_case)))
+    }
+
+    /// [`Scope::clients`] for a read of one client by id: a probe of the client's cases
+    /// (`cases_client`) and their assignments (primary key), not the list of all the user's.
+    pub fn client(&self) -> Option<Condition<clients::table>> {
+        let user = self.assigned_user()?.to_string();
+        let via_case = exists(
+            case_assignments::table
+                .inner_join(cases::table)
+                .filter(cases::client_id.eq(clients::id))
+                .filter(case_assignments::user_id.eq(user.clone())),
         );
         let own_without_case = clients::created_by.eq(user).and(not(exists(
             cases::table.filter(cases::client_id.eq(clients::id)),

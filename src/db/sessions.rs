@@ -89,17 +89,25 @@ pub fn live_heads(
         .load(conn)?)
 }
 
-/// Whether session `family_id` of `user_id` has not been ended (its chain has a head that was
-/// neither rotated nor revoked). Asked on every authenticated request.
-pub fn is_live(conn: &mut DbConnection, user_id: &str, family_id: &str) -> AppResult<bool> {
-    let n: i64 = sessions::table
-        .filter(sessions::family_id.eq(family_id))
-        .filter(sessions::user_id.eq(user_id))
-        .filter(sessions::used_at.is_null())
-        .filter(sessions::revoked_at.is_null())
-        .count()
-        .get_result(conn)?;
-    Ok(n > 0)
+/// User `user_id` and whether its session `family_id` has not been ended (its chain has a head
+/// that was neither rotated nor revoked), in one statement: asked on every authenticated request.
+pub fn user_with_live_session(
+    conn: &mut DbConnection,
+    user_id: &str,
+    family_id: &str,
+) -> AppResult<Option<(super::users::User, bool)>> {
+    let live = diesel::dsl::exists(
+        sessions::table
+            .filter(sessions::family_id.eq(family_id.to_string()))
+            .filter(sessions::user_id.eq(users::id))
+            .filter(sessions::used_at.is_null())
+            .filter(sessions::revoked_at.is_null()),
+    );
+    Ok(users::table
+        .find(user_id.to_string())
+        .select((super::users::User::as_select(), live))
+        .first(conn)
+        .optional()?)
 }
 
 /// Ends session `family_id` of `user_id`: every row of its chain is revoked. The number of rows

@@ -83,29 +83,50 @@ pub struct NewRow<'a> {
 }
 
 pub fn insert(conn: &mut DbConnection, row: &NewRow) -> AppResult<()> {
-    let id = db::new_id();
+    insert_many(conn, std::slice::from_ref(row))
+}
+
+/// Rows a batch insert carries at most: 16 values a row stays far below either backend's limit
+/// on bound parameters.
+const INSERT_BATCH: usize = 500;
+
+/// Inserts rows in one statement a batch (a re-plan plans a dozen or more at once; one
+/// statement each was most of a hearing's cost). MultiConnection has no batch insert, hence
+/// `on_backend!`.
+pub fn insert_many(conn: &mut DbConnection, rows: &[NewRow]) -> AppResult<()> {
     let now = db::now();
-    let insert = diesel::insert_into(reminders::table).values((
-        reminders::id.eq(&id),
-        reminders::kind.eq(row.kind),
-        reminders::item_id.eq(row.item_id),
-        reminders::item_key.eq(row.item_key),
-        reminders::case_id.eq(row.case_id),
-        reminders::recipient_id.eq(row.recipient_id),
-        reminders::lead_days.eq(row.lead_days),
-        reminders::due_at.eq(row.due_at),
-        reminders::state.eq("pending"),
-        reminders::digest.eq(row.digest),
-        reminders::attempts.eq(0),
-        reminders::next_attempt_at.eq(row.due_at),
-        reminders::message_id.eq(format!("{id}@asylum-tracker")),
-        reminders::payload.eq(&row.payload),
-        reminders::created_at.eq(now),
-        reminders::updated_at.eq(now),
-    ));
-    // Two writers re-planning one case at once may plan the same row: the unique index keeps
-    // one, and the other writer carries on instead of failing.
-    crate::on_backend!(conn, |c| insert.clone().on_conflict_do_nothing().execute(c))?;
+    for chunk in rows.chunks(INSERT_BATCH) {
+        let values: Vec<_> = chunk
+            .iter()
+            .map(|row| {
+                let id = db::new_id();
+                (
+                    reminders::message_id.eq(format!("{id}@asylum-tracker")),
+                    reminders::id.eq(id),
+                    reminders::kind.eq(row.kind),
+                    reminders::item_id.eq(row.item_id),
+                    reminders::item_key.eq(row.item_key),
+                    reminders::case_id.eq(row.case_id),
+                    reminders::recipient_id.eq(row.recipient_id),
+                    reminders::lead_days.eq(row.lead_days),
+                    reminders::due_at.eq(row.due_at),
+                    reminders::state.eq("pending"),
+                    reminders::digest.eq(row.digest),
+                    reminders::attempts.eq(0),
+                    reminders::next_attempt_at.eq(row.due_at),
+                    reminders::payload.eq(&row.payload),
+                    reminders::created_at.eq(now),
+                    reminders::updated_at.eq(now),
+                )
+            })
+            .collect();
+        // Two writers re-planning one case at once may plan the same row: the unique index
+        // keeps one, and the other writer carries on instead of failing.
+        crate::on_backend!(conn, |c| diesel::insert_into(reminders::table)
+            .values(&values)
+            .on_conflict_do_nothing()
+            .execute(c))?;
+    }
     Ok(())
 }
 
@@ -299,6 +320,7 @@ pub fn replan(
         .load::<(String, String, i32)>(conn)?
         .into_iter()
         .collect();
+    let mut planned: Vec<NewRow> = Vec::new();
     for item in &items {
         let ladder = if item.hearing {
             &ctx.hearing_ladder
@@ -311,24 +333,21 @@ pub fn replan(
                 if existing.contains(&(item.key.clone(), user.clone(), lead)) {
                     continue;
                 }
-                insert(
-                    conn,
-                    &NewRow {
-                        kind: item.kind,
-                        item_id: Some(&item.id),
-                        item_key: &item.key,
-                        case_id: Some(case_id),
-                        recipient_id: user,
-                        lead_days: lead,
-                        due_at: p.due_at,
-                        digest: *digest,
-                        payload: None,
-                    },
-                )?;
+                planned.push(NewRow {
+                    kind: item.kind,
+                    item_id: Some(&item.id),
+                    item_key: &item.key,
+                    case_id: Some(case_id),
+                    recipient_id: user,
+                    lead_days: lead,
+                    due_at: p.due_at,
+                    digest: *digest,
+                    payload: None,
+                });
             }
         }
     }
-    Ok(())
+    insert_many(conn, &planned)
 }
 
 /// After a user's activity or preferences changed: their pending rows follow at once.

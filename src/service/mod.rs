@@ -78,7 +78,12 @@ pub async fn ready(app: &crate::state::AppState) -> crate::error::AppResult<()> 
     let pool = app.pool.clone();
     actix_web::web::block(move || {
         let mut conn = pool.get_timeout(wait)?;
-        crate::db::ping(&mut conn)
+        let answered = crate::db::ping(&mut conn);
+        if answered.is_err() {
+            // Not handed out again (the pool does not test connections on check-out).
+            crate::db::discard(&mut conn);
+        }
+        answered
     })
     .await
     .map_err(crate::error::AppError::from)

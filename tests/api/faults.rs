@@ -403,6 +403,7 @@ async fn postgres_going_away_gives_503_fast_and_the_service_comes_back_by_itself
             "application/problem+json",
             "{method}"
         );
+        assert_eq!(res.headers()["retry-after"], "5", "{method}");
         let p: Value = res.json().await.expect("problem");
         assert_eq!(p["type"], "urn:asylum-tracker:problem:unavailable", "{p}");
     }

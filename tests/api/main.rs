@@ -33,6 +33,7 @@ mod overview;
 mod owasp;
 mod password_guesses;
 mod people_and_agenda;
+mod query_counts;
 mod reminders;
 mod reset_mail;
 mod retention;
