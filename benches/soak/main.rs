@@ -32,13 +32,15 @@ const PASSWORD: &str = "Sturdy lantern over quiet harbor 7";
 const SAMPLE_EVERY: Duration = Duration::from_secs(2);
 
 /// Memory is "flat" when the last fifth's median is at most this much above the median of
-/// the second fifth (the level after warm-up): 10 % plus 16 MiB. Why so much slack: the first
+/// the second fifth (the level after warm-up): 10 % plus 16 MiB. Why that much slack: the first
 /// minutes fill caches that are bounded but not full at once (SQLite's page cache, up to 2 MiB
-/// per pooled connection, fills as the database grows; glibc keeps freed arenas per thread,
-/// and the blocking pool's threads come and go), and one sign-in's argon2 buffer alone is 19
-/// MiB. What it still catches: a leak of 1 KiB per request, at the ~300 requests/s this
-/// machine sustains, grows 288 MiB over the last four fifths of a 2-minute run (about 1.4 GiB
-/// in 10 minutes), a leak of 100 bytes a request 29 MiB in 2 minutes: both far over.
+/// per pooled connection, fills as the database grows; glibc keeps an arena per thread that
+/// ran, and the blocking pool's threads come and go with the load), and one sign-in's argon2
+/// buffer alone is 19 MiB. What it still catches, at the ~300 requests/s measured on the 2-core
+/// machine: the two medians are three fifths apart, 72 s in a 2-minute run (about 21,000
+/// requests), 360 s in a 10-minute one (about 108,000). A leak of 2 KiB a request grows 42 MiB
+/// over that in the short run; one of 300 bytes a request 31 MiB in the long run: both over
+/// the limit (~27 MiB at a 100 MiB level). Smaller leaks are for the 10-minute run to show.
 const RSS_GROWTH_FACTOR: f64 = 1.10;
 const RSS_GROWTH_KIB: u64 = 16 * 1024;
 
@@ -324,12 +326,16 @@ async fn soak(backend: &'static str, url: &str, dir: &std::path::Path, seconds: 
         ledger.cases.values().filter(|c| c.opened).count()
     );
     println!(
-        "RSS: after warm-up {:.1} MiB, at end {:.1} MiB (limit {:.1}), peak {:.1} MiB; {} samples",
+        "RSS: after warm-up {:.1} MiB, at end {:.1} MiB (limit {:.1}), peak {:.1} MiB; {} samples; median by fifth {}",
         mib(rss_warm),
         mib(rss_end),
         mib(rss_limit),
         mib(rss_peak),
-        rss.len()
+        rss.len(),
+        (0..5)
+            .map(|k| format!("{:.1}", mib(median(in_fifth(k as f64)))))
+            .collect::<Vec<_>>()
+            .join(" / ")
     );
     println!(
         "5xx {} (503 {}), pool time-out lines in the log {pool_lines}, ERROR lines {error_lines}, other failures {} unexpected 4xx / {} without an answer",
