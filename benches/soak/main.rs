@@ -248,7 +248,7 @@ async fn soak(backend: &'static str, url: &str, dir: &std::path::Path, seconds: 
             rss.push((started.elapsed().as_secs_f64(), k));
         }
         let n = rss.len();
-        if n % 15 == 0 {
+        if n.is_multiple_of(15) {
             eprintln!(
                 "soak: {backend}: {:.0} s, RSS {:.1} MiB, load average {}",
                 started.elapsed().as_secs_f64(),
@@ -274,6 +274,7 @@ async fn soak(backend: &'static str, url: &str, dir: &std::path::Path, seconds: 
     let verifier = sign_in(&http, &base, ADMIN_EMAIL, PASSWORD).await;
     let verified = verify::everything(&http, &base, &verifier, &ledger).await;
 
+    let parts = server.rss_parts();
     let (pool_lines, pool_samples) = server.log_lines(POOL_TIMEOUT_LINE);
     let (error_lines, error_samples) = server.error_lines();
     let still_running = server.running();
@@ -326,7 +327,7 @@ async fn soak(backend: &'static str, url: &str, dir: &std::path::Path, seconds: 
         ledger.cases.values().filter(|c| c.opened).count()
     );
     println!(
-        "RSS: after warm-up {:.1} MiB, at end {:.1} MiB (limit {:.1}), peak {:.1} MiB; {} samples; median by fifth {}",
+        "RSS: after warm-up {:.1} MiB, at end {:.1} MiB (limit {:.1}), peak {:.1} MiB; {} samples; median by fifth {}; after verifying {parts}",
         mib(rss_warm),
         mib(rss_end),
         mib(rss_limit),

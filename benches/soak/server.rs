@@ -121,6 +121,23 @@ impl Server {
             .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
     }
 
+    /// VmRSS split into anonymous memory (the heap), file mappings and shared memory (SQLite's
+    /// WAL index is a shared mapping), to tell a growing heap from growing mappings.
+    pub fn rss_parts(&self) -> String {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .unwrap_or_default();
+        status
+            .lines()
+            .filter(|l| {
+                ["RssAnon:", "RssFile:", "RssShmem:", "Threads:"]
+                    .iter()
+                    .any(|k| l.starts_with(k))
+            })
+            .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     /// Whether the process is still running (a crash is a failure of its own).
     pub fn running(&mut self) -> bool {
         matches!(self.child.try_wait(), Ok(None))
