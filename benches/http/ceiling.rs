@@ -1,14 +1,17 @@
 //! The ceiling: the statements the service ran for each request (`capture`), replayed straight
 //! on a connection pool with the same concurrency as the HTTP load and no HTTP, JSON, tokens or
 //! Rust-side rules. Each replay checks a connection out of a pool of the service's default size
-//! (4 on SQLite, 10 on PostgreSQL), as the service does once per request.
+//! (4 on SQLite, 10 on PostgreSQL), as the service does once per request. Two variants:
 //!
-//! - SQLite: diesel's `SqliteConnection` from the crate's own pool (same pragmas), each
-//!   statement as `sql_query` with its binds, every row stepped through.
-//! - PostgreSQL, with the `postgres` crate, bind values sent as text for the server to type:
-//!   *prepared*: each statement prepared once per connection, then executed (what diesel's
-//!   statement cache does); *per execution*: prepared and executed each time, so planned with
-//!   that execution's values (what diesel does for statements it does not cache).
+//! - *prepared*: each statement prepared once per connection, then executed (what diesel's
+//!   statement cache does for most of the service's statements);
+//! - *per execution*: prepared and executed each time; on PostgreSQL that is a plan made with
+//!   that execution's values (what diesel does for the statements it does not cache, as the
+//!   agendas' on PostgreSQL, `db::planned_per_execution`).
+//!
+//! SQLite through rusqlite (same bundled SQLite, same pragmas as the service's connections),
+//! every row stepped through and every column read; PostgreSQL through the `postgres` crate, the
+//! bind values sent as text for the server to type from the statement.
 //!
 //! A write replays with fresh ids for the rows it inserts, so that it inserts new rows as the
 //! service does.
@@ -18,9 +21,6 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use bytes::BytesMut;
-use diesel::connection::{LoadConnection, SimpleConnection};
-use diesel::row::{Field, Row};
-use diesel::sqlite::{Sqlite, SqliteConnection};
 use postgres::types::{Format, IsNull, ToSql, Type};
 
 use crate::capture::{Bind, Template};
@@ -28,17 +28,15 @@ use crate::load::{histogram, Figures};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mode {
-    Sqlite,
-    PgPrepared,
-    PgPerExecution,
+    Prepared,
+    PerExecution,
 }
 
 impl Mode {
     pub fn label(self) -> &'static str {
         match self {
-            Mode::Sqlite => "direct SQL",
-            Mode::PgPrepared => "direct SQL, prepared",
-            Mode::PgPerExecution => "direct SQL, planned per execution",
+            Mode::Prepared => "direct SQL, prepared",
+            Mode::PerExecution => "direct SQL, prepared per execution",
         }
     }
 }
@@ -72,15 +70,22 @@ fn swap(b: &Bind, swaps: &[(String, String)]) -> Bind {
 /// `connections` threads replaying `templates` in turn for `length`.
 pub fn run(
     mode: Mode,
+    backend: crate::Backend,
     url: &str,
     templates: &[Template],
     connections: usize,
     length: Duration,
 ) -> Figures {
     let next = AtomicUsize::new(0);
-    let sqlite = (mode == Mode::Sqlite)
-        .then(|| asylum_tracker::db::build_pool(url, None).expect("SQLite pool for the ceiling"));
-    let pg = (mode != Mode::Sqlite).then(|| {
+    let sqlite = (backend == crate::Backend::Sqlite).then(|| {
+        r2d2::Pool::builder()
+            .max_size(4)
+            .build(SqliteManager {
+                path: url.trim_start_matches("sqlite://").to_string(),
+            })
+            .expect("SQLite pool for the ceiling")
+    });
+    let pg = (backend == crate::Backend::Postgres).then(|| {
         r2d2::Pool::builder()
             .max_size(10)
             .build(PgManager {
@@ -102,17 +107,12 @@ pub fn run(
                         let t = Instant::now();
                         let outcome = match (sqlite, pg) {
                             (Some(pool), _) => {
-                                let mut conn = pool.get().expect("a pooled SQLite connection");
-                                match &mut *conn {
-                                    asylum_tracker::db::DbConnection::Sqlite(c) => {
-                                        replay_sqlite(c, template)
-                                    }
-                                    _ => Err("not SQLite".to_string()),
-                                }
+                                let conn = pool.get().expect("a pooled SQLite connection");
+                                replay_sqlite(&conn, template, mode == Mode::Prepared)
                             }
                             (None, Some(pool)) => {
                                 let mut conn = pool.get().expect("a pooled PostgreSQL connection");
-                                replay_pg(&mut conn, template, mode == Mode::PgPrepared)
+                                replay_pg(&mut conn, template, mode == Mode::Prepared)
                             }
                             _ => unreachable!("one pool"),
                         };
@@ -152,56 +152,92 @@ fn is_end(sql: &str) -> bool {
     sql.starts_with("COMMIT") || sql.starts_with("ROLLBACK")
 }
 
-fn replay_sqlite(conn: &mut SqliteConnection, template: &Template) -> Result<(), String> {
+/// The service's connection set-up (`db::Manager`): WAL, writers queue on the busy timeout.
+#[derive(Debug)]
+pub struct SqliteManager {
+    path: String,
+}
+
+impl r2d2::ManageConnection for SqliteManager {
+    type Connection = rusqlite::Connection;
+    type Error = rusqlite::Error;
+
+    fn connect(&self) -> Result<rusqlite::Connection, rusqlite::Error> {
+        let conn = rusqlite::Connection::open(&self.path)?;
+        conn.execute_batch(
+            "PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; \
+             PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;",
+        )?;
+        // Room for every statement of a write (about 30).
+        conn.set_prepared_statement_cache_capacity(256);
+        Ok(conn)
+    }
+
+    fn is_valid(&self, _conn: &mut rusqlite::Connection) -> Result<(), rusqlite::Error> {
+        Ok(())
+    }
+
+    fn has_broken(&self, _conn: &mut rusqlite::Connection) -> bool {
+        false
+    }
+}
+
+fn sqlite_value(b: &Bind) -> Result<rusqlite::types::Value, String> {
+    use rusqlite::types::Value;
+    Ok(match b {
+        Bind::Null => Value::Null,
+        Bind::Int(i) => Value::Integer(*i),
+        Bind::Bool(v) => Value::Integer(i64::from(*v)),
+        Bind::Text(s) => Value::Text(s.clone()),
+        // diesel stores SQLite timestamps as `YYYY-MM-DD HH:MM:SS.ffffff`.
+        Bind::Time(s) => Value::Text(s.replace('T', " ")),
+        Bind::List(_) => return Err("a list bind on SQLite".to_string()),
+    })
+}
+
+fn replay_sqlite(
+    conn: &rusqlite::Connection,
+    template: &Template,
+    prepared: bool,
+) -> Result<(), String> {
     let swap = fresh(template);
     let mut in_transaction = false;
     for st in &template.stmts {
-        let done = if st.batch {
-            let r = conn.batch_execute(&st.sql);
+        let done: Result<(), String> = if st.batch {
+            let r = conn.execute_batch(&st.sql);
             if r.is_ok() {
                 in_transaction = (in_transaction || is_begin(&st.sql)) && !is_end(&st.sql);
             }
-            r.map(|_| ())
+            r.map_err(|e| e.to_string())
         } else {
-            let mut q = diesel::sql_query(st.sql.as_str()).into_boxed::<Sqlite>();
-            for b in &st.binds {
-                q = match swap(b) {
-                    Bind::Null => q
-                        .bind::<diesel::sql_types::Nullable<diesel::sql_types::Text>, _>(
-                            None::<String>,
-                        ),
-                    Bind::Int(i) => q.bind::<diesel::sql_types::BigInt, _>(i),
-                    Bind::Bool(v) => q.bind::<diesel::sql_types::Bool, _>(v),
-                    Bind::Text(s) => q.bind::<diesel::sql_types::Text, _>(s),
-                    // diesel stores SQLite timestamps as `YYYY-MM-DD HH:MM:SS.ffffff`.
-                    Bind::Time(s) => q.bind::<diesel::sql_types::Text, _>(s.replace('T', " ")),
-                    Bind::List(_) => return Err(format!("a list bind on SQLite: {}", st.sql)),
-                };
-            }
-            step_through(conn, q)
+            st.binds
+                .iter()
+                .map(|b| sqlite_value(&swap(b)))
+                .collect::<Result<Vec<_>, _>>()
+                .and_then(|values| {
+                    let run = |stmt: &mut rusqlite::Statement<'_>| -> rusqlite::Result<()> {
+                        let columns = stmt.column_count();
+                        let mut rows = stmt.query(rusqlite::params_from_iter(values.iter()))?;
+                        while let Some(row) = rows.next()? {
+                            for i in 0..columns {
+                                std::hint::black_box(row.get_ref(i)?);
+                            }
+                        }
+                        Ok(())
+                    };
+                    let r = if prepared {
+                        conn.prepare_cached(&st.sql).and_then(|mut s| run(&mut s))
+                    } else {
+                        conn.prepare(&st.sql).and_then(|mut s| run(&mut s))
+                    };
+                    r.map_err(|e| e.to_string())
+                })
         };
         if let Err(e) = done {
             if in_transaction {
-                let _ = conn.batch_execute("ROLLBACK");
+                let _ = conn.execute_batch("ROLLBACK");
             }
             return Err(format!("{e}: {}", st.sql));
-        }
-    }
-    Ok(())
-}
-
-/// Runs a statement and steps through every row it returns, reading each column.
-fn step_through(
-    conn: &mut SqliteConnection,
-    q: diesel::query_builder::BoxedSqlQuery<'static, Sqlite, diesel::query_builder::SqlQuery>,
-) -> diesel::QueryResult<()> {
-    let cursor = <SqliteConnection as LoadConnection>::load(conn, q)?;
-    for row in cursor {
-        let row = row?;
-        for i in 0..row.field_count() {
-            if let Some(f) = row.get(i) {
-                std::hint::black_box(f.is_null());
-            }
         }
     }
     Ok(())

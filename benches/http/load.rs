@@ -54,7 +54,6 @@ pub fn histogram() -> Histogram<u64> {
 /// What one phase measured.
 #[derive(Clone, Debug, Default)]
 pub struct Figures {
-    pub count: u64,
     pub errors: u64,
     pub rate: f64,
     pub p50_ms: f64,
@@ -77,7 +76,6 @@ impl Figures {
             }
         };
         Figures {
-            count: h.len(),
             errors,
             rate: h.len() as f64 / took.as_secs_f64(),
             p50_ms: ms(0.50),

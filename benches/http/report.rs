@@ -67,9 +67,8 @@ pub fn print(results: &[BackendResult], options: &Options, took: Duration) {
                 .iter()
                 .map(|(m, f)| {
                     let what = match m {
-                        Mode::Sqlite => String::new(),
-                        Mode::PgPrepared => "prepared ".into(),
-                        Mode::PgPerExecution => "per execution ".into(),
+                        Mode::Prepared => "prepared ",
+                        Mode::PerExecution => "per execution ",
                     };
                     format!("{what}{:.0}{}", f.rate, errors(f))
                 })
@@ -111,7 +110,7 @@ pub fn print(results: &[BackendResult], options: &Options, took: Duration) {
             .filter(|e| best(e).is_some_and(|(_, f)| e.service.rate < 0.5 * f.rate))
             .count();
         row(
-            "throughput >= 0.5 of the ceiling (the stricter variant), every endpoint",
+            "throughput >= 0.5 of the ceiling (the faster variant), every endpoint",
             format!("{} of {} endpoints below", below, r.endpoints.len()),
             below == 0,
         );

@@ -210,14 +210,10 @@ fn ceilings(
     templates: &[Template],
     options: &Options,
 ) -> Vec<(Mode, Figures)> {
-    let modes: &[Mode] = match backend {
-        Backend::Sqlite => &[Mode::Sqlite],
-        Backend::Postgres => &[Mode::PgPrepared, Mode::PgPerExecution],
-    };
-    modes
+    [Mode::Prepared, Mode::PerExecution]
         .iter()
         .map(|&m| {
-            let f = ceiling::run(m, url, templates, CONNECTIONS, options.seconds);
+            let f = ceiling::run(m, backend, url, templates, CONNECTIONS, options.seconds);
             eprintln!(
                 "    {}: {:.0}/s, p50 {:.2} ms, p99 {:.2} ms, {} errors{}",
                 m.label(),
