@@ -132,7 +132,7 @@ pub fn parse(printed: &str) -> Stmt {
         },
         Some(at) => {
             let mut p = Parser {
-                s: printed[at + " -- binds: ".len()..].as_bytes(),
+                s: &printed.as_bytes()[at + " -- binds: ".len()..],
                 i: 0,
             };
             let binds = match p.value() {

@@ -315,7 +315,7 @@ pub fn run_backend(backend: Backend, url: &str, dir: &Path, options: &Options) -
 
     // Reads: the service, then the same statements straight on a pool.
     let mut results = Vec::new();
-    for (k, (name, calls)) in endpoints.iter().enumerate().take(5) {
+    for (k, &(name, ref calls)) in endpoints.iter().enumerate().take(5) {
         eprintln!("  {name}:");
         let service = rt(async {
             let http = http();
@@ -334,7 +334,7 @@ pub fn run_backend(backend: Backend, url: &str, dir: &Path, options: &Options) -
         show("service", &service);
         let ceilings = ceilings(backend, url, &captured[k], options);
         results.push(Endpoint {
-            name: *name,
+            name,
             service,
             ceilings,
             statements: captured[k][0].stmts.len(),
@@ -360,7 +360,7 @@ pub fn run_backend(backend: Backend, url: &str, dir: &Path, options: &Options) -
     });
 
     // Writes last, so that the reads above saw the data set as built.
-    let (name, calls) = &endpoints[5];
+    let (name, calls) = (endpoints[5].0, &endpoints[5].1);
     eprintln!("  {name}:");
     let service = rt(async {
         let http = http();
@@ -369,7 +369,7 @@ pub fn run_backend(backend: Backend, url: &str, dir: &Path, options: &Options) -
     show("service", &service);
     let ceilings = ceilings(backend, url, &captured[5], options);
     results.push(Endpoint {
-        name: *name,
+        name,
         service,
         ceilings,
         statements: captured[5][0].stmts.len(),
