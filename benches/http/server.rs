@@ -214,18 +214,7 @@ fn ceilings(
         .iter()
         .map(|&m| {
             let f = ceiling::run(m, backend, url, templates, CONNECTIONS, options.seconds);
-            eprintln!(
-                "    {}: {:.0}/s, p50 {:.2} ms, p99 {:.2} ms, {} errors{}",
-                m.label(),
-                f.rate,
-                f.p50_ms,
-                f.p99_ms,
-                f.errors,
-                f.first_error
-                    .as_deref()
-                    .map(|e| format!(" (first: {e})"))
-                    .unwrap_or_default()
-            );
+            show(m.label(), &f);
             (m, f)
         })
         .collect()
