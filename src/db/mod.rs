@@ -93,10 +93,12 @@ impl r2d2::ManageConnection for Manager {
                 })?;
                 let mut conn = SqliteConnection::establish(path)?;
                 // WAL lets readers run beside the one writer; busy_timeout makes writers queue
-                // instead of failing; foreign keys are off by default in SQLite.
+                // instead of failing, and comes first because switching to WAL takes a lock
+                // too (the pool opens its connections at once: the 10-minute soak logged
+                // "database is locked" at start-up); foreign keys are off by default in SQLite.
                 conn.batch_execute(
-                    "PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; \
-                     PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;",
+                    "PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; \
+                     PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;",
                 )
                 .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
                 Ok(DbConnection::Sqlite(conn))
