@@ -387,21 +387,7 @@ pub fn run_backend(backend: Backend, url: &str, dir: &Path, options: &Options) -
 /// `asylum-tracker backup FILE` of the data set, then `restore FILE` into a fresh database.
 fn backup_and_restore(url: &str, dir: &Path) -> Backup {
     let file = dir.join("backup.db");
-    let started = Instant::now();
-    let out = Command::new(env!("CARGO_BIN_EXE_asylum-tracker"))
-        .arg("backup")
-        .arg(&file)
-        .current_dir(dir)
-        .env("ASYLUM_TRACKER__DATABASE__URL", url)
-        .env("RUST_LOG", "warn")
-        .output()
-        .expect("run asylum-tracker backup");
-    let backup_seconds = started.elapsed().as_secs_f64();
-    assert!(
-        out.status.success(),
-        "backup failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let (backup_seconds, out) = timed_cli("backup", &file, url, dir);
     let bytes = std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
     eprintln!(
         "  backup: {:.2} s, {:.1} MiB: {}",
@@ -410,21 +396,7 @@ fn backup_and_restore(url: &str, dir: &Path) -> Backup {
         String::from_utf8_lossy(&out.stdout).trim()
     );
     let restored = format!("sqlite://{}", dir.join("restored/asylum.db").display());
-    let started = Instant::now();
-    let out = Command::new(env!("CARGO_BIN_EXE_asylum-tracker"))
-        .arg("restore")
-        .arg(&file)
-        .current_dir(dir)
-        .env("ASYLUM_TRACKER__DATABASE__URL", &restored)
-        .env("RUST_LOG", "warn")
-        .output()
-        .expect("run asylum-tracker restore");
-    let restore_seconds = started.elapsed().as_secs_f64();
-    assert!(
-        out.status.success(),
-        "restore failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let (restore_seconds, out) = timed_cli("restore", &file, &restored, dir);
     eprintln!(
         "  restore: {:.2} s: {}",
         restore_seconds,
@@ -435,4 +407,24 @@ fn backup_and_restore(url: &str, dir: &Path) -> Backup {
         backup_seconds,
         restore_seconds,
     }
+}
+
+/// Runs `asylum-tracker VERB FILE` on the database at `url`; its wall time and output.
+fn timed_cli(verb: &str, file: &Path, url: &str, dir: &Path) -> (f64, std::process::Output) {
+    let started = Instant::now();
+    let out = Command::new(env!("CARGO_BIN_EXE_asylum-tracker"))
+        .arg(verb)
+        .arg(file)
+        .current_dir(dir)
+        .env("ASYLUM_TRACKER__DATABASE__URL", url)
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap_or_else(|e| panic!("run asylum-tracker {verb}: {e}"));
+    let seconds = started.elapsed().as_secs_f64();
+    assert!(
+        out.status.success(),
+        "{verb} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (seconds, out)
 }
