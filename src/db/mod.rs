@@ -46,7 +46,53 @@ pub enum DbConnection {
     Sqlite(SqliteConnection),
 }
 
-pub type DbPool = r2d2::Pool<Manager>;
+/// The connection pool, with a gate in front of it that holds one permit per connection.
+///
+/// Database work runs on blocking threads; without the gate, every request waiting for a
+/// connection waited on a blocking thread of its own. Measured on the release binary (SQLite,
+/// 300 agenda requests at once): 315 threads and RSS 74 -> 236 MiB, kept after. Waiting for a
+/// permit is a future on the async workers instead, so blocking threads stay at about the pool's
+/// size whatever the queue.
+#[derive(Clone)]
+pub struct DbPool {
+    pool: r2d2::Pool<Manager>,
+    gate: std::sync::Arc<tokio::sync::Semaphore>,
+}
+
+impl DbPool {
+    fn new(pool: r2d2::Pool<Manager>) -> DbPool {
+        let permits = pool.max_size() as usize;
+        DbPool {
+            pool,
+            gate: std::sync::Arc::new(tokio::sync::Semaphore::new(permits)),
+        }
+    }
+
+    /// A permit to check a connection out, waited for up to the pool's time-out (then 503, as
+    /// the pool itself answers).
+    async fn permit(&self) -> AppResult<tokio::sync::OwnedSemaphorePermit> {
+        let wait = self.pool.connection_timeout();
+        match tokio::time::timeout(wait, self.gate.clone().acquire_owned()).await {
+            Ok(Ok(permit)) => Ok(permit),
+            _ => {
+                tracing::warn!(
+                    waited_ms = wait.as_millis() as u64,
+                    "database connection unavailable: every connection busy"
+                );
+                Err(AppError::Unavailable(
+                    "the database is not reachable right now; try again".to_string(),
+                ))
+            }
+        }
+    }
+}
+
+impl std::ops::Deref for DbPool {
+    type Target = r2d2::Pool<Manager>;
+    fn deref(&self) -> &Self::Target {
+        &self.pool
+    }
+}
 
 /// Runs `$body` with `$c` bound to the inner connection, for the few things MultiConnection
 /// cannot express (`ON CONFLICT`, `FOR UPDATE SKIP LOCKED`, ...).
@@ -185,6 +231,7 @@ fn build_pool_with(
         // (`run_db` marks it, `has_broken` drops it), and the pool's reaper retires idle ones.
         .test_on_check_out(false)
         .build(manager)
+        .map(DbPool::new)
         .map_err(|e| AppError::internal(format!("cannot build the database pool: {e}")))
 }
 
@@ -205,7 +252,11 @@ fn private_sqlite_files(path: &std::path::Path) -> AppResult<()> {
     Ok(())
 }
 
-type Pooled = r2d2::PooledConnection<Manager>;
+/// A checked-out connection with the gate's permit it was checked out under.
+type Pooled = (
+    r2d2::PooledConnection<Manager>,
+    Option<tokio::sync::OwnedSemaphorePermit>,
+);
 
 tokio::task_local! {
     /// The connection the caller's check (`auth::extract`) used, kept for the same request's
@@ -238,6 +289,10 @@ where
         .try_with(|slot| slot.borrow_mut().take())
         .ok()
         .flatten();
+    let (handed, permit) = match handed {
+        Some((conn, permit)) => (Some(conn), permit),
+        None => (None, Some(pool.permit().await?)),
+    };
     let pool = pool.clone();
     actix_web::web::block(move || {
         let mut conn = match handed {
@@ -246,6 +301,8 @@ where
         };
         let out = f(&mut conn);
         discard_if_lost(&mut conn, &out);
+        drop(conn);
+        drop(permit);
         out
     })
     .await?
@@ -258,12 +315,13 @@ where
     F: FnOnce(&mut DbConnection) -> AppResult<T> + Send + 'static,
     T: Send + 'static,
 {
+    let permit = pool.permit().await?;
     let pool = pool.clone();
     let (out, conn) = actix_web::web::block(move || -> AppResult<(AppResult<T>, Pooled)> {
         let mut conn = pool.get()?;
         let out = f(&mut conn);
         discard_if_lost(&mut conn, &out);
-        Ok((out, conn))
+        Ok((out, (conn, Some(permit))))
     })
     .await??;
     if out.is_ok() {
@@ -285,18 +343,31 @@ pub fn discard(conn: &mut DbConnection) {
     DbConnection::transaction_manager_status_mut(conn).set_in_error();
 }
 
+/// SQLite's writers in this process, one at a time, in turn. SQLite allows one writer anyway,
+/// but a writer that finds the database locked sleeps in SQLite's busy handler (1, 2, 5, ... up to
+/// 100 ms) and wakes long after the lock was free: creating hearings from 16 connections ran at
+/// 303/s with p99 230 ms. Queued here, the next writer starts when the last one commits. Another
+/// process on the same file still queues on `busy_timeout`; the wait here is bounded by the same
+/// 10 s, after which the writer goes on to SQLite's own locking.
+static SQLITE_WRITER: parking_lot::Mutex<()> = parking_lot::Mutex::new(());
+
 /// One write transaction. On SQLite it is `BEGIN IMMEDIATE`, so that two writers queue on the
 /// busy timeout instead of one failing when it upgrades a read lock. Top level only.
 pub fn transaction<T, F>(conn: &mut DbConnection, f: F) -> AppResult<T>
 where
     F: FnOnce(&mut DbConnection) -> AppResult<T>,
 {
-    match conn {
+    let _writer = match conn {
         DbConnection::Sqlite(c) => {
-            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?
+            let writer = SQLITE_WRITER.try_lock_for(Duration::from_secs(10));
+            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?;
+            writer
         }
-        DbConnection::Postgres(c) => AnsiTransactionManager::begin_transaction(c)?,
-    }
+        DbConnection::Postgres(c) => {
+            AnsiTransactionManager::begin_transaction(c)?;
+            None
+        }
+    };
     match f(conn) {
         Ok(value) => {
             DbConnection::commit_transaction(conn)?;
