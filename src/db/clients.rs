@@ -275,6 +275,12 @@ pub fn list(
             // Nothing to match on (a query of punctuation only): nobody.
             (None, None) => q.filter(clients::id.ne(clients::id)),
         };
+        // How many clients a word matches decides the best plan (a common family name or a
+        // rare one), so PostgreSQL plans a search with its own values: the bench's search ran
+        // at 642/s planned per execution against 488/s as a prepared statement (issue 14).
+        if super::is_postgres(conn) {
+            q = q.filter(super::planned_per_execution());
+        }
     }
     q = crate::keyset_filter!(q, page, clients::created_at, clients::id, gt);
     let mut rows = q
