@@ -99,6 +99,7 @@ fn main() {
         options.seconds.as_secs()
     );
     let started = std::time::Instant::now();
+    let keep = std::env::var("BENCH_KEEP").ok();
     let mut results = Vec::new();
     let dir = tempfile::tempdir().expect("tempdir");
     let sqlite = format!("sqlite://{}", dir.path().join("bench.db").display());
@@ -121,12 +122,22 @@ fn main() {
         let outcome = std::panic::catch_unwind(|| {
             server::run_backend(Backend::Postgres, url.as_str(), &pg_dir, &options)
         });
-        let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-            .execute(&mut admin);
+        // BENCH_KEEP: the database stays for profiling its statements by hand.
+        if keep.is_some() {
+            eprintln!("kept: PostgreSQL database {name}");
+        } else {
+            let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                .execute(&mut admin);
+        }
         match outcome {
             Ok(r) => results.push(r),
             Err(e) => std::panic::resume_unwind(e),
         }
+    }
+    if let Some(keep) = keep {
+        let to = std::path::Path::new(&keep).join("bench.db");
+        std::fs::copy(dir.path().join("backup.db"), &to).expect("copy the SQLite backup");
+        eprintln!("kept: SQLite database {}", to.display());
     }
     report::print(&results, &options, started.elapsed());
 }

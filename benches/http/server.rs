@@ -264,6 +264,14 @@ pub fn run_backend(backend: Backend, url: &str, dir: &Path, options: &Options) -
             .expect("count deadlines")
     };
     eprintln!("  {deadlines} deadlines");
+    // The peak so far after each phase, to tell which phase set it.
+    let peak_after = |phase: &str| {
+        eprintln!(
+            "  server peak RSS after {phase}: {} MiB",
+            peak_rss_kib(pid) / 1024
+        )
+    };
+    peak_after("the data set");
 
     let endpoints = endpoints(&data);
     let calls: Vec<Vec<Call>> = endpoints
@@ -330,14 +338,17 @@ pub fn run_backend(backend: Backend, url: &str, dir: &Path, options: &Options) -
         });
     }
 
+    peak_after("the closed-loop reads");
     // Fixed rate: the agenda and one case's deadlines; then the agenda during a sign-in storm.
     let (open_agenda, open_case_deadlines, storm_agenda, storm_sign_ins) = rt(async {
         let http = http();
         let agenda = load::open(&http, &base, &token, &endpoints[0].1, RATE, options.seconds).await;
         show("agenda at 500/s", &agenda);
+        peak_after("the agenda at 500/s");
         let case_deadlines =
             load::open(&http, &base, &token, &endpoints[4].1, RATE, options.seconds).await;
         show("one case's deadlines at 500/s", &case_deadlines);
+        peak_after("one case's deadlines at 500/s");
         let storm = Storm::start(&http, &base, &data.storm_emails, PASSWORD);
         // Let the hasher's queue fill first.
         actix_web::rt::time::sleep(Duration::from_secs(1)).await;
@@ -345,6 +356,7 @@ pub fn run_backend(backend: Backend, url: &str, dir: &Path, options: &Options) -
         let sign_ins = storm.finish().await;
         show("agenda at 500/s during the storm", &during);
         show("sign-ins during the storm", &sign_ins);
+        peak_after("the storm");
         (agenda, case_deadlines, during, sign_ins)
     });
 
