@@ -160,6 +160,12 @@ impl AppError {
         }
     }
 
+    /// The database cannot be had right now (lost, or every connection busy past the time-out):
+    /// 503, which a client may retry.
+    pub fn database_unavailable() -> AppError {
+        AppError::Unavailable("the database is not reachable right now; try again".to_string())
+    }
+
     /// An internal error described by a message (its cause already folded into the text).
     pub fn internal(e: impl std::fmt::Display) -> AppError {
         AppError::Internal(e.to_string().into())
@@ -325,7 +331,7 @@ impl From<diesel::result::Error> for AppError {
                 info,
             ) => {
                 tracing::warn!(error = %info.message(), "database connection lost");
-                AppError::Unavailable("the database is not reachable right now; try again".into())
+                AppError::database_unavailable()
             }
             // A full disk refuses the whole transaction (SQLite SQLITE_FULL, PostgreSQL
             // "could not extend file ... No space left on device"): the client's request was
@@ -359,7 +365,7 @@ fn disk_full(message: &str) -> bool {
 impl From<r2d2::Error> for AppError {
     fn from(e: r2d2::Error) -> Self {
         tracing::warn!(error = %e, "database connection unavailable");
-        AppError::Unavailable("the database is not reachable right now; try again".to_string())
+        AppError::database_unavailable()
     }
 }
 

@@ -79,9 +79,7 @@ impl DbPool {
                     waited_ms = wait.as_millis() as u64,
                     "database connection unavailable: every connection busy"
                 );
-                Err(AppError::Unavailable(
-                    "the database is not reachable right now; try again".to_string(),
-                ))
+                Err(AppError::database_unavailable())
             }
         }
     }
@@ -301,6 +299,7 @@ where
         };
         let out = f(&mut conn);
         discard_if_lost(&mut conn, &out);
+        // The connection goes back before its permit, so a permit always finds one free.
         drop(conn);
         drop(permit);
         out
