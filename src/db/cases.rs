@@ -172,17 +172,25 @@ pub fn insert(conn: &mut DbConnection, new: &NewCase) -> AppResult<Case> {
 }
 
 /// A case the caller may see (`visible` from the policy), else NotFound.
+///
+/// Two fixed shapes rather than one boxed query: diesel keeps a statement prepared per connection
+/// only when its shape is known at compile time, and this is every case page's first read (issue
+/// 14: on PostgreSQL a boxed statement is parsed and planned at each request).
 pub fn find(conn: &mut DbConnection, id: &str, scope: &Scope) -> AppResult<Case> {
-    let mut q = cases::table
-        .filter(cases::id.eq(id.to_string()))
-        .into_boxed();
-    if let Some(cond) = scope.case() {
-        q = q.filter(cond);
-    }
-    q.select(Case::as_select())
-        .first(conn)
-        .optional()?
-        .ok_or(AppError::NotFound)
+    let found = match scope.assigned_user() {
+        Some(user) => cases::table
+            .filter(cases::id.eq(id))
+            .filter(super::scope::assigned_to_case(user))
+            .select(Case::as_select())
+            .first(conn)
+            .optional()?,
+        None => cases::table
+            .filter(cases::id.eq(id))
+            .select(Case::as_select())
+            .first(conn)
+            .optional()?,
+    };
+    found.ok_or(AppError::NotFound)
 }
 
 #[derive(Debug, Default, AsChangeset)]

@@ -91,22 +91,25 @@ pub fn page_of_case(
     case_id: &str,
     page: &Page,
 ) -> AppResult<(Vec<Deadline>, Option<String>)> {
-    let mut q = deadlines::table
-        .filter(deadlines::case_id.eq(case_id.to_string()))
+    // Not boxed, so that diesel keeps both shapes prepared per connection (issue 14).
+    let first = deadlines::table
+        .filter(deadlines::case_id.eq(case_id))
         .select(Deadline::as_select())
-        .into_boxed();
-    q = crate::keyset_filter!(
-        q,
-        page,
-        deadlines::due_on,
-        deadlines::id,
-        gt,
-        |t: chrono::NaiveDateTime| t.date()
-    );
-    let mut rows = q
         .order((deadlines::due_on, deadlines::id))
-        .limit(page.limit + 1)
-        .load(conn)?;
+        .limit(page.limit + 1);
+    let mut rows = match &page.cursor {
+        None => first.load(conn)?,
+        Some(c) => {
+            let at = c.at.date();
+            first
+                .filter(
+                    deadlines::due_on
+                        .gt(at)
+                        .or(deadlines::due_on.eq(at).and(deadlines::id.gt(&c.id))),
+                )
+                .load(conn)?
+        }
+    };
     Ok(page.finish(&mut rows, |d| Cursor {
         at: d.due_on.and_hms_opt(0, 0, 0).unwrap_or_default(),
         id: d.id.clone(),

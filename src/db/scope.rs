@@ -44,11 +44,18 @@ pub fn assigned_case_ids(
 /// where `IN (the user's case ids)` listed all of the user's assignments first (2,450 for a
 /// lawyer with 400 cases; issue 14 saw single-case reads scan `case_assignments`).
 pub fn assigned_to(user_id: &str) -> Condition<cases::table> {
-    Box::new(exists(
+    Box::new(assigned_to_case(user_id))
+}
+
+/// [`assigned_to`] unboxed, for a statement diesel can keep prepared (see `cases::find`).
+#[diesel::dsl::auto_type]
+pub fn assigned_to_case(user_id: &str) -> _ {
+    let user: String = user_id.to_string();
+    exists(
         case_assignments::table
             .filter(case_assignments::case_id.eq(cases::id))
-            .filter(case_assignments::user_id.eq(user_id.to_string())),
-    ))
+            .filter(case_assignments::user_id.eq(user)),
+    )
 }
 
 impl Scope {
