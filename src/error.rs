@@ -166,6 +166,14 @@ impl AppError {
         AppError::Unavailable("the database is not reachable right now; try again".to_string())
     }
 
+    /// Too many requests wait for the database already: refused at once rather than after
+    /// waiting out the time-out (see `db::DbPool`). 503, which a client may retry.
+    pub fn database_busy() -> AppError {
+        AppError::Unavailable(
+            "the service is busy: more requests are waiting for the database than it can answer in time; try again".to_string(),
+        )
+    }
+
     /// An internal error described by a message (its cause already folded into the text).
     pub fn internal(e: impl std::fmt::Display) -> AppError {
         AppError::Internal(e.to_string().into())
