@@ -10,7 +10,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use chrono::{Days, NaiveDate, Utc};
+use chrono::{Days, NaiveDate};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::{json, Value};
@@ -130,8 +130,11 @@ fn day(today: NaiveDate, offset: i64) -> NaiveDate {
     }
 }
 
+/// The organisation's date, as the server (default settings) has it: not UTC's, which runs ahead
+/// of it in the evening, when a decision dated today by UTC would be refused as in the future.
 pub fn today() -> NaiveDate {
-    Utc::now().date_naive()
+    let settings = asylum_tracker::config::Settings::load(None).expect("default settings");
+    asylum_tracker::service::org_today(&settings)
 }
 
 /// Runs `f(i)` for i in 0..n with BUILDERS requests in flight.
