@@ -212,6 +212,16 @@ async fn serve_with_smtp_shuts_down_without_panic(backend: Backend) {
 
 crate::each_backend!(serve_with_smtp_shuts_down_without_panic);
 
+/// `asylum-tracker migrate` on `url`, warnings logged.
+fn migrate(url: &str) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_asylum-tracker"))
+        .arg("migrate")
+        .env("ASYLUM_TRACKER__DATABASE__URL", url)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run asylum-tracker")
+}
+
 /// Start-up leaves SQLite with planner statistics (`PRAGMA optimize` after migrating), so the
 /// agenda and lists use their indexes from the first request (issue 14: without ANALYZE the
 /// agenda walked every case).
@@ -219,12 +229,7 @@ crate::each_backend!(serve_with_smtp_shuts_down_without_panic);
 fn migrate_leaves_sqlite_with_statistics() {
     use diesel::{sql_query, RunQueryDsl};
     let (url, _guard) = fresh_database(Backend::Sqlite);
-    let out = Command::new(env!("CARGO_BIN_EXE_asylum-tracker"))
-        .arg("migrate")
-        .env("ASYLUM_TRACKER__DATABASE__URL", &url)
-        .env("RUST_LOG", "warn")
-        .output()
-        .expect("run asylum-tracker");
+    let out = migrate(&url);
     assert!(
         out.status.success(),
         "{}",
@@ -254,12 +259,7 @@ fn migrate_leaves_postgres_with_statistics_when_autovacuum_is_off() {
         return;
     }
     let (url, _guard) = fresh_database(Backend::Postgres);
-    let out = Command::new(env!("CARGO_BIN_EXE_asylum-tracker"))
-        .arg("migrate")
-        .env("ASYLUM_TRACKER__DATABASE__URL", &url)
-        .env("RUST_LOG", "warn")
-        .output()
-        .expect("run asylum-tracker");
+    let out = migrate(&url);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
     let pool = asylum_tracker::db::build_pool(&url, Some(1)).expect("pool");

@@ -97,34 +97,29 @@ fn threads_of(pid: u32) -> usize {
         .unwrap_or(0)
 }
 
-/// 300 requests at once against a pool of two connections: they wait for a connection as
-/// futures, not each on a blocking thread of its own (issue 14: 300 agenda requests at once took
-/// the server to 315 threads and RSS 74 -> 236 MiB). Every request is still answered 200.
-async fn a_queue_for_the_pool_holds_no_thread(backend: Backend) {
-    if backend == Backend::Postgres && std::env::var("TEST_DATABASE_URL").is_err() {
-        return;
-    }
-    let (url, _guard) = fresh_database(backend);
+/// A served binary for a burst at its pool: signed in as the bootstrap admin, with `clients`
+/// clients to list. The database and directory last as long as this.
+struct Queued {
+    s: Served,
+    http: reqwest::Client,
+    token: String,
+    _db: crate::helpers::DbGuard,
+    _dir: tempfile::TempDir,
+}
+
+async fn queued(backend: Backend, settings: &[(&str, &str)], clients: usize) -> Queued {
+    let (url, db) = fresh_database(backend);
     let dir = tempfile::tempdir().expect("tempdir");
-    let mut s = serve_with(
-        &url,
-        dir.path(),
-        &[
-            ("ASYLUM_TRACKER__DATABASE__POOL_SIZE", "2"),
-            // The whole burst queues (none is refused as too late): this is about threads.
-            ("ASYLUM_TRACKER__DATABASE__TIMEOUT_SECONDS", "120"),
-        ],
-    )
-    .await;
+    let s = serve_with(&url, dir.path(), settings).await;
     let password = std::fs::read_to_string(dir.path().join("data/initial-admin-password"))
         .expect("bootstrap password");
     let http = reqwest::Client::builder()
         .timeout(Duration::from_secs(60))
-        .pool_max_idle_per_host(400)
+        .pool_max_idle_per_host(700)
         .build()
         .expect("client");
     let token = sign_in(&http, &s.base, password.trim()).await;
-    for i in 0..20 {
+    for i in 0..clients {
         let res = http
             .post(format!("{}/api/v1/clients", s.base))
             .bearer_auth(&token)
@@ -134,6 +129,38 @@ async fn a_queue_for_the_pool_holds_no_thread(backend: Backend) {
             .expect("client");
         assert_eq!(res.status(), 201);
     }
+    Queued {
+        s,
+        http,
+        token,
+        _db: db,
+        _dir: dir,
+    }
+}
+
+/// 300 requests at once against a pool of two connections: they wait for a connection as
+/// futures, not each on a blocking thread of its own (issue 14: 300 agenda requests at once took
+/// the server to 315 threads and RSS 74 -> 236 MiB). Every request is still answered 200.
+async fn a_queue_for_the_pool_holds_no_thread(backend: Backend) {
+    if backend == Backend::Postgres && std::env::var("TEST_DATABASE_URL").is_err() {
+        return;
+    }
+    let Queued {
+        mut s,
+        http,
+        token,
+        _db,
+        _dir,
+    } = queued(
+        backend,
+        &[
+            ("ASYLUM_TRACKER__DATABASE__POOL_SIZE", "2"),
+            // The whole burst queues (none is refused as too late): this is about threads.
+            ("ASYLUM_TRACKER__DATABASE__TIMEOUT_SECONDS", "120"),
+        ],
+        20,
+    )
+    .await;
     let pid = s.child.id();
     let before = threads_of(pid);
     let most = Arc::new(std::sync::atomic::AtomicUsize::new(before));
@@ -183,35 +210,21 @@ async fn a_queue_longer_than_the_time_out_is_refused_at_once(backend: Backend) {
     if backend == Backend::Postgres && std::env::var("TEST_DATABASE_URL").is_err() {
         return;
     }
-    let (url, _guard) = fresh_database(backend);
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut s = serve_with(
-        &url,
-        dir.path(),
+    let Queued {
+        mut s,
+        http,
+        token,
+        _db,
+        _dir,
+    } = queued(
+        backend,
         &[
             ("ASYLUM_TRACKER__DATABASE__POOL_SIZE", "1"),
             ("ASYLUM_TRACKER__DATABASE__TIMEOUT_SECONDS", "1"),
         ],
+        100,
     )
     .await;
-    let password = std::fs::read_to_string(dir.path().join("data/initial-admin-password"))
-        .expect("bootstrap password");
-    let http = reqwest::Client::builder()
-        .timeout(Duration::from_secs(60))
-        .pool_max_idle_per_host(700)
-        .build()
-        .expect("client");
-    let token = sign_in(&http, &s.base, password.trim()).await;
-    for i in 0..100 {
-        let res = http
-            .post(format!("{}/api/v1/clients", s.base))
-            .bearer_auth(&token)
-            .json(&client_body("Wei", &format!("Chen{i}")))
-            .send()
-            .await
-            .expect("client");
-        assert_eq!(res.status(), 201);
-    }
     let answers = futures_util::future::join_all((0..600).map(|_| async {
         let res = http
             .get(format!("{}/api/v1/clients?limit=100", s.base))
