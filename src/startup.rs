@@ -88,6 +88,7 @@ async fn request_connection(
 
 fn run(listener: TcpListener, state: web::Data<AppState>) -> AppResult<Server> {
     let workers = state.settings.server.workers;
+    let max_connections = state.settings.server.max_connections.max(1);
     let grace = state.settings.server.shutdown_seconds;
     // One set of counters for every HTTP worker of this application.
     let limits = std::sync::Arc::new(Limits::new(&state.settings));
@@ -134,7 +135,9 @@ fn run(listener: TcpListener, state: web::Data<AppState>) -> AppResult<Server> {
     if let Some(n) = workers {
         server = server.workers(n.max(1));
     }
-    server = server.shutdown_timeout(grace);
+    server = server
+        .shutdown_timeout(grace)
+        .max_connections(max_connections);
     Ok(server.listen(listener).map_err(AppError::internal)?.run())
 }
 

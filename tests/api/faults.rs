@@ -271,6 +271,78 @@ async fn a_queue_longer_than_the_time_out_is_refused_at_once(backend: Backend) {
     );
 }
 
+/// Connections beyond `server.max_connections` (per worker) wait in the listen backlog until one
+/// closes, rather than each being served at once and costing the server memory (issue 14: an
+/// open-loop client holding about 2,500 connections took the server from about 80 to over 200
+/// MiB). One worker, three connections: a fourth is answered only once one of them closes.
+#[actix_web::test]
+async fn connections_beyond_the_limit_wait_for_one_to_close() {
+    use std::io::{Read, Write};
+    let (url, _guard) = fresh_database(Backend::Sqlite);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut s = serve_with(
+        &url,
+        dir.path(),
+        &[
+            ("ASYLUM_TRACKER__SERVER__WORKERS", "1"),
+            ("ASYLUM_TRACKER__SERVER__MAX_CONNECTIONS", "3"),
+        ],
+    )
+    .await;
+    // The readiness probe's connection has closed (its client is gone); give the server a moment.
+    actix_web::rt::time::sleep(Duration::from_millis(300)).await;
+    let addr = s.base.trim_start_matches("http://").to_string();
+    let ask = |c: &mut TcpStream| {
+        c.write_all(b"GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n")
+            .expect("send");
+    };
+    // Reads until an answer's body has arrived, or the read time-out passes.
+    let answered = |c: &mut TcpStream, wait: Duration| -> bool {
+        c.set_read_timeout(Some(wait)).expect("timeout");
+        let mut got = Vec::new();
+        let mut buf = [0u8; 1024];
+        let until = Instant::now() + wait;
+        while Instant::now() < until {
+            match c.read(&mut buf) {
+                Ok(0) => return false,
+                Ok(n) => {
+                    got.extend_from_slice(&buf[..n]);
+                    if String::from_utf8_lossy(&got).contains("\"ok\"") {
+                        return true;
+                    }
+                }
+                Err(_) => return false,
+            }
+        }
+        false
+    };
+    let mut held: Vec<TcpStream> = (0..3)
+        .map(|_| {
+            let mut c = TcpStream::connect(&addr).expect("connect");
+            ask(&mut c);
+            assert!(answered(&mut c, Duration::from_secs(10)), "served");
+            c
+        })
+        .collect();
+    // Accepted by the kernel, not yet by the server: its request waits.
+    let mut fourth = TcpStream::connect(&addr).expect("connect");
+    ask(&mut fourth);
+    let early = answered(&mut fourth, Duration::from_millis(1500));
+    // One of the three closes: the fourth is taken in and answered.
+    let first = held.remove(0);
+    first.shutdown(Shutdown::Both).expect("close");
+    drop(first);
+    let later = answered(&mut fourth, Duration::from_secs(10));
+    drop(held);
+    let _ = s.child.kill();
+    let _ = s.child.wait();
+    assert!(
+        !early,
+        "a fourth connection is not served while three are open"
+    );
+    assert!(later, "the fourth is served once one of the three closes");
+}
+
 /// Writes acknowledged before the process is signalled.
 const ACKNOWLEDGED_BEFORE_STOP: usize = 300;
 
