@@ -158,10 +158,7 @@ async fn serve_with_smtp_shuts_down_without_panic(backend: Backend) {
     let (url, _guard) = fresh_database(backend);
     let inbox = crate::helpers::Inbox::start();
     let dir = tempfile::tempdir().unwrap();
-    let port = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap().port()
-    };
+    let port = crate::helpers::free_port();
     let mut child = Command::new(env!("CARGO_BIN_EXE_asylum-tracker"))
         .arg("serve")
         .current_dir(dir.path())

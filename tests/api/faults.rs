@@ -36,10 +36,7 @@ async fn serve(url: &str, dir: &std::path::Path) -> Served {
 
 /// [`serve`] with more settings (`ASYLUM_TRACKER__...` variables).
 async fn serve_with(url: &str, dir: &std::path::Path, settings: &[(&str, &str)]) -> Served {
-    let port = {
-        let l = TcpListener::bind("127.0.0.1:0").expect("free port");
-        l.local_addr().expect("addr").port()
-    };
+    let port = crate::helpers::free_port();
     let mut child = Command::new(env!("CARGO_BIN_EXE_asylum-tracker"))
         .arg("serve")
         .current_dir(dir)

@@ -757,3 +757,23 @@ pub async fn enrol_totp(app: &TestApp, token: &str) -> (String, Vec<String>) {
         .collect();
     (secret, codes)
 }
+
+/// A free port for a server a test must name before it binds it (a child process, chromedriver,
+/// links in mail). Taken below the kernel's ephemeral range (32768 and up on Linux), from which
+/// every outgoing connection takes its local port: a port picked there by binding port 0 could
+/// be taken by a burst test's client connections between the pick and the bind ("Address
+/// already in use"). Distinct within the test process; checked free when picked.
+pub fn free_port() -> u16 {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    // Test binaries that run one after another start at different places.
+    let start = std::process::id().wrapping_mul(7919);
+    for _ in 0..12_000 {
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let port = 20_000 + (start.wrapping_add(n) % 12_000) as u16;
+        if TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
+    panic!("no free port from 20000 to 31999");
+}

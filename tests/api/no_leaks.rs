@@ -63,10 +63,7 @@ impl Served {
 }
 
 async fn serve(url: &str, inbox: &Inbox, dir: &std::path::Path) -> Served {
-    let port = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap().port()
-    };
+    let port = crate::helpers::free_port();
     let stderr = std::fs::File::create(dir.join("stderr.log")).unwrap();
     let stdout = std::fs::File::create(dir.join("stdout.log")).unwrap();
     let child = Command::new(env!("CARGO_BIN_EXE_asylum-tracker"))

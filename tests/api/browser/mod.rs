@@ -164,10 +164,7 @@ pub async fn run_with<F>(
     b.close().await;
 }
 
-fn free_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a free port");
-    listener.local_addr().expect("local addr").port()
-}
+use crate::helpers::free_port;
 
 /// A chromedriver process in its own process group; dropping it kills the group (chromedriver
 /// and any browser it started), so a failed test leaves nothing running.
