@@ -43,11 +43,7 @@ pub fn assigned_case_ids(
 /// `case_assignments` (case, user): for a single case one lookup (SQLite: 44 VM instructions),
 /// where `IN (the user's case ids)` listed all of the user's assignments first (2,450 for a
 /// lawyer with 400 cases; issue 14 saw single-case reads scan `case_assignments`).
-pub fn assigned_to(user_id: &str) -> Condition<cases::table> {
-    Box::new(assigned_to_case(user_id))
-}
-
-/// [`assigned_to`] unboxed, for a statement diesel can keep prepared (see `cases::find`).
+/// Unboxed, so that a statement using it can stay prepared (see `cases::find`).
 #[diesel::dsl::auto_type]
 pub fn assigned_to_case(user_id: &str) -> _ {
     let user: String = user_id.to_string();
@@ -75,11 +71,6 @@ impl Scope {
     pub fn cases(&self) -> Option<Condition<cases::table>> {
         let user = self.assigned_user()?;
         Some(Box::new(cases::id.eq_any(assigned_case_ids(user))))
-    }
-
-    /// [`Scope::cases`] for a read of one case by id: one primary-key probe ([`assigned_to`]).
-    pub fn case(&self) -> Option<Condition<cases::table>> {
-        Some(assigned_to(self.assigned_user()?))
     }
 
     /// Clients in scope: those of assigned cases, and the user's own while they have no case.
